@@ -1,0 +1,39 @@
+#pragma once
+// Asking an actor from outside the actor world (e.g. from an Asio thread)
+// without blocking: a short-lived actor sends the request and hands the
+// answer, or the failure as an api_error, to a callback. The callback runs on
+// a CAF thread and must only post elsewhere.
+#include <chrono>
+#include <functional>
+#include <tuple>
+#include <utility>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+
+#include "actors/atoms.hpp"
+#include "actors/errors.hpp"
+#include "schema/outcome.hpp"
+
+namespace chat {
+
+/// How long a caller waits for an actor before answering `unavailable`.
+inline constexpr std::chrono::seconds ask_timeout{5};
+
+template <class T, class... Ts>
+void ask(caf::actor_system& sys, const caf::actor& dest,
+         std::function<void(outcome<T>)> done, Ts... xs) {
+  sys.spawn([dest, done = std::move(done),
+             args = std::make_tuple(std::move(xs)...)](caf::event_based_actor* self) mutable {
+    auto on_error = [done](caf::error& err) { done(outcome<T>::failure(to_api_error(err))); };
+    auto req = std::apply(
+      [&](auto&&... a) { return self->request(dest, ask_timeout, std::move(a)...); }, args);
+    if constexpr (std::is_same_v<T, none_t>)
+      req.then([done](done_atom) { done(outcome<none_t>::success({})); }, on_error);
+    else
+      req.then([done](T& value) { done(outcome<T>::success(std::move(value))); }, on_error);
+  });
+}
+
+} // namespace chat

@@ -1,0 +1,29 @@
+#pragma once
+// The auth authority: users, password hashes, sessions, access and refresh
+// tokens, WebSocket tickets. One per node, owning the users of the node's
+// shards; a user's sessions live on the user's shard, so one actor decides
+// everything about one user.
+#include <cstdint>
+#include <string>
+
+#include <caf/fwd.hpp>
+
+namespace chat {
+namespace storage { class database; }
+namespace security { class password_hasher; }
+
+struct auth_settings {
+  storage::database* db = nullptr;
+  security::password_hasher* hasher = nullptr; ///< off the scheduler threads
+  std::string jwt_key;                         ///< signs access tokens
+  std::string refresh_key;                     ///< signs refresh tokens
+  std::string dummy_hash;                      ///< verified for unknown users, so timing tells nothing
+  std::uint32_t shards = 256;
+  std::int64_t access_token_ttl = 900; ///< seconds
+  std::int64_t ticket_ttl = 30;        ///< seconds
+};
+
+/// Spawns the authority; the settings' pointers must outlive it.
+caf::actor spawn_auth_authority(caf::actor_system& sys, auth_settings settings);
+
+} // namespace chat

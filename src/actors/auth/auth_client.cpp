@@ -1,0 +1,139 @@
+#include "actors/auth/auth_client.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/ask.hpp"
+#include "actors/auth/auth_client_impl.hpp"
+#include "actors/auth/refresh_token.hpp"
+#include "schema/clock.hpp"
+#include "schema/ids.hpp"
+#include "schema/validation.hpp"
+#include "security/jwt.hpp"
+
+namespace chat {
+namespace {
+
+template <class T>
+void fail(const reply<T>& done, errc code, std::string message) {
+  done(outcome<T>::failure(code, std::move(message)));
+}
+
+} // namespace
+
+auth_client::auth_client(std::shared_ptr<impl> pimpl) : pimpl_(std::move(pimpl)) {}
+
+auth_client::~auth_client() = default;
+
+void auth_client::register_user(std::string username, std::string password,
+                                std::string display_name, reply<user_view> done) const {
+  auto shard = shard_of_key(username, pimpl_->shards);
+  ask<user_view>(pimpl_->sys, pimpl_->owner_of(shard), std::move(done), register_atom::value,
+                 std::move(username), std::move(password), std::move(display_name));
+}
+
+void auth_client::login(std::string username, std::string password, std::string user_agent,
+                        reply<token_grant> done) const {
+  auto shard = shard_of_key(username, pimpl_->shards);
+  ask<token_grant>(pimpl_->sys, pimpl_->owner_of(shard), std::move(done), login_atom::value,
+                   std::move(username), std::move(password), std::move(user_agent));
+}
+
+void auth_client::refresh(std::string refresh_token, reply<token_grant> done) const {
+  auto parts = parse_refresh_token(refresh_token);
+  auto shard = parts ? shard_of_id(parts->session_id, id_kind::session, pimpl_->shards)
+                     : std::nullopt;
+  if (!shard)
+    return fail(done, errc::unauthorized, "invalid refresh token");
+  ask<token_grant>(pimpl_->sys, pimpl_->owner_of(*shard), std::move(done), refresh_atom::value,
+                   std::move(refresh_token));
+}
+
+void auth_client::authenticate(std::string access_token, reply<principal> done) const {
+  // Signature and expiry are checked here, so forged tokens never reach an
+  // actor; the owner then confirms the session is still live.
+  security::jwt_error why{};
+  auto claims = security::jwt_verify(access_token, pimpl_->jwt_key, now_ms() / 1000, &why);
+  std::optional<std::uint32_t> shard;
+  if (claims)
+    shard = shard_of_id(claims->sid, id_kind::session, pimpl_->shards);
+  if (!claims || !shard || !shard_of_id(claims->sub, id_kind::user, pimpl_->shards))
+    return fail(done, errc::unauthorized,
+                why == security::jwt_error::expired ? "the access token has expired"
+                                                    : "invalid access token");
+  ask<principal>(pimpl_->sys, pimpl_->owner_of(*shard), std::move(done), authn_atom::value,
+                 principal{claims->sub, claims->sid});
+}
+
+namespace {
+
+// Requests about the caller go to the owner of the caller's session shard.
+std::uint32_t shard_of_principal(const principal& who, std::uint32_t shards) {
+  return shard_of_id(who.session_id, id_kind::session, shards).value_or(0);
+}
+
+} // namespace
+
+void auth_client::logout(principal who, reply<none_t> done) const {
+  auto shard = shard_of_principal(who, pimpl_->shards);
+  ask<none_t>(pimpl_->sys, pimpl_->owner_of(shard), std::move(done), logout_atom::value,
+              std::move(who));
+}
+
+void auth_client::list_sessions(principal who, reply<session_list> done) const {
+  auto shard = shard_of_principal(who, pimpl_->shards);
+  ask<session_list>(pimpl_->sys, pimpl_->owner_of(shard), std::move(done),
+                    sessions_atom::value, std::move(who));
+}
+
+void auth_client::delete_session(principal who, std::string session_id,
+                                 reply<none_t> done) const {
+  // The caller's own sessions share the caller's shard; anything else is
+  // "not one of yours", answered without asking.
+  auto shard = shard_of_principal(who, pimpl_->shards);
+  if (shard_of_id(session_id, id_kind::session, pimpl_->shards) != shard)
+    return fail(done, errc::not_found, "no such session");
+  ask<none_t>(pimpl_->sys, pimpl_->owner_of(shard), std::move(done), end_sess_atom::value,
+              std::move(who), std::move(session_id));
+}
+
+void auth_client::get_me(principal who, reply<user_view> done) const {
+  auto shard = shard_of_principal(who, pimpl_->shards);
+  ask<user_view>(pimpl_->sys, pimpl_->owner_of(shard), std::move(done), get_me_atom::value,
+                 std::move(who));
+}
+
+void auth_client::update_me(principal who, profile_update change, reply<user_view> done) const {
+  auto shard = shard_of_principal(who, pimpl_->shards);
+  ask<user_view>(pimpl_->sys, pimpl_->owner_of(shard), std::move(done), update_me_atom::value,
+                 std::move(who), std::move(change));
+}
+
+void auth_client::delete_me(principal who, std::string password, reply<none_t> done) const {
+  auto shard = shard_of_principal(who, pimpl_->shards);
+  ask<none_t>(pimpl_->sys, pimpl_->owner_of(shard), std::move(done), delete_me_atom::value,
+              std::move(who), std::move(password));
+}
+
+void auth_client::get_user(std::string user_id, reply<user_view> done) const {
+  auto shard = shard_of_id(user_id, id_kind::user, pimpl_->shards);
+  if (!shard)
+    return fail(done, errc::not_found, "no such user");
+  ask<user_view>(pimpl_->sys, pimpl_->owner_of(*shard), std::move(done), get_user_atom::value,
+                 std::move(user_id));
+}
+
+void auth_client::find_user(std::string username, reply<user_view> done) const {
+  if (!validate::username(username))
+    return fail(done, errc::not_found, "no such user");
+  auto shard = shard_of_key(username, pimpl_->shards);
+  ask<user_view>(pimpl_->sys, pimpl_->owner_of(shard), std::move(done), find_user_atom::value,
+                 std::move(username));
+}
+
+void auth_client::issue_ticket(principal who, reply<ws_ticket> done) const {
+  auto shard = shard_of_principal(who, pimpl_->shards);
+  ask<ws_ticket>(pimpl_->sys, pimpl_->owner_of(shard), std::move(done), ticket_atom::value,
+                 std::move(who));
+}
+
+} // namespace chat

@@ -1,0 +1,71 @@
+#pragma once
+// The auth authority's public interface for the network layer. It hides CAF
+// entirely (no CAF header here), so HTTP/WebSocket code never compiles CAF.
+//
+// Every call returns at once; `done` runs later on an actor thread with the
+// outcome. Callers must not block inside `done` (post to your own executor).
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "schema/outcome.hpp"
+#include "schema/wire.hpp"
+
+namespace chat {
+
+template <class T>
+using reply = std::function<void(outcome<T>)>;
+
+/// `PATCH /users/me`: each part is applied only when its flag is set.
+struct profile_update {
+  bool set_display_name = false;
+  std::string display_name;
+  bool set_password = false;
+  std::string old_password;
+  std::string new_password;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, profile_update& x) {
+  return f(x.set_display_name, x.display_name, x.set_password, x.old_password, x.new_password);
+}
+
+class auth_client {
+public:
+  class impl;
+  explicit auth_client(std::shared_ptr<impl> pimpl);
+  ~auth_client();
+
+  /// `POST /auth/register`. An empty display name means "use the username".
+  void register_user(std::string username, std::string password, std::string display_name,
+                     reply<user_view> done) const;
+  /// `POST /auth/login`; `user_agent` may be empty.
+  void login(std::string username, std::string password, std::string user_agent,
+             reply<token_grant> done) const;
+  /// `POST /auth/refresh`: rotates; a reused token ends the session.
+  void refresh(std::string refresh_token, reply<token_grant> done) const;
+
+  /// Verifies an access token (signature, expiry) and that its session is
+  /// live; answers who is asking or `unauthorized`.
+  void authenticate(std::string access_token, reply<principal> done) const;
+
+  void logout(principal who, reply<none_t> done) const;
+  void list_sessions(principal who, reply<session_list> done) const;
+  void delete_session(principal who, std::string session_id, reply<none_t> done) const;
+
+  void get_me(principal who, reply<user_view> done) const;
+  void update_me(principal who, profile_update change, reply<user_view> done) const;
+  void delete_me(principal who, std::string password, reply<none_t> done) const;
+
+  /// `GET /users/{id}` and `GET /users?username=` (any authenticated caller).
+  void get_user(std::string user_id, reply<user_view> done) const;
+  void find_user(std::string username, reply<user_view> done) const;
+
+  /// `POST /ws/ticket`: a single-use ticket bound to the caller's session.
+  void issue_ticket(principal who, reply<ws_ticket> done) const;
+
+private:
+  std::shared_ptr<impl> pimpl_;
+};
+
+} // namespace chat

@@ -1,0 +1,44 @@
+#pragma once
+// The node's actor world behind a CAF-free facade: main.cpp starts it after
+// storage and before the network, and stops it in reverse order.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "actors/auth/auth_client.hpp"
+
+namespace chat {
+namespace storage { class database; }
+namespace security { class password_hasher; }
+
+struct runtime_settings {
+  std::string node_id;
+  std::uint32_t shards = 256;
+  std::string jwt_key;
+  std::string refresh_key;
+  std::string dummy_hash;
+  std::int64_t access_token_ttl = 900;
+  std::int64_t ticket_ttl = 30;
+  std::size_t scheduler_threads = 2;
+};
+
+class actor_runtime {
+public:
+  /// Starts the actor system and the node's actors. `db` and `hasher` must
+  /// outlive the runtime.
+  actor_runtime(runtime_settings settings, storage::database& db,
+                security::password_hasher& hasher);
+  ~actor_runtime();
+
+  /// The interface the network layer uses to reach the auth authority.
+  auth_client auth() const;
+
+  /// Ends every actor and waits for them. Idempotent.
+  void stop();
+
+private:
+  struct state;
+  std::unique_ptr<state> state_;
+};
+
+} // namespace chat

@@ -1,0 +1,15 @@
+#pragma once
+// The CAF configuration of a node: scheduler size and every type that
+// actors exchange (registered so they can later cross nodes too).
+#include <cstddef>
+
+#include <caf/actor_system_config.hpp>
+
+namespace chat {
+
+class node_system_config : public caf::actor_system_config {
+public:
+  explicit node_system_config(std::size_t scheduler_threads);
+};
+
+} // namespace chat

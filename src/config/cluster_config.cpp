@@ -1,0 +1,196 @@
+#include "config/cluster_config.hpp"
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace chat {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string_view trim(std::string_view s) {
+  auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos)
+    return {};
+  auto last = s.find_last_not_of(" \t\r\n");
+  return s.substr(first, last - first + 1);
+}
+
+// Comments start with ';' or '#' at the line start or after white space, so
+// values may still contain those characters when glued to other text.
+std::string_view strip_comment(std::string_view line) {
+  for (std::size_t i = 0; i < line.size(); ++i)
+    if ((line[i] == ';' || line[i] == '#') && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t'))
+      return line.substr(0, i);
+  return line;
+}
+
+template <class Int>
+bool parse_int(std::string_view text, Int min, Int max, Int& out) {
+  Int v{};
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || v < min || v > max)
+    return false;
+  out = v;
+  return true;
+}
+
+std::string resolve(const fs::path& base, std::string_view value) {
+  fs::path p{std::string{value}};
+  return p.is_absolute() ? p.string() : (base / p).lexically_normal().string();
+}
+
+struct parser {
+  fs::path base;
+  std::string file;
+  cluster_config cfg;
+  std::string error;
+
+  bool fail(int line, const std::string& what) {
+    error = file + ":" + std::to_string(line) + ": " + what;
+    return false;
+  }
+
+  bool cluster_key(int line, std::string_view key, std::string_view value) {
+    auto bad = [&] { return fail(line, "invalid value for " + std::string{key}); };
+    if (key == "shards")
+      return parse_int<std::uint32_t>(value, 1, 65535, cfg.shards) || bad();
+    if (key == "secret_file") {
+      cfg.secret_file = resolve(base, value);
+      return true;
+    }
+    if (key == "password_cost") {
+      if (value != "min" && value != "interactive" && value != "moderate" && value != "sensitive")
+        return fail(line, "password_cost must be min, interactive, moderate or sensitive");
+      cfg.password_cost = value;
+      return true;
+    }
+    if (key == "durability") {
+      if (value != "sync" && value != "async")
+        return fail(line, "durability must be sync or async");
+      cfg.durability = value;
+      return true;
+    }
+    if (key == "access_token_ttl")
+      return parse_int<std::int64_t>(value, 10, 86400, cfg.access_token_ttl) || bad();
+    if (key == "ticket_ttl")
+      return parse_int<std::int64_t>(value, 1, 3600, cfg.ticket_ttl) || bad();
+    if (key == "password_threads")
+      return parse_int<std::size_t>(value, 1, 64, cfg.password_threads) || bad();
+    if (key == "password_queue")
+      return parse_int<std::size_t>(value, 1, 100000, cfg.password_queue) || bad();
+    return fail(line, "unknown key '" + std::string{key} + "' in [cluster]");
+  }
+
+  bool node_key(int line, node_config& node, std::string_view key, std::string_view value) {
+    auto bad = [&] { return fail(line, "invalid value for " + std::string{key}); };
+    if (key == "host") {
+      node.host = value;
+      return true;
+    }
+    if (key == "cluster_port")
+      return parse_int<std::uint16_t>(value, 1, 65535, node.cluster_port) || bad();
+    if (key == "http_port")
+      return parse_int<std::uint16_t>(value, 1, 65535, node.http_port) || bad();
+    if (key == "data_dir") {
+      node.data_dir = resolve(base, value);
+      return true;
+    }
+    return fail(line, "unknown key '" + std::string{key} + "' in [" + node.id + "]");
+  }
+
+  bool run(std::istream& in) {
+    std::string raw;
+    std::string section;
+    int line_no = 0;
+    while (std::getline(in, raw)) {
+      ++line_no;
+      auto line = trim(strip_comment(raw));
+      if (line.empty())
+        continue;
+      if (line.front() == '[') {
+        if (line.back() != ']')
+          return fail(line_no, "malformed section header");
+        section = trim(line.substr(1, line.size() - 2));
+        if (section.empty())
+          return fail(line_no, "empty section name");
+        if (section != "cluster") {
+          if (cfg.find(section))
+            return fail(line_no, "node '" + section + "' is listed twice");
+          cfg.nodes.push_back(node_config{section, "127.0.0.1", 0, 0, {}});
+        }
+        continue;
+      }
+      auto eq = line.find('=');
+      if (eq == std::string_view::npos)
+        return fail(line_no, "expected key = value");
+      auto key = trim(line.substr(0, eq));
+      auto value = trim(line.substr(eq + 1));
+      if (section.empty())
+        return fail(line_no, "key outside of a section");
+      bool ok = section == "cluster" ? cluster_key(line_no, key, value)
+                                     : node_key(line_no, cfg.nodes.back(), key, value);
+      if (!ok)
+        return false;
+    }
+    return check();
+  }
+
+  bool check() {
+    if (cfg.secret_file.empty())
+      return fail(0, "[cluster] needs secret_file");
+    if (cfg.nodes.empty())
+      return fail(0, "no node sections");
+    for (const auto& n : cfg.nodes) {
+      if (n.cluster_port == 0 || n.http_port == 0 || n.data_dir.empty())
+        return fail(0, "node '" + n.id + "' needs cluster_port, http_port and data_dir");
+    }
+    return true;
+  }
+};
+
+} // namespace
+
+const node_config* cluster_config::find(std::string_view id) const {
+  for (const auto& n : nodes)
+    if (n.id == id)
+      return &n;
+  return nullptr;
+}
+
+std::optional<cluster_config> load_cluster_config(const std::string& path, std::string* error) {
+  std::ifstream in{path};
+  if (!in) {
+    *error = "cannot read config file " + path;
+    return std::nullopt;
+  }
+  parser p;
+  p.file = path;
+  p.base = fs::absolute(fs::path{path}).parent_path();
+  if (!p.run(in)) {
+    *error = p.error;
+    return std::nullopt;
+  }
+  return std::move(p.cfg);
+}
+
+std::optional<std::string> read_cluster_secret(const std::string& path, std::string* error) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in) {
+    *error = "cannot read the cluster secret file " + path
+             + " (create it, e.g. with scripts/start.sh, mode 0600)";
+    return std::nullopt;
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  std::string secret{trim(buf.str())};
+  if (secret.size() < 32) {
+    *error = "the cluster secret in " + path + " is shorter than 32 characters";
+    return std::nullopt;
+  }
+  return secret;
+}
+
+} // namespace chat

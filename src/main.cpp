@@ -1,0 +1,134 @@
+// chatnode: wires one node together. Storage starts first, then the actors,
+// then the network; they stop in reverse order on SIGTERM/SIGINT.
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <CLI/CLI.hpp>
+
+#include "actors/runtime.hpp"
+#include "config/cluster_config.hpp"
+#include "log/log.hpp"
+#include "net/http_server.hpp"
+#include "security/crypto.hpp"
+#include "security/password.hpp"
+#include "security/password_hasher.hpp"
+#include "storage/database.hpp"
+
+namespace {
+
+struct cli_options {
+  std::string config_path;
+  std::string node_id;
+  std::string log_level = "info";
+  std::size_t http_threads = 1;
+  std::size_t actor_threads = 2;
+};
+
+/// One clear line on stderr and a non-zero exit: how every startup problem ends.
+int fail(const std::string& message) {
+  chat::log::error("main", message);
+  std::fprintf(stderr, "chatnode: %s\n", message.c_str());
+  return 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  cli_options opt;
+  CLI::App app{"chatnode: one node of an actor-model chat cluster.\n"
+               "Serves the HTTP/WebSocket API of PROTOCOL.md on the node's http_port."};
+  app.add_option("--config", opt.config_path, "cluster.conf to read (INI; see DESIGN.md)")
+    ->required();
+  app.add_option("--node", opt.node_id, "id of this node: a section name in the config")
+    ->required();
+  app.add_option("--log-level", opt.log_level, "debug | info | warn | error")
+    ->capture_default_str();
+  app.add_option("--http-threads", opt.http_threads, "threads running the HTTP/WebSocket I/O")
+    ->capture_default_str()
+    ->check(CLI::Range(1, 64));
+  app.add_option("--actor-threads", opt.actor_threads, "CAF scheduler threads")
+    ->capture_default_str()
+    ->check(CLI::Range(1, 64));
+  CLI11_PARSE(app, argc, argv);
+
+  chat::log::level level;
+  if (!chat::log::parse_level(opt.log_level, level))
+    return fail("unknown --log-level '" + opt.log_level + "'");
+  chat::log::configure(opt.node_id, level);
+
+  std::string error;
+  auto cluster = chat::load_cluster_config(opt.config_path, &error);
+  if (!cluster)
+    return fail(error);
+  const auto* node = cluster->find(opt.node_id);
+  if (!node)
+    return fail("node '" + opt.node_id + "' is not in " + opt.config_path);
+  auto secret = chat::read_cluster_secret(cluster->secret_file, &error);
+  if (!secret)
+    return fail(error);
+  auto cost = chat::security::parse_password_cost(cluster->password_cost);
+  chat::security::init();
+
+  // Storage.
+  chat::storage::options db_opts;
+  db_opts.path = node->data_dir;
+  db_opts.mode = cluster->durability == "async" ? chat::storage::durability::async
+                                                : chat::storage::durability::sync;
+  auto db = chat::storage::database::open(db_opts, &error);
+  if (!db)
+    return fail("cannot open storage in " + node->data_dir + ": " + error);
+
+  // Actors.
+  chat::security::password_hasher hasher{cluster->password_threads, cluster->password_queue,
+                                         *cost};
+  chat::runtime_settings rs;
+  rs.node_id = node->id;
+  rs.shards = cluster->shards;
+  rs.jwt_key = chat::security::derive_key(*secret, "jwt");
+  rs.refresh_key = chat::security::derive_key(*secret, "refresh");
+  rs.dummy_hash = chat::security::hash_password(chat::security::random_token(16), *cost);
+  rs.access_token_ttl = cluster->access_token_ttl;
+  rs.ticket_ttl = cluster->ticket_ttl;
+  rs.scheduler_threads = opt.actor_threads;
+  chat::actor_runtime actors{rs, *db, hasher};
+
+  // Network.
+  boost::asio::io_context ioc{static_cast<int>(opt.http_threads)};
+  chat::net::http_settings hs;
+  hs.node_id = node->id;
+  hs.address = node->host;
+  hs.port = node->http_port;
+  chat::net::http_server http{ioc, hs, actors.auth()};
+  if (!http.start(&error)) {
+    actors.stop();
+    return fail(error);
+  }
+
+  boost::asio::signal_set signals{ioc, SIGINT, SIGTERM};
+  signals.async_wait([&](const boost::system::error_code&, int sig) {
+    chat::log::info("main", "stopping", {{"signal", sig}});
+    http.stop();
+    ioc.stop();
+  });
+
+  chat::log::info("main", "serving", {{"http", "http://" + node->host + ":" + std::to_string(node->http_port)},
+                                      {"data_dir", node->data_dir},
+                                      {"durability", cluster->durability}});
+  std::vector<std::thread> io_threads;
+  for (std::size_t i = 1; i < opt.http_threads; ++i)
+    io_threads.emplace_back([&] { ioc.run(); });
+  ioc.run();
+  for (auto& t : io_threads)
+    t.join();
+
+  actors.stop();
+  hasher.stop();
+  db->close();
+  chat::log::info("main", "stopped");
+  return 0;
+}

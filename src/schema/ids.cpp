@@ -1,0 +1,71 @@
+#include "schema/ids.hpp"
+
+#include <sodium.h>
+
+namespace chat {
+namespace {
+
+constexpr std::string_view base32_alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+constexpr std::string_view hex_digits = "0123456789abcdef";
+
+bool is_base32(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= '2' && c <= '7');
+}
+
+int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  return -1;
+}
+
+} // namespace
+
+std::string random_base32(std::size_t n) {
+  std::string out(n, 'a');
+  for (auto& c : out)
+    c = base32_alphabet[randombytes_uniform(32)];
+  return out;
+}
+
+std::string make_id(id_kind kind, std::uint32_t shard) {
+  std::string id;
+  id.reserve(id_length);
+  id.push_back(static_cast<char>(kind));
+  id.push_back('_');
+  for (int shift = 12; shift >= 0; shift -= 4)
+    id.push_back(hex_digits[(shard >> shift) & 0xF]);
+  id += random_base32(id_length - 6);
+  return id;
+}
+
+std::optional<std::uint32_t> shard_of_id(std::string_view id, id_kind kind,
+                                         std::uint32_t shard_count) noexcept {
+  if (id.size() != id_length || id[0] != static_cast<char>(kind) || id[1] != '_')
+    return std::nullopt;
+  std::uint32_t shard = 0;
+  for (std::size_t i = 2; i < 6; ++i) {
+    int v = hex_value(id[i]);
+    if (v < 0)
+      return std::nullopt;
+    shard = (shard << 4) | static_cast<std::uint32_t>(v);
+  }
+  for (std::size_t i = 6; i < id_length; ++i)
+    if (!is_base32(id[i]))
+      return std::nullopt;
+  if (shard >= shard_count)
+    return std::nullopt;
+  return shard;
+}
+
+std::uint32_t shard_of_key(std::string_view key, std::uint32_t shard_count) noexcept {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : key) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return static_cast<std::uint32_t>(h % shard_count);
+}
+
+} // namespace chat

@@ -1,0 +1,38 @@
+#pragma once
+// Server-chosen ids. Every id carries its shard so any node can find the
+// owner without asking: `<prefix>_<4 hex digits of shard><20 base32 chars>`.
+// Ids from clients are parsed strictly; a malformed one names nothing.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace chat {
+
+enum class id_kind : char {
+  user = 'u',
+  session = 's',
+  conversation = 'c',
+  invitation = 'i',
+  message = 'm',
+};
+
+/// Length of every id: prefix (2) + shard (4) + random (20).
+inline constexpr std::size_t id_length = 26;
+
+/// A fresh random id of `kind` on `shard`.
+std::string make_id(id_kind kind, std::uint32_t shard);
+
+/// The shard an id names, or nothing when `id` is not a well-formed id of
+/// `kind` within `shard_count` shards.
+std::optional<std::uint32_t> shard_of_id(std::string_view id, id_kind kind,
+                                         std::uint32_t shard_count) noexcept;
+
+/// A stable shard for a natural key (e.g. a username), so that the owner of
+/// the key can arbitrate uniqueness. FNV-1a, identical on every node.
+std::uint32_t shard_of_key(std::string_view key, std::uint32_t shard_count) noexcept;
+
+/// `n` random characters from the base32 alphabet [a-z2-7].
+std::string random_base32(std::size_t n);
+
+} // namespace chat

@@ -1,0 +1,280 @@
+// The auth authority driven deterministically: CAF's test_coordinator runs
+// every actor on this thread, storage commits inline (no writer thread) and
+// the password pool hashes inline, so `run()` processes each exchange to the
+// end with no sleeps. Storage is a real RocksDB in a temporary directory.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <optional>
+
+#include <caf/all.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+
+#include "actors/ask.hpp"
+#include "actors/atoms.hpp"
+#include "actors/auth/auth_authority.hpp"
+#include "actors/auth/auth_client.hpp"
+#include "actors/auth/auth_client_impl.hpp"
+#include "actors/system_config.hpp"
+#include "security/crypto.hpp"
+#include "security/password.hpp"
+#include "security/password_hasher.hpp"
+#include "storage/database.hpp"
+
+using namespace chat;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct test_config : node_system_config {
+  test_config() : node_system_config(1) {
+    set("scheduler.policy", caf::atom("testing"));
+  }
+};
+
+struct fixture {
+  fs::path dir;
+  std::unique_ptr<storage::database> db;
+  security::password_hasher hasher{0, 16, security::password_cost::min};
+  test_config cfg;
+  caf::actor_system sys{cfg};
+  caf::scheduler::test_coordinator& sched
+    = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+  std::string jwt_key = "jwt-key-for-tests-0123456789abcdef";
+  caf::actor authority;
+  std::optional<auth_client> auth;
+
+  fixture() {
+    security::init();
+    dir = fs::temp_directory_path() / ("chat-auth-" + security::random_token(6));
+    start();
+  }
+
+  /// Opens storage (inline commits) and spawns the authority on it.
+  void start() {
+    storage::options opts;
+    opts.path = dir.string();
+    opts.group_commit = false;
+    std::string error;
+    db = storage::database::open(opts, &error);
+    REQUIRE(db);
+    auth_settings s;
+    s.db = db.get();
+    s.hasher = &hasher;
+    s.jwt_key = jwt_key;
+    s.refresh_key = "refresh-key-for-tests-0123456789ab";
+    s.dummy_hash = security::hash_password("dummy-password", security::password_cost::min);
+    s.shards = 16;
+    authority = spawn_auth_authority(sys, s);
+    auth.emplace(std::make_shared<auth_client::impl>(sys, authority, jwt_key, 16));
+  }
+
+  void stop() {
+    caf::anon_send_exit(authority, caf::exit_reason::user_shutdown);
+    sched.run();
+    db->close();
+  }
+
+  ~fixture() {
+    stop();
+    fs::remove_all(dir);
+  }
+
+  /// Issues one call through the public client and runs the world until it answers.
+  template <class T, class Call>
+  outcome<T> call(Call&& issue) {
+    std::optional<outcome<T>> result;
+    issue([&](outcome<T> r) { result = std::move(r); });
+    sched.run();
+    REQUIRE(result);
+    return *result;
+  }
+
+  user_view registered(const std::string& name, const std::string& pw = "correct horse") {
+    auto r = call<user_view>([&](auto done) { auth->register_user(name, pw, "", done); });
+    REQUIRE(r.ok());
+    return r.value;
+  }
+
+  token_grant logged_in(const std::string& name, const std::string& pw = "correct horse") {
+    auto r = call<token_grant>([&](auto done) { auth->login(name, pw, "test-agent", done); });
+    REQUIRE(r.ok());
+    return r.value;
+  }
+
+  errc authenticate(const std::string& access_token) {
+    return call<principal>([&](auto done) { auth->authenticate(access_token, done); }).error.code;
+  }
+
+  outcome<token_grant> refresh(const std::string& token) {
+    return call<token_grant>([&](auto done) { auth->refresh(token, done); });
+  }
+};
+
+principal who(const token_grant& g) { return {g.user.id, g.session_id}; }
+
+} // namespace
+
+TEST_CASE_METHOD(fixture, "register stores a user once per username") {
+  auto alice = registered("alice");
+  CHECK(alice.id.rfind("u_", 0) == 0);
+  CHECK(alice.display_name == "alice");
+  auto again = call<user_view>([&](auto done) { auth->register_user("alice", "another pw", "", done); });
+  CHECK(again.error.code == errc::conflict);
+  auto bad = call<user_view>([&](auto done) { auth->register_user("Alice", "another pw", "", done); });
+  CHECK(bad.error.code == errc::bad_request);
+  auto found = call<user_view>([&](auto done) { auth->find_user("alice", done); });
+  REQUIRE(found.ok());
+  CHECK(found.value.id == alice.id);
+}
+
+TEST_CASE_METHOD(fixture, "two registrations of one name racing: exactly one wins") {
+  std::optional<outcome<user_view>> a, b;
+  auth->register_user("racer", "password1", "", [&](auto r) { a = r; });
+  auth->register_user("racer", "password2", "", [&](auto r) { b = r; });
+  sched.run();
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(a->ok() != b->ok());
+  CHECK((a->error.code == errc::conflict || b->error.code == errc::conflict));
+}
+
+TEST_CASE_METHOD(fixture, "login answers unknown user and wrong password alike") {
+  registered("bob");
+  auto wrong = call<token_grant>([&](auto done) { auth->login("bob", "wrong password", "", done); });
+  auto unknown = call<token_grant>([&](auto done) { auth->login("nobody", "wrong password", "", done); });
+  CHECK(wrong.error.code == errc::unauthorized);
+  CHECK(unknown.error.code == errc::unauthorized);
+  CHECK(wrong.error.message == unknown.error.message);
+}
+
+TEST_CASE_METHOD(fixture, "an access token authenticates while its session lives") {
+  registered("carol");
+  auto grant = logged_in("carol");
+  CHECK(authenticate(grant.access_token) == errc::ok);
+  CHECK(authenticate(grant.access_token + "x") == errc::unauthorized);
+  auto out = call<none_t>([&](auto done) { auth->logout(who(grant), done); });
+  REQUIRE(out.ok());
+  CHECK(authenticate(grant.access_token) == errc::unauthorized);
+  CHECK(refresh(grant.refresh_token).error.code == errc::unauthorized);
+}
+
+TEST_CASE_METHOD(fixture, "refresh rotates; replaying an old token ends the session") {
+  registered("dave");
+  auto first = logged_in("dave");
+  auto other = logged_in("dave");
+  auto second = refresh(first.refresh_token);
+  REQUIRE(second.ok());
+  CHECK(second.value.session_id == first.session_id);
+  CHECK(second.value.refresh_token != first.refresh_token);
+  CHECK(authenticate(second.value.access_token) == errc::ok);
+
+  CHECK(refresh(first.refresh_token).error.code == errc::unauthorized);
+  CHECK(authenticate(second.value.access_token) == errc::unauthorized);
+  CHECK(refresh(second.value.refresh_token).error.code == errc::unauthorized);
+  // The user's other session is untouched.
+  CHECK(authenticate(other.access_token) == errc::ok);
+}
+
+TEST_CASE_METHOD(fixture, "two refreshes racing with one token: one wins, the session ends") {
+  registered("erin");
+  auto grant = logged_in("erin");
+  std::optional<outcome<token_grant>> a, b;
+  auth->refresh(grant.refresh_token, [&](auto r) { a = r; });
+  auth->refresh(grant.refresh_token, [&](auto r) { b = r; });
+  sched.run();
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(a->ok() != b->ok());
+  const auto& winner = a->ok() ? *a : *b;
+  // The replay was detected, so even the winner's new tokens are dead.
+  CHECK(authenticate(winner.value.access_token) == errc::unauthorized);
+}
+
+TEST_CASE_METHOD(fixture, "a password change ends the user's other sessions only") {
+  registered("frank", "old password");
+  auto mine = logged_in("frank", "old password");
+  auto other = logged_in("frank", "old password");
+  profile_update change;
+  change.set_password = true;
+  change.old_password = "wrong one";
+  change.new_password = "new password";
+  auto refused = call<user_view>([&](auto done) { auth->update_me(who(mine), change, done); });
+  CHECK(refused.error.code == errc::forbidden);
+  change.old_password = "old password";
+  auto changed = call<user_view>([&](auto done) { auth->update_me(who(mine), change, done); });
+  REQUIRE(changed.ok());
+  CHECK(authenticate(mine.access_token) == errc::ok);
+  CHECK(authenticate(other.access_token) == errc::unauthorized);
+  auto relog = call<token_grant>([&](auto done) { auth->login("frank", "new password", "", done); });
+  CHECK(relog.ok());
+}
+
+TEST_CASE_METHOD(fixture, "sessions are listed and ended by their owner only") {
+  registered("gina");
+  registered("hank");
+  auto g1 = logged_in("gina");
+  auto g2 = logged_in("gina");
+  auto h1 = logged_in("hank");
+  auto list = call<session_list>([&](auto done) { auth->list_sessions(who(g1), done); });
+  REQUIRE(list.ok());
+  REQUIRE(list.value.size() == 2);
+  int current = 0;
+  for (const auto& s : list.value) {
+    CHECK(s.user_agent == "test-agent");
+    current += s.current ? 1 : 0;
+  }
+  CHECK(current == 1);
+  auto foreign = call<none_t>([&](auto done) { auth->delete_session(who(g1), h1.session_id, done); });
+  CHECK(foreign.error.code == errc::not_found);
+  auto ended = call<none_t>([&](auto done) { auth->delete_session(who(g1), g2.session_id, done); });
+  CHECK(ended.ok());
+  CHECK(authenticate(g2.access_token) == errc::unauthorized);
+  CHECK(authenticate(h1.access_token) == errc::ok);
+}
+
+TEST_CASE_METHOD(fixture, "deleting the account ends its sessions and frees the name") {
+  auto ivan = registered("ivan");
+  auto grant = logged_in("ivan");
+  auto wrong = call<none_t>([&](auto done) { auth->delete_me(who(grant), "not it at all", done); });
+  CHECK(wrong.error.code == errc::forbidden);
+  auto gone = call<none_t>([&](auto done) { auth->delete_me(who(grant), "correct horse", done); });
+  REQUIRE(gone.ok());
+  CHECK(authenticate(grant.access_token) == errc::unauthorized);
+  CHECK(call<user_view>([&](auto done) { auth->get_user(ivan.id, done); }).error.code
+        == errc::not_found);
+  auto again = registered("ivan");
+  CHECK(again.id != ivan.id);
+}
+
+TEST_CASE_METHOD(fixture, "tickets are single-use and die with their session") {
+  registered("judy");
+  auto grant = logged_in("judy");
+  auto t1 = call<ws_ticket>([&](auto done) { auth->issue_ticket(who(grant), done); });
+  auto t2 = call<ws_ticket>([&](auto done) { auth->issue_ticket(who(grant), done); });
+  REQUIRE(t1.ok());
+  REQUIRE(t2.ok());
+  CHECK(t1.value.ticket.size() >= 16);
+  CHECK(t1.value.ticket != t2.value.ticket);
+  auto redeem = [&](const std::string& t) {
+    std::optional<outcome<principal>> r;
+    ask<principal>(sys, authority, [&](auto x) { r = x; }, redeem_atom::value, t);
+    sched.run();
+    return *r;
+  };
+  auto first = redeem(t1.value.ticket);
+  REQUIRE(first.ok());
+  CHECK(first.value.session_id == grant.session_id);
+  CHECK(redeem(t1.value.ticket).error.code == errc::unauthorized);
+  REQUIRE(call<none_t>([&](auto done) { auth->logout(who(grant), done); }).ok());
+  CHECK(redeem(t2.value.ticket).error.code == errc::unauthorized);
+}
+
+TEST_CASE_METHOD(fixture, "users and sessions survive reopening the storage") {
+  registered("kate");
+  auto grant = logged_in("kate");
+  stop();
+  start();
+  CHECK(authenticate(grant.access_token) == errc::ok);
+  CHECK(refresh(grant.refresh_token).ok());
+}
