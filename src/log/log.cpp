@@ -60,8 +60,8 @@ void write(level l, std::string_view component, std::string_view message,
   }
   line["component"] = component;
   line["msg"] = message;
-  for (const auto& [key, value] : fields)
-    line[key] = value;
+  for (const auto& f : fields)
+    line[f.key] = f.value;
   std::string text = boost::json::serialize(line);
   text.push_back('\n');
   // One write() per line keeps lines whole when threads log concurrently.

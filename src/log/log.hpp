@@ -6,12 +6,19 @@
 #include <utility>
 
 #include <boost/json/value.hpp>
+#include <boost/json/value_from.hpp>
 
 namespace chat::log {
 
 enum class level { debug = 0, info, warn, error };
 
-using field = std::pair<std::string_view, boost::json::value>;
+/// One structured field of a log line; any value Boost.JSON can represent.
+struct field {
+  template <class T>
+  field(std::string_view k, T&& v) : key(k), value(boost::json::value_from(std::forward<T>(v))) {}
+  std::string_view key;
+  boost::json::value value;
+};
 
 /// Sets the node id stamped on every line and the lowest level written.
 void configure(std::string_view node_id, level min_level);

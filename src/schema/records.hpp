@@ -42,7 +42,65 @@ struct session_record {
   }
 };
 
+/// A conversation's durable header; members are stored one record each.
+struct conversation_record {
+  std::string id;
+  bool direct = false;
+  std::string title;  ///< empty for direct conversations
+  std::string owner;  ///< empty for direct conversations
+  std::int64_t created_at = 0;
+
+  template <class Archive>
+  void serialize(Archive& ar, std::uint32_t /*version*/) {
+    ar(id, direct, title, owner, created_at);
+  }
+};
+
+struct member_record {
+  std::string user_id;
+  bool owner = false;
+  std::int64_t joined_at = 0;
+
+  template <class Archive>
+  void serialize(Archive& ar, std::uint32_t /*version*/) {
+    ar(user_id, owner, joined_at);
+  }
+};
+
+/// One stored message; keyed by conversation id + big-endian seq.
+struct message_record {
+  std::uint64_t seq = 0;
+  std::string msg_id;
+  std::string from;
+  std::string text;
+  std::int64_t ts = 0;
+  std::string client_msg_id; ///< empty when the client sent none
+
+  template <class Archive>
+  void serialize(Archive& ar, std::uint32_t /*version*/) {
+    ar(seq, msg_id, from, text, ts, client_msg_id);
+  }
+};
+
+struct invitation_record {
+  std::string id;
+  std::string conv;
+  std::string conv_title;
+  std::string from;
+  std::string to;
+  std::int64_t created_at = 0;
+
+  template <class Archive>
+  void serialize(Archive& ar, std::uint32_t /*version*/) {
+    ar(id, conv, conv_title, from, to, created_at);
+  }
+};
+
 } // namespace chat
 
 CEREAL_CLASS_VERSION(chat::user_record, 1)
 CEREAL_CLASS_VERSION(chat::session_record, 1)
+CEREAL_CLASS_VERSION(chat::conversation_record, 1)
+CEREAL_CLASS_VERSION(chat::member_record, 1)
+CEREAL_CLASS_VERSION(chat::message_record, 1)
+CEREAL_CLASS_VERSION(chat::invitation_record, 1)

@@ -72,4 +72,88 @@ typename Inspector::result_type inspect(Inspector& f, principal& x) {
   return f(x.user_id, x.session_id);
 }
 
+struct member_view {
+  std::string user_id;
+  std::string role; ///< "owner" | "member"
+  std::int64_t joined_at = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, member_view& x) {
+  return f(x.user_id, x.role, x.joined_at);
+}
+
+/// `conversation`; `members` is rendered only when `with_members`.
+struct conversation_view {
+  std::string id;
+  bool direct = false;
+  std::string title; ///< empty renders as null (direct)
+  std::string owner; ///< empty renders as null (direct)
+  std::int64_t created_at = 0;
+  std::uint64_t last_seq = 0;
+  bool with_members = false;
+  std::vector<member_view> members;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, conversation_view& x) {
+  return f(x.id, x.direct, x.title, x.owner, x.created_at, x.last_seq, x.with_members, x.members);
+}
+
+struct invitation_view {
+  std::string id;
+  std::string conv;
+  std::string conv_title;
+  std::string from;
+  std::string to;
+  std::int64_t created_at = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, invitation_view& x) {
+  return f(x.id, x.conv, x.conv_title, x.from, x.to, x.created_at);
+}
+
+/// `message`, as stored and as delivered.
+struct message_view {
+  std::string conv;
+  std::uint64_t seq = 0;
+  std::string msg_id;
+  std::string from;
+  std::string text;
+  std::int64_t ts = 0;
+  std::string client_msg_id; ///< empty renders as null
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, message_view& x) {
+  return f(x.conv, x.seq, x.msg_id, x.from, x.text, x.ts, x.client_msg_id);
+}
+
+/// The answer to a send: where the message landed; `created` is false for a
+/// duplicate `client_msg_id` (HTTP answers 200 instead of 201).
+struct send_receipt {
+  std::string conv;
+  std::uint64_t seq = 0;
+  std::string msg_id;
+  std::int64_t ts = 0;
+  bool created = true;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, send_receipt& x) {
+  return f(x.conv, x.seq, x.msg_id, x.ts, x.created);
+}
+
+/// A page of history, ascending by seq.
+struct message_page {
+  std::vector<message_view> messages;
+  bool has_more = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, message_page& x) {
+  return f(x.messages, x.has_more);
+}
+
 } // namespace chat

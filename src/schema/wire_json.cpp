@@ -1,6 +1,17 @@
 #include "schema/wire_json.hpp"
 
 namespace chat {
+namespace {
+
+/// PROTOCOL.md: an unset optional field is present as null.
+boost::json::value or_null(const std::string& s) {
+  if (s.empty())
+    return nullptr;
+  return boost::json::value(s);
+}
+
+} // namespace
+
 
 boost::json::object to_json(const user_view& u) {
   return {{"id", u.id},
@@ -10,15 +21,11 @@ boost::json::object to_json(const user_view& u) {
 }
 
 boost::json::object to_json(const session_view& s) {
-  boost::json::object o{{"id", s.id},
-                        {"created_at", s.created_at},
-                        {"last_seen", s.last_seen},
-                        {"current", s.current}};
-  if (s.user_agent.empty())
-    o["user_agent"] = nullptr;
-  else
-    o["user_agent"] = s.user_agent;
-  return o;
+  return {{"id", s.id},
+          {"created_at", s.created_at},
+          {"last_seen", s.last_seen},
+          {"user_agent", or_null(s.user_agent)},
+          {"current", s.current}};
 }
 
 boost::json::object to_json(const token_grant& t) {
@@ -32,6 +39,49 @@ boost::json::object to_json(const token_grant& t) {
 
 boost::json::object to_json(const ws_ticket& t) {
   return {{"ticket", t.ticket}, {"expires_in", t.expires_in}};
+}
+
+
+boost::json::object to_json(const member_view& m) {
+  return {{"user_id", m.user_id}, {"role", m.role}, {"joined_at", m.joined_at}};
+}
+
+boost::json::object to_json(const conversation_view& c) {
+  boost::json::object o{{"id", c.id},
+                        {"kind", c.direct ? "direct" : "group"},
+                        {"title", or_null(c.title)},
+                        {"owner", or_null(c.owner)},
+                        {"created_at", c.created_at},
+                        {"last_seq", c.last_seq}};
+  if (c.with_members) {
+    boost::json::array members;
+    for (const auto& m : c.members)
+      members.push_back(to_json(m));
+    o["members"] = std::move(members);
+  }
+  return o;
+}
+
+boost::json::object to_json(const invitation_view& i) {
+  return {{"id", i.id},     {"conv", i.conv}, {"conv_title", i.conv_title},
+          {"from", i.from}, {"to", i.to},     {"created_at", i.created_at}};
+}
+
+boost::json::object to_json(const message_view& m) {
+  return {{"conv", m.conv}, {"seq", m.seq},   {"msg_id", m.msg_id},
+          {"from", m.from}, {"text", m.text}, {"ts", m.ts},
+          {"client_msg_id", or_null(m.client_msg_id)}};
+}
+
+boost::json::object to_json(const send_receipt& r) {
+  return {{"conv", r.conv}, {"seq", r.seq}, {"msg_id", r.msg_id}, {"ts", r.ts}};
+}
+
+boost::json::object to_json(const message_page& p) {
+  boost::json::array messages;
+  for (const auto& m : p.messages)
+    messages.push_back(to_json(m));
+  return {{"messages", std::move(messages)}, {"has_more", p.has_more}};
 }
 
 boost::json::object error_body(const api_error& e) {

@@ -60,7 +60,8 @@ struct auth_state {
     cfg.db->commit(std::move(batch), std::move(complete));
   }
 
-  /// Hashes on the password pool; false when its queue is full.
+  /// Hashes on the password pool; false when its queue is full. `then` gets
+  /// an empty string when hashing failed (out of memory).
   bool hash(std::string password, std::function<void(std::string)> then) {
     auto [id, complete] = pending.add<std::string>(me(), std::move(then));
     if (cfg.hasher->submit_hash(std::move(password), std::move(complete)))
@@ -79,6 +80,10 @@ struct auth_state {
 
   static caf::error busy() {
     return make_chat_error(errc::unavailable, "too many password checks in progress; try again");
+  }
+
+  static caf::error hashing_failed() {
+    return make_chat_error(errc::unavailable, "the password could not be processed; try again");
   }
 
   static caf::error storage_failed() {
@@ -199,6 +204,12 @@ caf::behavior auth_authority(auth_actor* self, auth_settings cfg) {
       st.store->put_user(none, user);
       bool queued = st.hash(std::move(password), [self, rp, user](std::string hash) mutable {
         auto& st = self->state;
+        if (hash.empty()) {
+          storage::write_batch none;
+          st.store->delete_user(none, user); // release the reserved name
+          rp.deliver(auth_state::hashing_failed());
+          return;
+        }
         user.password_hash = std::move(hash);
         storage::write_batch batch;
         st.store->put_user(batch, user);
@@ -435,6 +446,10 @@ caf::behavior auth_authority(auth_actor* self, auth_settings cfg) {
         }
         bool queued = st.hash(change.new_password, [self, rp, who, u](std::string hash) mutable {
           auto& st = self->state;
+          if (hash.empty()) {
+            rp.deliver(auth_state::hashing_failed());
+            return;
+          }
           u.password_hash = std::move(hash);
           storage::write_batch batch;
           st.store->put_user(batch, u);
