@@ -83,6 +83,9 @@ int main(int argc, char** argv) {
   if (!db)
     return fail("cannot open storage in " + node->data_dir + ": " + error);
 
+  // Declared before the actors: their callbacks post to connections' strands.
+  boost::asio::io_context ioc{static_cast<int>(opt.http_threads)};
+
   // Actors.
   chat::security::password_hasher hasher{cluster->password_threads, cluster->password_queue,
                                          *cost};
@@ -98,7 +101,6 @@ int main(int argc, char** argv) {
   chat::actor_runtime actors{rs, *db, hasher};
 
   // Network.
-  boost::asio::io_context ioc{static_cast<int>(opt.http_threads)};
   chat::net::http_settings hs;
   hs.node_id = node->id;
   hs.address = node->host;

@@ -1,0 +1,66 @@
+#pragma once
+// Conversations, invitations and messages for the HTTP layer (no CAF here).
+// Every call returns at once; `done` runs later on an actor thread.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/auth/auth_client.hpp"
+#include "schema/outcome.hpp"
+#include "schema/wire.hpp"
+
+namespace chat {
+
+using conversation_list = std::vector<conversation_view>;
+using invitation_list = std::vector<invitation_view>;
+
+/// `GET /conversations/{id}/messages` paging (PROTOCOL.md).
+struct page_request {
+  std::optional<std::uint64_t> after;
+  std::optional<std::uint64_t> before;
+  std::uint32_t limit = 100; ///< 1..500
+};
+
+/// `POST /conversations/direct`: the conversation and whether this call made it.
+struct direct_result {
+  conversation_view conversation;
+  bool created = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, direct_result& x) {
+  return f(x.conversation, x.created);
+}
+
+class conversation_client {
+public:
+  class impl;
+  explicit conversation_client(std::shared_ptr<impl> pimpl);
+  ~conversation_client();
+
+  void create(principal who, std::string title, std::vector<std::string> invite,
+              reply<conversation_view> done) const;
+  void open_direct(principal who, std::string other_user, reply<direct_result> done) const;
+  void list(principal who, reply<conversation_list> done) const;
+  /// With members; members only (403), unknown id 404.
+  void get(principal who, std::string conv, reply<conversation_view> done) const;
+  void invite(principal who, std::string conv, std::string user_id,
+              reply<invitation_view> done) const;
+  void invitations(principal who, reply<invitation_list> done) const;
+  void accept(principal who, std::string invitation, reply<conversation_view> done) const;
+  void decline(principal who, std::string invitation, reply<none_t> done) const;
+  /// Yourself: leave; another member: owner only.
+  void remove_member(principal who, std::string conv, std::string user_id,
+                     reply<none_t> done) const;
+  void post_message(principal who, std::string conv, std::string text,
+                    std::string client_msg_id, reply<send_receipt> done) const;
+  void messages(principal who, std::string conv, page_request page,
+                reply<message_page> done) const;
+
+private:
+  std::shared_ptr<impl> pimpl_;
+};
+
+} // namespace chat

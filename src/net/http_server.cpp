@@ -1,0 +1,50 @@
+#include "net/http_server.hpp"
+
+#include "log/log.hpp"
+#include "net/listener.hpp"
+#include "net/routes/routes.hpp"
+#include "net/server_context.hpp"
+
+namespace chat::net {
+
+http_server::http_server(boost::asio::io_context& ioc, http_settings settings,
+                         chat::auth_client auth)
+  : ioc_(ioc), ctx_(std::make_shared<server_context>()) {
+  ctx_->settings = std::move(settings);
+  add_health_routes(ctx_->routes, ctx_->settings.node_id);
+  add_auth_routes(ctx_->routes, auth);
+  add_user_routes(ctx_->routes, auth);
+  add_ticket_routes(ctx_->routes, auth);
+}
+
+http_server::~http_server() = default;
+
+bool http_server::start(std::string* error) {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(ctx_->settings.address, ec);
+  if (ec) {
+    if (error)
+      *error = "invalid HTTP address '" + ctx_->settings.address + "'";
+    return false;
+  }
+  auto l = std::make_shared<listener>(ioc_, ctx_);
+  if (!l->open(tcp::endpoint{address, ctx_->settings.port}, error))
+    return false;
+  listener_ = std::move(l);
+  listener_->run();
+  auto ep = listener_->local_endpoint();
+  log::info("http", "listening",
+            {{"address", json::value(ep.address().to_string())}, {"port", ep.port()}});
+  return true;
+}
+
+void http_server::stop() {
+  if (listener_)
+    listener_->stop();
+}
+
+unsigned short http_server::port() const {
+  return listener_ ? listener_->local_endpoint().port() : 0;
+}
+
+} // namespace chat::net

@@ -1,0 +1,245 @@
+#include "net/http_session.hpp"
+
+#include <exception>
+
+#include "log/log.hpp"
+
+namespace chat::net {
+namespace {
+
+constexpr std::string_view component = "http";
+constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+
+// After an error answer the client may still be sending (e.g. the rest of
+// an oversized body). Closing with unread data makes the kernel send RST,
+// which can destroy our answer before the client reads it; so we read and
+// discard for a while first.
+constexpr std::size_t drain_chunk = 16 * 1024;
+constexpr std::size_t drain_limit = 8 << 20;
+constexpr std::chrono::seconds drain_time{2};
+
+bool is_parse_error(const beast::error_code& ec) {
+  return &ec.category() == &http::make_error_code(http::error::bad_method).category();
+}
+
+} // namespace
+
+http_session::http_session(tcp::socket&& socket, std::shared_ptr<const server_context> ctx)
+  : stream_(std::move(socket)), ctx_(std::move(ctx)) {}
+
+void http_session::run() {
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+}
+
+void http_session::post(std::function<void()> fn) {
+  asio::post(stream_.get_executor(), [self = shared_from_this(), fn = std::move(fn)] {
+    // An exception escaping here would unwind ioc.run() and take the whole
+    // server down; it is one request's problem.
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      log::error(component, "handler failed",
+                 {{"route", json::value(self->route_)}, {"what", e.what()}});
+      if (!self->answered_)
+        self->send(error_response({errc::internal, "internal error"}));
+    }
+  });
+}
+
+void http_session::do_read() {
+  parser_.emplace();
+  parser_->body_limit(ctx_->settings.max_body_bytes);
+  parser_->header_limit(static_cast<std::uint32_t>(ctx_->settings.max_header_bytes));
+  stream_.expires_after(ctx_->settings.read_timeout);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&http_session::on_header, shared_from_this()));
+}
+
+void http_session::on_header(beast::error_code ec, std::size_t) {
+  if (ec)
+    return on_read_error(ec);
+  // curl and others wait up to a second for this before sending a body.
+  if (beast::iequals(parser_->get()[http::field::expect], "100-continue")
+      && !parser_->is_done()) {
+    asio::async_write(stream_, asio::buffer(continue_line.data(), continue_line.size()),
+                      beast::bind_front_handler(&http_session::on_continue, shared_from_this()));
+    return;
+  }
+  do_read_body();
+}
+
+void http_session::on_continue(beast::error_code ec, std::size_t) {
+  if (ec)
+    return do_close();
+  do_read_body();
+}
+
+void http_session::do_read_body() {
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+}
+
+void http_session::on_read(beast::error_code ec, std::size_t) {
+  if (ec)
+    return on_read_error(ec);
+  on_request(parser_->release());
+}
+
+void http_session::on_read_error(beast::error_code ec) {
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message
+      || ec == beast::error::timeout || !is_parse_error(ec)) {
+    // The client left or went quiet; there is nobody to answer.
+    log::debug(component, "connection closed", {{"reason", json::value(ec.message())}});
+    return do_close();
+  }
+  // The parser refused the request: answer once, then close, since the
+  // stream's framing can no longer be trusted.
+  method_ = http::verb::unknown;
+  version_ = 11;
+  keep_alive_ = false;
+  close_after_ = true;
+  started_ = clock::now();
+  answered_ = false;
+  api_error e;
+  if (ec == http::error::body_limit)
+    e = {errc::payload_too_large, "the request body is over "
+                                    + std::to_string(ctx_->settings.max_body_bytes) + " bytes"};
+  else if (ec == http::error::header_limit)
+    e = {errc::headers_too_large, "the request headers are over "
+                                    + std::to_string(ctx_->settings.max_header_bytes) + " bytes"};
+  else
+    e = {errc::bad_request, "malformed HTTP request: " + ec.message()};
+  log::warn(component, "bad request", {{"reason", json::value(ec.message())}});
+  reject(e, "-");
+}
+
+void http_session::on_request(http::request<http::string_body> req) {
+  method_ = req.method();
+  version_ = req.version();
+  keep_alive_ = req.keep_alive();
+  close_after_ = false;
+  started_ = clock::now();
+  answered_ = false;
+  route_ = "-";
+
+  if (beast::websocket::is_upgrade(req))
+    return on_upgrade(std::move(req));
+
+  auto in = std::make_shared<incoming>();
+  auto parts = split_target(req.target());
+  auto found = ctx_->routes.find(method_, parts.path);
+  switch (found.kind) {
+    case router::result::not_found:
+      return reject({errc::not_found, "no such endpoint"}, "-");
+    case router::result::bad_path:
+      return reject({errc::bad_request, "malformed percent-encoding in the path"}, "-");
+    case router::result::method_not_allowed: {
+      route_ = found.route;
+      auto res = error_response({errc::method_not_allowed, "method not allowed"});
+      res.set(http::field::allow, found.allow);
+      return send(std::move(res));
+    }
+    case router::result::found:
+      break;
+  }
+  route_ = found.route;
+  auto query = query_params::parse(parts.query);
+  if (!query)
+    return reject({errc::bad_request, "malformed percent-encoding in the query"}, route_);
+  in->route = found.route;
+  in->params = std::move(found.params);
+  in->query = std::move(*query);
+  in->msg = std::move(req);
+  const handler& h = *found.target;
+  try {
+    h(std::move(in), responder{shared_from_this()});
+  } catch (const std::exception& e) {
+    log::error(component, "handler failed", {{"route", json::value(route_)}, {"what", e.what()}});
+    if (!answered_)
+      send(error_response({errc::internal, "internal error"}));
+  }
+}
+
+void http_session::on_upgrade(http::request<http::string_body> req) {
+  // Hook for the WebSocket endpoint (GET /ws?ticket=…): it will take
+  // `stream_.release_socket()`, `buffer_` and `req` into a websocket session
+  // instead of answering here. Until then there is no such endpoint.
+  route_ = "/ws";
+  reject({errc::not_found, "websocket endpoint not available"}, route_);
+}
+
+void http_session::reject(const api_error& e, std::string_view route) {
+  route_ = route;
+  send(error_response(e));
+}
+
+void http_session::send(response res) {
+  if (answered_) {
+    log::error(component, "second answer to one request dropped", {{"route", json::value(route_)}});
+    return;
+  }
+  answered_ = true;
+  finalize(res, version_, keep_alive_ && !close_after_);
+  auto status = res.result_int();
+  std::string_view method = method_ == http::verb::unknown
+                              ? std::string_view{"-"}
+                              : std::string_view{http::to_string(method_)};
+  if (status >= 500)
+    log::warn(component, "request failed",
+              {{"method", json::value(method)},
+               {"route", json::value(route_)},
+               {"status", status}});
+  if (log::enabled(log::level::debug)) {
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started_);
+    log::debug(component, "request",
+               {{"method", json::value(method)},
+                {"route", json::value(route_)},
+                {"status", status},
+                {"us", us.count()}});
+  }
+  out_.emplace(std::move(res));
+  stream_.expires_after(ctx_->settings.read_timeout);
+  http::async_write(stream_, *out_,
+                    beast::bind_front_handler(&http_session::on_write, shared_from_this()));
+}
+
+void http_session::on_write(beast::error_code ec, std::size_t) {
+  bool keep = out_ && out_->keep_alive();
+  out_.reset();
+  if (ec) {
+    log::debug(component, "write failed", {{"reason", json::value(ec.message())}});
+    return do_close();
+  }
+  if (close_after_)
+    return do_linger();
+  if (!keep)
+    return do_close();
+  do_read();
+}
+
+void http_session::do_close() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.close();
+}
+
+void http_session::do_linger() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec)
+    return stream_.close();
+  drain_ = std::make_unique<char[]>(drain_chunk);
+  stream_.expires_after(drain_time);
+  stream_.async_read_some(asio::buffer(drain_.get(), drain_chunk),
+                          beast::bind_front_handler(&http_session::on_linger, shared_from_this()));
+}
+
+void http_session::on_linger(beast::error_code ec, std::size_t bytes) {
+  drained_ += bytes;
+  if (ec || drained_ > drain_limit)
+    return stream_.close();
+  stream_.async_read_some(asio::buffer(drain_.get(), drain_chunk),
+                          beast::bind_front_handler(&http_session::on_linger, shared_from_this()));
+}
+
+} // namespace chat::net

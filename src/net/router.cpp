@@ -1,0 +1,115 @@
+#include "net/router.hpp"
+
+#include <optional>
+#include <stdexcept>
+
+namespace chat::net {
+namespace {
+
+constexpr std::size_t max_segments = 32;
+
+/// Splits "/a/b" into {"a","b"}; "/" into {""}.
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (path.empty() || path.front() != '/')
+    return out;
+  path.remove_prefix(1);
+  for (;;) {
+    auto slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos)
+      break;
+    path.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+} // namespace
+
+void router::add(http::verb method, std::string_view pattern, handler h) {
+  for (auto& r : routes_) {
+    if (r.pattern == pattern) {
+      for (const auto& m : r.methods)
+        if (m.method == method)
+          throw std::logic_error("route registered twice: " + std::string{pattern});
+      r.methods.push_back({method, std::move(h)});
+      return;
+    }
+  }
+  route r;
+  r.pattern = pattern;
+  auto parts = split_path(pattern);
+  if (parts.empty())
+    throw std::logic_error("route pattern must start with '/': " + std::string{pattern});
+  for (auto p : parts) {
+    bool param = p.size() >= 2 && p.front() == '{' && p.back() == '}';
+    r.segments.push_back({std::string{param ? p.substr(1, p.size() - 2) : p}, param});
+  }
+  r.methods.push_back({method, std::move(h)});
+  routes_.push_back(std::move(r));
+}
+
+router::match router::find(http::verb method, std::string_view path) const {
+  match out;
+  auto raw = split_path(path);
+  if (raw.size() > max_segments)
+    return out; // longer than any route; also keeps the rank bitmask in range
+  std::vector<std::string> parts;
+  parts.reserve(raw.size());
+  for (auto p : raw) {
+    auto d = percent_decode(p);
+    if (!d) {
+      out.kind = result::bad_path;
+      return out;
+    }
+    parts.push_back(std::move(*d));
+  }
+
+  // The best route is the one whose first parameter comes latest (literals
+  // win at the earliest difference); ties cannot happen between distinct
+  // patterns of the same shape, as those would be the same pattern.
+  const route* best = nullptr;
+  std::size_t best_literals = 0;
+  for (const auto& r : routes_) {
+    if (r.segments.size() != parts.size())
+      continue;
+    bool ok = true;
+    std::size_t literals = 0;
+    for (std::size_t i = 0; i < parts.size() && ok; ++i) {
+      const auto& s = r.segments[i];
+      if (s.is_param)
+        ok = !parts[i].empty();
+      else if (s.text == parts[i])
+        literals |= std::size_t{1} << (parts.size() - 1 - i);
+      else
+        ok = false;
+    }
+    if (ok && (!best || literals > best_literals)) {
+      best = &r;
+      best_literals = literals;
+    }
+  }
+  if (!best)
+    return out;
+
+  out.route = best->pattern;
+  for (std::size_t i = 0; i < parts.size(); ++i)
+    if (best->segments[i].is_param)
+      out.params.emplace_back(best->segments[i].text, std::move(parts[i]));
+  for (const auto& m : best->methods) {
+    if (m.method == method) {
+      out.kind = result::found;
+      out.target = &m.h;
+      return out;
+    }
+  }
+  out.kind = result::method_not_allowed;
+  for (const auto& m : best->methods) {
+    if (!out.allow.empty())
+      out.allow += ", ";
+    out.allow += std::string_view{http::to_string(m.method)};
+  }
+  return out;
+}
+
+} // namespace chat::net

@@ -1,0 +1,57 @@
+#pragma once
+// Method + path pattern → handler. Patterns are `/`-separated segments,
+// each a literal or a `{name}` parameter; a literal beats a parameter, so
+// `/users/me` wins over `/users/{id}`. Matching is on percent-decoded
+// segments, so `%2F` inside an id never splits it.
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/beast.hpp"
+#include "net/request.hpp"
+#include "net/responder.hpp"
+
+namespace chat::net {
+
+/// Handles one request; must eventually answer through the responder.
+using handler = std::function<void(request_ptr, responder)>;
+
+class router {
+public:
+  /// Registers `h` for `method` on `pattern`, e.g. "/users/{id}".
+  void add(http::verb method, std::string_view pattern, handler h);
+
+  enum class result { found, not_found, method_not_allowed, bad_path };
+
+  /// What matching a request found.
+  struct match {
+    result kind = result::not_found;
+    const handler* target = nullptr; ///< set when found
+    std::string_view route;          ///< the pattern, when the path matched
+    path_params params;              ///< decoded, when the path matched
+    std::string allow;               ///< `Allow` value for method_not_allowed
+  };
+
+  /// Looks up `path` (no query string). `bad_path` means a malformed escape.
+  match find(http::verb method, std::string_view path) const;
+
+private:
+  struct segment {
+    std::string text;
+    bool is_param = false;
+  };
+  struct method_handler {
+    http::verb method;
+    handler h;
+  };
+  struct route {
+    std::string pattern;
+    std::vector<segment> segments;
+    std::vector<method_handler> methods;
+  };
+
+  std::vector<route> routes_;
+};
+
+} // namespace chat::net

@@ -1,0 +1,196 @@
+#include "schema/frames.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "schema/validation.hpp"
+#include "schema/wire_json.hpp"
+
+namespace chat {
+namespace {
+
+namespace json = boost::json;
+
+struct frame_kind {
+  std::string_view name;
+  client_frame_type type;
+};
+
+constexpr frame_kind kinds[] = {
+  {"send", client_frame_type::send},     {"sync", client_frame_type::sync},
+  {"typing", client_frame_type::typing}, {"read", client_frame_type::read},
+  {"ping", client_frame_type::ping},
+};
+
+frame_rejection reject(std::string id, std::string message) {
+  return {std::move(id), errc::bad_request, std::move(message)};
+}
+
+const json::string* string_field(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  return it != o.end() && it->value().is_string() ? &it->value().get_string() : nullptr;
+}
+
+/// A non-negative integer field; JSON numbers that are whole are accepted.
+std::optional<std::uint64_t> count_field(const json::value& v) {
+  if (v.is_uint64())
+    return v.get_uint64();
+  if (v.is_int64() && v.get_int64() >= 0)
+    return static_cast<std::uint64_t>(v.get_int64());
+  return std::nullopt;
+}
+
+/// Adds `re` when the client's frame had an id.
+void add_re(json::object& o, std::string_view re) {
+  if (!re.empty())
+    o["re"] = json::parse(re);
+}
+
+std::string text_of(const json::object& o) { return json::serialize(o); }
+
+} // namespace
+
+std::variant<client_frame, frame_rejection> parse_client_frame(std::string_view text) {
+  json::error_code ec;
+  auto doc = json::parse(text, ec);
+  if (ec || !doc.is_object())
+    return reject({}, "a frame must be a JSON object");
+  const auto& o = doc.get_object();
+  client_frame f;
+  if (auto it = o.find("id"); it != o.end())
+    f.id = json::serialize(it->value());
+  const auto* type = string_field(o, "type");
+  if (!type)
+    return reject(f.id, "missing frame type");
+  bool known = false;
+  for (const auto& k : kinds)
+    if (*type == k.name) {
+      f.type = k.type;
+      known = true;
+    }
+  if (!known)
+    return reject(f.id, "unknown frame type");
+  if (f.type == client_frame_type::ping)
+    return f;
+  const auto* conv = string_field(o, "conv");
+  if (!conv)
+    return reject(f.id, "missing string field: conv");
+  f.conv = *conv;
+  switch (f.type) {
+    case client_frame_type::send: {
+      const auto* body = string_field(o, "text");
+      if (!body)
+        return reject(f.id, "missing string field: text");
+      if (!validate::message_text(*body))
+        return reject(f.id, "text must be 1-4096 bytes of valid UTF-8");
+      f.text = *body;
+      if (auto it = o.find("client_msg_id"); it != o.end() && !it->value().is_null()) {
+        if (!it->value().is_string() || !validate::client_msg_id(it->value().get_string()))
+          return reject(f.id, "client_msg_id must be a string of 1-64 bytes");
+        f.client_msg_id = it->value().get_string();
+      }
+      break;
+    }
+    case client_frame_type::sync: {
+      auto it = o.find("after");
+      auto after = it != o.end() ? count_field(it->value()) : std::nullopt;
+      if (!after)
+        return reject(f.id, "after must be a non-negative integer");
+      f.after = *after;
+      if (auto lim = o.find("limit"); lim != o.end() && !lim->value().is_null()) {
+        auto n = count_field(lim->value());
+        if (!n || *n < 1 || *n > 500)
+          return reject(f.id, "limit must be an integer from 1 to 500");
+        f.limit = static_cast<std::uint32_t>(*n);
+      }
+      break;
+    }
+    case client_frame_type::read: {
+      auto it = o.find("seq");
+      auto seq = it != o.end() ? count_field(it->value()) : std::nullopt;
+      if (!seq)
+        return reject(f.id, "seq must be a non-negative integer");
+      f.seq = *seq;
+      break;
+    }
+    default:
+      break;
+  }
+  return f;
+}
+
+std::string hello_frame(std::string_view node, std::string_view session_id, const user_view& user,
+                        const std::vector<conversation_cursor>& conversations) {
+  json::array convs;
+  for (const auto& [id, last] : conversations) {
+    json::object c{{"id", id}};
+    if (last)
+      c["last_seq"] = *last;
+    else
+      c["last_seq"] = nullptr;
+    convs.push_back(std::move(c));
+  }
+  return text_of({{"type", "hello"},
+                  {"node", node},
+                  {"session_id", session_id},
+                  {"user", to_json(user)},
+                  {"conversations", std::move(convs)}});
+}
+
+std::string sent_frame(std::string_view re, const send_receipt& r) {
+  json::object o{{"type", "sent"}, {"re", nullptr}, {"conv", r.conv},
+                 {"seq", r.seq},    {"msg_id", r.msg_id}, {"ts", r.ts}};
+  add_re(o, re);
+  return text_of(o);
+}
+
+std::string history_frame(std::string_view re, std::string_view conv, const message_page& page) {
+  json::object o = to_json(page);
+  o["type"] = "history";
+  o["conv"] = conv;
+  o["re"] = nullptr;
+  add_re(o, re);
+  return text_of(o);
+}
+
+std::string pong_frame(std::string_view re) {
+  json::object o{{"type", "pong"}, {"re", nullptr}};
+  add_re(o, re);
+  return text_of(o);
+}
+
+std::string error_frame(std::string_view re, errc code, std::string_view message) {
+  json::object o{{"type", "error"}, {"re", nullptr}, {"code", code_name(code)},
+                 {"message", message}};
+  add_re(o, re);
+  return text_of(o);
+}
+
+std::string message_frame(const message_view& m) {
+  json::object o = to_json(m);
+  o["type"] = "message";
+  return text_of(o);
+}
+
+std::string typing_frame(std::string_view conv, std::string_view user) {
+  return text_of({{"type", "typing"}, {"conv", conv}, {"user", user}});
+}
+
+std::string read_frame(std::string_view conv, std::string_view user, std::uint64_t seq) {
+  return text_of({{"type", "read"}, {"conv", conv}, {"user", user}, {"seq", seq}});
+}
+
+std::string invitation_frame(const invitation_view& inv) {
+  return text_of({{"type", "invitation"}, {"invitation", to_json(inv)}});
+}
+
+std::string member_frame(bool joined, std::string_view conv, std::string_view user) {
+  return text_of(
+    {{"type", joined ? "member_joined" : "member_left"}, {"conv", conv}, {"user", user}});
+}
+
+std::string presence_frame(std::string_view user, bool online) {
+  return text_of({{"type", "presence"}, {"user", user}, {"online", online}});
+}
+
+} // namespace chat

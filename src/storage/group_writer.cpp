@@ -1,0 +1,95 @@
+#include "storage/group_writer.hpp"
+
+#include <algorithm>
+#include <pthread.h>
+
+#include "storage/rocks_status.hpp"
+
+namespace chat::storage {
+
+namespace {
+// An empty batch still occupies a queue slot.
+std::size_t weight(const write_batch& b) { return std::max<std::size_t>(b.size(), 1); }
+} // namespace
+
+group_writer::group_writer(rocks_db& db, const options& opts)
+    : db_(db),
+      sync_(opts.mode == durability::sync),
+      max_batch_ops_(std::max<std::size_t>(opts.max_batch_ops, 1)),
+      max_queue_ops_(opts.max_queue_ops) {
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "chat-storage");
+    run();
+  });
+}
+
+group_writer::~group_writer() { stop(); }
+
+errc group_writer::submit(write_batch& batch, std::function<void(errc)>& done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || queued_ops_ + weight(batch) > max_queue_ops_)
+      return errc::unavailable;
+    queued_ops_ += weight(batch);
+    queue_.push_back(pending{std::move(batch), std::move(done)});
+  }
+  wake_.notify_one();
+  return errc::ok;
+}
+
+void group_writer::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable())
+    thread_.join();
+}
+
+void group_writer::run() {
+  std::vector<pending> round;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+      if (queue_.empty())
+        return; // stopping and drained
+      round.swap(queue_);
+      queued_ops_ = 0;
+    }
+    write_round(round);
+    round.clear();
+  }
+}
+
+// Writes the round in chunks of at most max_batch_ops (a larger batch is one
+// chunk: batches are atomic). Only the last chunk asks for an fsync, which
+// covers the earlier chunks too since they precede it in the same WAL.
+void group_writer::write_round(std::vector<pending>& round) {
+  results_.assign(round.size(), errc::ok);
+  std::size_t first = 0;
+  while (first < round.size()) {
+    wb_.Clear();
+    std::size_t end = first, ops = 0;
+    while (end < round.size() && (ops == 0 || ops + round[end].batch.size() <= max_batch_ops_)) {
+      db_.append(wb_, round[end].batch);
+      ops += round[end].batch.size();
+      ++end;
+    }
+    const bool last = end == round.size();
+    const errc e = to_errc(db_.write(wb_, sync_ && last));
+    for (std::size_t i = first; i < end; ++i)
+      results_[i] = e == errc::ok ? errc::ok : errc::internal;
+    // A failed final (syncing) write leaves the earlier chunks unsynced:
+    // their callers cannot be told they are durable.
+    if (last && sync_ && e != errc::ok)
+      std::fill(results_.begin(), results_.begin() + static_cast<std::ptrdiff_t>(first),
+                errc::internal);
+    first = end;
+  }
+  for (std::size_t i = 0; i < round.size(); ++i)
+    round[i].done(results_[i]);
+}
+
+} // namespace chat::storage

@@ -1,0 +1,63 @@
+#pragma once
+// Private to src/storage: group commit. One thread drains the queue; every
+// batch that arrived while the previous write+fsync ran goes into the next
+// RocksDB write, so N concurrent appenders share one fsync.
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <rocksdb/write_batch.h>
+
+#include "schema/error_code.hpp"
+#include "storage/database.hpp"
+#include "storage/rocks_db.hpp"
+#include "storage/write_batch.hpp"
+
+namespace chat::storage {
+
+/// The writer thread and its bounded queue.
+class group_writer {
+public:
+  /// Starts the thread; `db` must outlive this object.
+  group_writer(rocks_db& db, const options& opts);
+
+  /// Calls stop().
+  ~group_writer();
+
+  /// Queues the batch: ok, or unavailable (stopped or queue full) in which
+  /// case `done` was not taken and the caller answers.
+  errc submit(write_batch& batch, std::function<void(errc)>& done);
+
+  /// Refuses new batches, writes the queued ones, joins the thread. Idempotent.
+  void stop();
+
+private:
+  struct pending {
+    write_batch batch;
+    std::function<void(errc)> done;
+  };
+
+  void run();
+  void write_round(std::vector<pending>& round);
+
+  rocks_db& db_;
+  const bool sync_;
+  const std::size_t max_batch_ops_;
+  const std::size_t max_queue_ops_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::vector<pending> queue_;
+  std::size_t queued_ops_ = 0;
+  bool stopping_ = false;
+
+  // Writer-thread only: reused across rounds to avoid reallocations.
+  rocksdb::WriteBatch wb_;
+  std::vector<errc> results_;
+  std::thread thread_;
+};
+
+} // namespace chat::storage

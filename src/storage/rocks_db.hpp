@@ -1,0 +1,58 @@
+#pragma once
+// Private to src/storage: the RocksDB instance, its column family handles,
+// and the write path shared by the group-commit writer and inline commits.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "storage/column.hpp"
+#include "storage/database.hpp"
+#include "storage/write_batch.hpp"
+
+namespace chat::storage {
+
+/// An open RocksDB with every column family of `column`.
+class rocks_db {
+public:
+  /// Opens or creates the database at `opts.path`; nullptr and a one-line
+  /// `*error` on failure.
+  static std::unique_ptr<rocks_db> open(const options& opts, std::string* error);
+
+  /// Calls close().
+  ~rocks_db();
+
+  /// The RocksDB instance; null after close().
+  rocksdb::DB* db() const noexcept { return db_.get(); }
+
+  /// The handle of column `c`.
+  rocksdb::ColumnFamilyHandle* handle(column c) const noexcept { return cfs_[column_index(c)]; }
+
+  /// Appends the ops of `batch` to `out`.
+  void append(rocksdb::WriteBatch& out, const write_batch& batch) const;
+
+  /// Writes `wb` (fsynced when `sync`) and counts it in the stats.
+  rocksdb::Status write(rocksdb::WriteBatch& wb, bool sync);
+
+  /// Counters since open.
+  database::stats stats() const noexcept;
+
+  /// Syncs the WAL, flushes memtables, releases handles and closes. Idempotent.
+  void close();
+
+private:
+  rocks_db() = default;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
+  std::array<rocksdb::ColumnFamilyHandle*, column_count> cfs_{};
+  std::atomic<std::uint64_t> batches_{0};
+  std::atomic<std::uint64_t> ops_{0};
+  std::atomic<std::uint64_t> write_ns_{0};
+};
+
+} // namespace chat::storage

@@ -1,0 +1,189 @@
+"""A tiny HTTP client for the chat node's contract (PROTOCOL.md), stdlib only.
+
+Used by the black-box tests: every call opens its own connection, so a test
+sees exactly what one request gets back.
+"""
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import secrets
+import string
+import time
+
+PASSWORD = "correct horse battery"  # default password of test accounts
+
+
+class Response:
+    """What one HTTP call returned. Unpacks as (status, json_or_None, headers)."""
+
+    def __init__(self, status, headers, raw):
+        self.status = status
+        self.headers = headers  # http.client.HTTPMessage: case-insensitive .get()
+        self.raw = raw
+        try:
+            self.json = json.loads(raw.decode("utf-8")) if raw else None
+        except (UnicodeDecodeError, ValueError):
+            self.json = None
+
+    def __iter__(self):
+        return iter((self.status, self.json, self.headers))
+
+    def __repr__(self):
+        text = self.raw[:400].decode("utf-8", "replace")
+        return f"<HTTP {self.status} {text!r}>"
+
+
+class Client:
+    def __init__(self, host, port, timeout=15.0):
+        self.host = host
+        self.port = port
+        self.timeout = timeout
+
+    @property
+    def base_url(self):
+        return f"http://{self.host}:{self.port}"
+
+    def call(self, method, path, body=None, token=None, headers=None, raw_body=None):
+        """One request. `body` is JSON-encoded; `raw_body` (bytes/str) is sent as is."""
+        hdrs = {}
+        data = None
+        if raw_body is not None:
+            data = raw_body.encode("utf-8") if isinstance(raw_body, str) else raw_body
+            hdrs["Content-Type"] = "application/json"
+        elif body is not None:
+            data = json.dumps(body).encode("utf-8")
+            hdrs["Content-Type"] = "application/json"
+        if token is not None:
+            hdrs["Authorization"] = "Bearer " + token
+        hdrs.update(headers or {})
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        try:
+            conn.request(method, path, body=data, headers=hdrs)
+            resp = conn.getresponse()
+            raw = resp.read()
+            return Response(resp.status, resp.headers, raw)
+        finally:
+            conn.close()
+
+
+# ---------------------------------------------------------------- assertions
+
+def assert_error(resp, status, code=None):
+    """The contract's error shape: status + {"error": {"code", "message"}}."""
+    assert resp.status == status, resp
+    body = resp.json
+    assert isinstance(body, dict), f"error body is not a JSON object: {resp!r}"
+    err = body.get("error")
+    assert isinstance(err, dict), f"no 'error' object: {resp!r}"
+    assert isinstance(err.get("code"), str) and err["code"], resp
+    assert all(c.islower() or c.isdigit() or c == "_" for c in err["code"]), resp
+    assert isinstance(err.get("message"), str) and err["message"], resp
+    if code is not None:
+        assert err["code"] == code, resp
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+def is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+# ---------------------------------------------------------------- accounts
+
+def unique_name(prefix="t"):
+    alphabet = string.ascii_lowercase + string.digits
+    return prefix + "_" + "".join(secrets.choice(alphabet) for _ in range(12))
+
+
+class Account:
+    """A registered user plus the tokens of its latest login."""
+
+    def __init__(self, api, username, password, user, tokens):
+        self.api = api
+        self.username = username
+        self.password = password
+        self.user = user
+        self.tokens = tokens
+
+    @property
+    def id(self):
+        return self.user["id"]
+
+    @property
+    def token(self):
+        return self.tokens["access_token"]
+
+    @property
+    def refresh_token(self):
+        return self.tokens["refresh_token"]
+
+    @property
+    def session_id(self):
+        return self.tokens["session_id"]
+
+    def call(self, method, path, body=None, **kw):
+        return self.api.call(method, path, body=body, token=self.token, **kw)
+
+    def login(self, user_agent=None):
+        """A new session of this account (its tokens are returned, not kept)."""
+        return login(self.api, self.username, self.password, user_agent=user_agent)
+
+
+def register(api, username=None, password=PASSWORD, display_name=None):
+    username = username or unique_name()
+    body = {"username": username, "password": password}
+    if display_name is not None:
+        body["display_name"] = display_name
+    resp = api.call("POST", "/auth/register", body)
+    assert resp.status == 201, resp
+    return resp.json
+
+
+def login(api, username, password=PASSWORD, user_agent=None):
+    headers = {"User-Agent": user_agent} if user_agent is not None else None
+    resp = api.call("POST", "/auth/login", {"username": username, "password": password},
+                    headers=headers)
+    assert resp.status == 200, resp
+    return resp.json
+
+
+def new_account(api, password=PASSWORD, user_agent=None, display_name=None):
+    username = unique_name()
+    user = register(api, username, password, display_name=display_name)
+    tokens = login(api, username, password, user_agent=user_agent)
+    return Account(api, username, password, user, tokens)
+
+
+# ---------------------------------------------------------------- JWT
+
+def b64url_encode(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def jwt_parts(token):
+    """(header, payload, signature_text) of a compact JWT; no verification."""
+    h, p, s = token.split(".")
+    return json.loads(b64url_decode(h)), json.loads(b64url_decode(p)), s
+
+
+def jwt_make(header, payload, key=None, digest=hashlib.sha256, signature=None):
+    """A compact JWT; signed with HMAC(key, digest) unless `signature` is given."""
+    h = b64url_encode(json.dumps(header, separators=(",", ":")).encode())
+    p = b64url_encode(json.dumps(payload, separators=(",", ":")).encode())
+    signing_input = f"{h}.{p}".encode()
+    if signature is None:
+        signature = b64url_encode(hmac.new(key, signing_input, digest).digest()) if key else ""
+    return f"{h}.{p}.{signature}"
+
+
+def jwt_key_from_secret(secret_bytes):
+    """The server's HS256 key, as we assume it derives it from the secret file."""
+    return hmac.new(secret_bytes, b"chat:jwt", hashlib.sha256).digest()

@@ -1,0 +1,87 @@
+#include <catch2/catch.hpp>
+
+#include "net/router.hpp"
+
+using namespace chat::net;
+
+namespace {
+
+handler tagged(int* hit, int tag) {
+  return [hit, tag](request_ptr, responder) { *hit = tag; };
+}
+
+struct fixture {
+  int hit = 0;
+  router r;
+  fixture() {
+    r.add(http::verb::get, "/users/me", tagged(&hit, 1));
+    r.add(http::verb::patch, "/users/me", tagged(&hit, 2));
+    r.add(http::verb::delete_, "/users/me", tagged(&hit, 3));
+    r.add(http::verb::get, "/users/{id}", tagged(&hit, 4));
+    r.add(http::verb::get, "/users", tagged(&hit, 5));
+    r.add(http::verb::delete_, "/auth/sessions/{id}", tagged(&hit, 6));
+    r.add(http::verb::get, "/a/{x}/b/{y}", tagged(&hit, 7));
+    r.add(http::verb::get, "/a/{x}/b/c", tagged(&hit, 8));
+  }
+  int call(const router::match& m) {
+    REQUIRE(m.kind == router::result::found);
+    (*m.target)(nullptr, responder{nullptr});
+    return hit;
+  }
+};
+
+} // namespace
+
+TEST_CASE_METHOD(fixture, "a literal segment beats a parameter") {
+  CHECK(call(r.find(http::verb::get, "/users/me")) == 1);
+  CHECK(call(r.find(http::verb::patch, "/users/me")) == 2);
+  auto m = r.find(http::verb::get, "/users/u_123");
+  CHECK(call(m) == 4);
+  CHECK(m.route == "/users/{id}");
+  REQUIRE(m.params.size() == 1);
+  CHECK(m.params[0].first == "id");
+  CHECK(m.params[0].second == "u_123");
+  CHECK(call(r.find(http::verb::get, "/a/1/b/c")) == 8);
+  CHECK(call(r.find(http::verb::get, "/a/1/b/d")) == 7);
+}
+
+TEST_CASE_METHOD(fixture, "parameters are percent-decoded after splitting") {
+  auto m = r.find(http::verb::delete_, "/auth/sessions/s_a%2Fb%20c");
+  CHECK(call(m) == 6);
+  REQUIRE(m.params.size() == 1);
+  CHECK(m.params[0].second == "s_a/b c");
+  CHECK(r.find(http::verb::get, "/users/%6De").kind == router::result::found);
+  CHECK(call(r.find(http::verb::get, "/users/%6De")) == 1);
+  CHECK(r.find(http::verb::get, "/users/%zz").kind == router::result::bad_path);
+}
+
+TEST_CASE_METHOD(fixture, "unknown paths are not found") {
+  CHECK(r.find(http::verb::get, "/nope").kind == router::result::not_found);
+  CHECK(r.find(http::verb::get, "/users/me/x").kind == router::result::not_found);
+  CHECK(r.find(http::verb::get, "/users/").kind == router::result::not_found);
+  CHECK(r.find(http::verb::get, "/users//").kind == router::result::not_found);
+  CHECK(r.find(http::verb::get, "").kind == router::result::not_found);
+  CHECK(r.find(http::verb::get, "users").kind == router::result::not_found);
+  std::string deep;
+  for (int i = 0; i < 100; ++i)
+    deep += "/x";
+  CHECK(r.find(http::verb::get, deep).kind == router::result::not_found);
+}
+
+TEST_CASE_METHOD(fixture, "a known path with another method lists the allowed ones") {
+  auto m = r.find(http::verb::post, "/users/me");
+  CHECK(m.kind == router::result::method_not_allowed);
+  CHECK(m.allow == "GET, PATCH, DELETE");
+  CHECK(m.route == "/users/me");
+  auto n = r.find(http::verb::delete_, "/users/u_1");
+  CHECK(n.kind == router::result::method_not_allowed);
+  CHECK(n.allow == "GET");
+}
+
+TEST_CASE("registering a route twice is a programming error") {
+  router r;
+  r.add(http::verb::get, "/x", [](request_ptr, responder) {});
+  CHECK_THROWS(r.add(http::verb::get, "/x", [](request_ptr, responder) {}));
+  CHECK_NOTHROW(r.add(http::verb::post, "/x", [](request_ptr, responder) {}));
+  CHECK_THROWS(r.add(http::verb::get, "x", [](request_ptr, responder) {}));
+}
