@@ -31,7 +31,6 @@ struct cli_options {
 
 /// One clear line on stderr and a non-zero exit: how every startup problem ends.
 int fail(const std::string& message) {
-  chat::log::error("main", message);
   std::fprintf(stderr, "chatnode: %s\n", message.c_str());
   return 1;
 }
