@@ -97,6 +97,9 @@ int main(int argc, char** argv) {
   rs.access_token_ttl = cluster->access_token_ttl;
   rs.ticket_ttl = cluster->ticket_ttl;
   rs.scheduler_threads = opt.actor_threads;
+  rs.chat.conversation_idle = std::chrono::seconds(cluster->conversation_idle);
+  rs.chat.rate_burst = cluster->rate_burst;
+  rs.chat.rate_per_second = static_cast<double>(cluster->rate_per_second);
   chat::actor_runtime actors{rs, *db, hasher};
 
   // Network.
@@ -104,7 +107,11 @@ int main(int argc, char** argv) {
   hs.node_id = node->id;
   hs.address = node->host;
   hs.port = node->http_port;
-  chat::net::http_server http{ioc, hs, actors.auth()};
+  hs.ws_queue_frames = cluster->ws_queue_frames;
+  hs.ws_queue_bytes = cluster->ws_queue_bytes;
+  chat::net::http_server http{ioc, hs,
+                              chat::net::services{actors.auth(), actors.conversations(),
+                                                  actors.sessions()}};
   if (!http.start(&error)) {
     actors.stop();
     return fail(error);

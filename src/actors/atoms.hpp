@@ -20,6 +20,43 @@ using find_user_atom = caf::atom_constant<caf::atom("finduser")>;
 using ticket_atom = caf::atom_constant<caf::atom("ticket")>;
 using redeem_atom = caf::atom_constant<caf::atom("redeem")>;
 
+// Directory: finding, activating and retiring actors.
+using conv_atom = caf::atom_constant<caf::atom("conv")>;
+using user_atom = caf::atom_constant<caf::atom("user")>;
+using create_atom = caf::atom_constant<caf::atom("create")>;
+using retire_atom = caf::atom_constant<caf::atom("retire")>;
+using notify_atom = caf::atom_constant<caf::atom("notify")>;
+
+// Conversation requests.
+using post_atom = caf::atom_constant<caf::atom("post")>;
+using history_atom = caf::atom_constant<caf::atom("history")>;
+using info_atom = caf::atom_constant<caf::atom("info")>;
+using last_seq_atom = caf::atom_constant<caf::atom("lastseq")>;
+using typing_atom = caf::atom_constant<caf::atom("typing")>;
+using read_atom = caf::atom_constant<caf::atom("read")>;
+using invite_atom = caf::atom_constant<caf::atom("invite")>;
+using accept_atom = caf::atom_constant<caf::atom("accept")>;
+using decline_atom = caf::atom_constant<caf::atom("decline")>;
+using remove_atom = caf::atom_constant<caf::atom("remove")>;
+using presence_atom = caf::atom_constant<caf::atom("presence")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+
+// Relay: per-node delivery to local connections.
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using deliver_atom = caf::atom_constant<caf::atom("deliver")>;
+using add_user_atom = caf::atom_constant<caf::atom("adduser")>;
+using drop_user_atom = caf::atom_constant<caf::atom("dropuser")>;
+
+// User and session actors.
+using attach_atom = caf::atom_constant<caf::atom("attach")>;
+using ended_atom = caf::atom_constant<caf::atom("ended")>;
+using push_atom = caf::atom_constant<caf::atom("push")>;
+using close_atom = caf::atom_constant<caf::atom("close")>;
+using inbound_atom = caf::atom_constant<caf::atom("inbound")>;
+using binary_atom = caf::atom_constant<caf::atom("binary")>;
+using closed_atom = caf::atom_constant<caf::atom("closed")>;
+using ready_atom = caf::atom_constant<caf::atom("ready")>;
+
 // Generic.
 using done_atom = caf::atom_constant<caf::atom("done")>;
 using resume_atom = caf::atom_constant<caf::atom("resume")>;

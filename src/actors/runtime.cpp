@@ -4,6 +4,10 @@
 
 #include "actors/auth/auth_authority.hpp"
 #include "actors/auth/auth_client_impl.hpp"
+#include "actors/conversation/conversation_client_impl.hpp"
+#include "actors/directory/directory.hpp"
+#include "actors/relay/relay.hpp"
+#include "actors/session/session_gateway_impl.hpp"
 #include "actors/system_config.hpp"
 
 namespace chat {
@@ -11,12 +15,28 @@ namespace chat {
 struct actor_runtime::state {
   node_system_config cfg;
   caf::actor_system sys;
+  caf::actor relay;
+  caf::actor directory;
   caf::actor authority;
   std::shared_ptr<auth_client::impl> auth;
+  std::shared_ptr<conversation_client::impl> conversations;
+  std::shared_ptr<session_gateway::impl> sessions;
   bool stopped = false;
 
+  // Spawned in dependency order: relay, directory (which spawns
+  // conversations and users on demand), then the auth authority.
   state(const runtime_settings& s, storage::database& db, security::password_hasher& hasher)
     : cfg(s.scheduler_threads), sys(cfg) {
+    relay = spawn_relay(sys);
+    auto ctx = std::make_shared<node_context>();
+    ctx->node_id = s.node_id;
+    ctx->shards = s.shards;
+    ctx->db = &db;
+    ctx->settings = s.chat;
+    ctx->relay = relay;
+    node_ref shared = ctx;
+    directory = spawn_directory(sys, shared);
+
     auth_settings as;
     as.db = &db;
     as.hasher = &hasher;
@@ -26,8 +46,12 @@ struct actor_runtime::state {
     as.shards = s.shards;
     as.access_token_ttl = s.access_token_ttl;
     as.ticket_ttl = s.ticket_ttl;
+    as.directory = directory;
     authority = spawn_auth_authority(sys, std::move(as));
+
     auth = std::make_shared<auth_client::impl>(sys, authority, s.jwt_key, s.shards);
+    conversations = std::make_shared<conversation_client::impl>(sys, shared, directory, authority);
+    sessions = std::make_shared<session_gateway::impl>(sys, session_deps{shared, directory, authority});
   }
 };
 
@@ -39,11 +63,20 @@ actor_runtime::~actor_runtime() { stop(); }
 
 auth_client actor_runtime::auth() const { return auth_client{state_->auth}; }
 
+conversation_client actor_runtime::conversations() const {
+  return conversation_client{state_->conversations};
+}
+
+session_gateway actor_runtime::sessions() const { return session_gateway{state_->sessions}; }
+
 void actor_runtime::stop() {
   if (!state_ || state_->stopped)
     return;
   state_->stopped = true;
-  caf::anon_send_exit(state_->authority, caf::exit_reason::user_shutdown);
+  // Conversations, users and sessions are spawned by these; they end when
+  // the system shuts down below.
+  for (const auto& a : {state_->authority, state_->directory, state_->relay})
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   state_->sys.await_all_actors_done();
 }
 

@@ -6,6 +6,9 @@
 #include <string>
 
 #include "actors/auth/auth_client.hpp"
+#include "actors/conversation/conversation_client.hpp"
+#include "actors/node_context.hpp"
+#include "actors/session/session_gateway.hpp"
 
 namespace chat {
 namespace storage { class database; }
@@ -20,6 +23,7 @@ struct runtime_settings {
   std::int64_t access_token_ttl = 900;
   std::int64_t ticket_ttl = 30;
   std::size_t scheduler_threads = 2;
+  chat_settings chat;
 };
 
 class actor_runtime {
@@ -32,6 +36,10 @@ public:
 
   /// The interface the network layer uses to reach the auth authority.
   auth_client auth() const;
+  /// Conversations, invitations and messages for the HTTP layer.
+  conversation_client conversations() const;
+  /// The WebSocket side: tickets and session actors.
+  session_gateway sessions() const;
 
   /// Ends every actor and waits for them. Idempotent.
   void stop();

@@ -3,6 +3,8 @@
 #include <caf/all.hpp>
 
 #include "actors/auth/auth_client.hpp"
+#include "actors/conversation/conversation_client.hpp"
+#include "schema/records.hpp"
 #include "schema/wire.hpp"
 
 namespace chat {
@@ -16,6 +18,17 @@ node_system_config::node_system_config(std::size_t scheduler_threads) {
   add_message_type<ws_ticket>("chat.ws_ticket");
   add_message_type<principal>("chat.principal");
   add_message_type<profile_update>("chat.profile_update");
+  add_message_type<member_view>("chat.member_view");
+  add_message_type<conversation_view>("chat.conversation_view");
+  add_message_type<conversation_list>("chat.conversation_list");
+  add_message_type<invitation_view>("chat.invitation_view");
+  add_message_type<message_view>("chat.message_view");
+  add_message_type<send_receipt>("chat.send_receipt");
+  add_message_type<message_page>("chat.message_page");
+  add_message_type<direct_result>("chat.direct_result");
+  add_message_type<conversation_record>("chat.conversation_record");
+  add_message_type<member_record>("chat.member_record");
+  add_message_type<std::vector<member_record>>("chat.member_records");
 }
 
 } // namespace chat

@@ -81,6 +81,16 @@ struct parser {
       return parse_int<std::size_t>(value, 1, 64, cfg.password_threads) || bad();
     if (key == "password_queue")
       return parse_int<std::size_t>(value, 1, 100000, cfg.password_queue) || bad();
+    if (key == "conversation_idle")
+      return parse_int<std::int64_t>(value, 1, 86400 * 7, cfg.conversation_idle) || bad();
+    if (key == "rate_burst")
+      return parse_int<std::size_t>(value, 1, 1'000'000, cfg.rate_burst) || bad();
+    if (key == "rate_per_second")
+      return parse_int<std::size_t>(value, 1, 1'000'000, cfg.rate_per_second) || bad();
+    if (key == "ws_queue_frames")
+      return parse_int<std::size_t>(value, 1, 10'000'000, cfg.ws_queue_frames) || bad();
+    if (key == "ws_queue_bytes")
+      return parse_int<std::size_t>(value, 4096, std::size_t{1} << 34, cfg.ws_queue_bytes) || bad();
     return fail(line, "unknown key '" + std::string{key} + "' in [cluster]");
   }
 

@@ -28,6 +28,11 @@ struct cluster_config {
   std::int64_t ticket_ttl = 30;              ///< seconds
   std::size_t password_threads = 1;          ///< dedicated argon2id threads
   std::size_t password_queue = 64;           ///< waiting hash jobs before 503
+  std::int64_t conversation_idle = 300;      ///< seconds before an idle conversation passivates
+  std::size_t rate_burst = 100;              ///< sends a connection (or HTTP session) may burst
+  std::size_t rate_per_second = 100;         ///< sustained sends per connection
+  std::size_t ws_queue_frames = 1024;        ///< outbound frames queued before 4008
+  std::size_t ws_queue_bytes = 8 << 20;      ///< outbound bytes queued before 4008
   std::vector<node_config> nodes;
 
   /// The node with this id, or nullptr.

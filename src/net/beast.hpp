@@ -9,7 +9,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
 
 namespace chat::net {
@@ -18,6 +18,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace json = boost::json;
+namespace websocket = boost::beast::websocket;
 using tcp = boost::asio::ip::tcp;
 
 } // namespace chat::net

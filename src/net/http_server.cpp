@@ -4,17 +4,21 @@
 #include "net/listener.hpp"
 #include "net/routes/routes.hpp"
 #include "net/server_context.hpp"
+#include "net/session_bridge.hpp"
 
 namespace chat::net {
 
-http_server::http_server(boost::asio::io_context& ioc, http_settings settings,
-                         chat::auth_client auth)
+http_server::http_server(boost::asio::io_context& ioc, http_settings settings, services svc)
   : ioc_(ioc), ctx_(std::make_shared<server_context>()) {
   ctx_->settings = std::move(settings);
+  ctx_->websocket = websocket_hooks_for(std::move(svc.sessions));
   add_health_routes(ctx_->routes, ctx_->settings.node_id);
-  add_auth_routes(ctx_->routes, auth);
-  add_user_routes(ctx_->routes, auth);
-  add_ticket_routes(ctx_->routes, auth);
+  add_auth_routes(ctx_->routes, svc.auth);
+  add_user_routes(ctx_->routes, svc.auth);
+  add_ticket_routes(ctx_->routes, svc.auth);
+  add_conversation_routes(ctx_->routes, svc.auth, svc.conversations);
+  add_invitation_routes(ctx_->routes, svc.auth, svc.conversations);
+  add_message_routes(ctx_->routes, svc.auth, svc.conversations);
 }
 
 http_server::~http_server() = default;

@@ -1,23 +1,24 @@
 #pragma once
-// The node's HTTP front end (PROTOCOL.md): routes requests to the actors
-// through their CAF-free clients and writes the answers.
+// The node's HTTP and WebSocket front end (PROTOCOL.md): routes requests to
+// the actors through their CAF-free clients and writes the answers; upgrades
+// `GET /ws?ticket=` to a WebSocket fed to a session actor.
 #include <memory>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
 
-#include "actors/auth/auth_client.hpp"
 #include "net/http_settings.hpp"
+#include "net/services.hpp"
 
 namespace chat::net {
 
 class listener;
 struct server_context;
 
-/// Serves HTTP on the io_context's threads.
+/// Serves HTTP and WebSocket on the io_context's threads.
 class http_server {
 public:
-  http_server(boost::asio::io_context& ioc, http_settings settings, chat::auth_client auth);
+  http_server(boost::asio::io_context& ioc, http_settings settings, services svc);
   ~http_server();
 
   http_server(const http_server&) = delete;
@@ -27,7 +28,8 @@ public:
   /// reason (e.g. "port 8101 in use") on failure.
   bool start(std::string* error);
 
-  /// Stops accepting new connections (existing ones finish their in-flight request).
+  /// Stops accepting new connections (existing ones finish their in-flight
+  /// request; open WebSockets stay until their session actors close them).
   void stop();
 
   /// The bound port (useful when settings asked for port 0); 0 before start.

@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "log/log.hpp"
+#include "net/websocket_session.hpp"
 
 namespace chat::net {
 namespace {
@@ -161,11 +162,45 @@ void http_session::on_request(http::request<http::string_body> req) {
 }
 
 void http_session::on_upgrade(http::request<http::string_body> req) {
-  // Hook for the WebSocket endpoint (GET /ws?ticket=…): it will take
-  // `stream_.release_socket()`, `buffer_` and `req` into a websocket session
-  // instead of answering here. Until then there is no such endpoint.
+  // Only `GET /ws?ticket=T` upgrades (Beast's is_upgrade implies GET).
+  auto parts = split_target(req.target());
+  if (parts.path != "/ws" || !ctx_->websocket)
+    return reject({errc::not_found, "no such endpoint"}, "-");
   route_ = "/ws";
-  reject({errc::not_found, "websocket endpoint not available"}, route_);
+  auto query = query_params::parse(parts.query);
+  const std::string* ticket = query ? query->find("ticket") : nullptr;
+  if (!ticket || ticket->empty())
+    return reject({errc::unauthorized, "a ticket is required: GET /ws?ticket=…"}, route_);
+  // No Origin check (PROTOCOL.md): the ticket, obtained with a bearer token,
+  // is the credential, and it is single-use.
+  upgrade_.emplace(std::move(req));
+  ctx_->websocket.redeem(*ticket, [self = shared_from_this()](outcome<principal> who) {
+    self->post([self, who = std::move(who)]() mutable { self->on_ticket(std::move(who)); });
+  });
+}
+
+void http_session::on_ticket(outcome<principal> who) {
+  auto req = std::move(*upgrade_);
+  upgrade_.reset();
+  if (!who.ok()) {
+    // A plain HTTP answer and no upgrade: 503 when the ticket's owner node
+    // is down, 401 for every other failure (unknown, used, expired).
+    api_error e = std::move(who.error);
+    if (e.code != errc::unavailable && e.code != errc::unauthorized)
+      e = {errc::unauthorized, "invalid or expired ticket"};
+    return reject(e, route_);
+  }
+  // The 101 written by the websocket session is this request's answer; this
+  // http_session ends here, its socket handed over.
+  answered_ = true;
+  if (log::enabled(log::level::debug)) {
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started_);
+    log::debug(component, "request",
+               {{"method", "GET"}, {"route", json::value(route_)}, {"status", 101},
+                {"us", us.count()}});
+  }
+  std::make_shared<websocket_session>(stream_.release_socket(), ctx_, std::move(who.value))
+    ->run(std::move(req));
 }
 
 void http_session::reject(const api_error& e, std::string_view route) {

@@ -2,6 +2,7 @@
 // One HTTP/1.1 connection. Reads a request, routes it, waits for its answer
 // (possibly from an actor, posted back to this strand), writes it, then
 // reads the next: answers go out in request order, one write in flight.
+// `GET /ws?ticket=` hands the socket to a websocket_session once redeemed.
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -39,6 +40,7 @@ private:
   void on_read_error(beast::error_code ec);
   void on_request(http::request<http::string_body> req);
   void on_upgrade(http::request<http::string_body> req);
+  void on_ticket(outcome<principal> who);
   void reject(const api_error& e, std::string_view route);
   void on_write(beast::error_code ec, std::size_t bytes);
   void do_close();
@@ -60,6 +62,7 @@ private:
   clock::time_point started_;
 
   std::optional<response> out_; ///< alive while its write is in flight
+  std::optional<http::request<http::string_body>> upgrade_; ///< while its ticket is redeemed
   std::unique_ptr<char[]> drain_;
   std::size_t drained_ = 0;
 };

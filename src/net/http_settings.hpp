@@ -6,7 +6,7 @@
 
 namespace chat::net {
 
-/// Where and how the node serves HTTP.
+/// Where and how the node serves HTTP and WebSocket.
 struct http_settings {
   std::string node_id;                       ///< reported by /healthz
   std::string address = "127.0.0.1";         ///< IPv4 or IPv6 literal to bind
@@ -14,6 +14,12 @@ struct http_settings {
   std::size_t max_body_bytes = 1 << 20;      ///< larger bodies → 413 payload_too_large
   std::size_t max_header_bytes = 16 * 1024;  ///< larger headers → 431 headers_too_large
   std::chrono::seconds read_timeout{30};     ///< idle or half-sent request → closed
+
+  // WebSocket connections (GET /ws).
+  std::size_t ws_max_frame_bytes = 64 * 1024; ///< larger inbound message → closed with 1009
+  std::size_t ws_queue_frames = 1024;         ///< outbound queue bound, in frames …
+  std::size_t ws_queue_bytes = 8 << 20;       ///< … and in bytes; over either → closed with 4008
+  std::chrono::seconds ws_close_timeout{2};   ///< a close not done by then drops the TCP connection
 };
 
 } // namespace chat::net

@@ -68,4 +68,25 @@ bool optional_object(const boost::json::object& o, std::string_view key,
   return true;
 }
 
+bool optional_string_array(const boost::json::object& o, std::string_view key,
+                           std::vector<std::string>& out, api_error& error,
+                           std::string_view where) {
+  out.clear();
+  const auto* v = o.if_contains(key);
+  if (!v || v->is_null())
+    return true;
+  if (!v->is_array())
+    return wrong_field(error, where, key, "must be an array of strings");
+  const auto& a = v->get_array();
+  out.reserve(a.size());
+  for (const auto& e : a) {
+    if (!e.is_string()) {
+      out.clear();
+      return wrong_field(error, where, key, "must be an array of strings");
+    }
+    out.emplace_back(e.get_string());
+  }
+  return true;
+}
+
 } // namespace chat::net

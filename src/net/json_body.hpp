@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json/object.hpp>
 
@@ -31,5 +32,11 @@ bool optional_string(const boost::json::object& o, std::string_view key,
 bool optional_object(const boost::json::object& o, std::string_view key,
                      const boost::json::object*& out, api_error& error,
                      std::string_view where = {});
+
+/// An optional array of strings: absent or null leaves `out` empty; any
+/// other type, or a non-string element, is refused.
+bool optional_string_array(const boost::json::object& o, std::string_view key,
+                           std::vector<std::string>& out, api_error& error,
+                           std::string_view where = {});
 
 } // namespace chat::net

@@ -11,7 +11,7 @@ struct code_info {
   int status;
 };
 
-constexpr std::array<code_info, 12> codes{{
+constexpr std::array<code_info, 13> codes{{
   {errc::ok, "ok", 200},
   {errc::bad_request, "bad_request", 400},
   {errc::unauthorized, "unauthorized", 401},
@@ -23,6 +23,7 @@ constexpr std::array<code_info, 12> codes{{
   {errc::headers_too_large, "headers_too_large", 431},
   {errc::rate_limited, "rate_limited", 429},
   {errc::unavailable, "unavailable", 503},
+  {errc::retry, "unavailable", 503},
   {errc::internal, "internal", 500},
 }};
 

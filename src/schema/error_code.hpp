@@ -21,6 +21,7 @@ enum class errc : std::uint8_t {
   rate_limited,
   unavailable,
   internal,
+  retry, ///< between actors only: the target is passivating, resolve it again
 };
 
 /// The snake_case code clients see in `{"error":{"code":…}}`.

@@ -48,6 +48,14 @@ void add_re(json::object& o, std::string_view re) {
 
 std::string text_of(const json::object& o) { return json::serialize(o); }
 
+/// `{"type": type, …fields}`: the type first, for people reading frames.
+json::object typed(std::string_view type, json::object fields) {
+  json::object o{{"type", type}};
+  for (auto& [key, value] : fields)
+    o[key] = std::move(value);
+  return o;
+}
+
 } // namespace
 
 std::variant<client_frame, frame_rejection> parse_client_frame(std::string_view text) {
@@ -145,10 +153,9 @@ std::string sent_frame(std::string_view re, const send_receipt& r) {
 }
 
 std::string history_frame(std::string_view re, std::string_view conv, const message_page& page) {
-  json::object o = to_json(page);
-  o["type"] = "history";
-  o["conv"] = conv;
-  o["re"] = nullptr;
+  json::object o = typed("history", {{"re", nullptr}, {"conv", conv}});
+  for (auto& [key, value] : to_json(page))
+    o[key] = value;
   add_re(o, re);
   return text_of(o);
 }
@@ -167,9 +174,7 @@ std::string error_frame(std::string_view re, errc code, std::string_view message
 }
 
 std::string message_frame(const message_view& m) {
-  json::object o = to_json(m);
-  o["type"] = "message";
-  return text_of(o);
+  return text_of(typed("message", to_json(m)));
 }
 
 std::string typing_frame(std::string_view conv, std::string_view user) {

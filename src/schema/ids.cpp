@@ -40,6 +40,19 @@ std::string make_id(id_kind kind, std::uint32_t shard) {
   return id;
 }
 
+std::string direct_conversation_id(std::string_view user_a, std::string_view user_b,
+                                   std::uint32_t shard_count) {
+  auto pair = std::string{std::min(user_a, user_b)} + '|' + std::string{std::max(user_a, user_b)};
+  unsigned char digest[32];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(pair.data()),
+                     pair.size(), nullptr, 0);
+  auto shard = shard_of_key(pair, shard_count);
+  std::string id = make_id(id_kind::conversation, shard).substr(0, 6);
+  for (std::size_t i = 0; i < id_length - 6; ++i)
+    id.push_back(base32_alphabet[digest[i] % 32]);
+  return id;
+}
+
 std::optional<std::uint32_t> shard_of_id(std::string_view id, id_kind kind,
                                          std::uint32_t shard_count) noexcept {
   if (id.size() != id_length || id[0] != static_cast<char>(kind) || id[1] != '_')

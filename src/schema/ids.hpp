@@ -32,6 +32,12 @@ std::optional<std::uint32_t> shard_of_id(std::string_view id, id_kind kind,
 /// the key can arbitrate uniqueness. FNV-1a, identical on every node.
 std::uint32_t shard_of_key(std::string_view key, std::uint32_t shard_count) noexcept;
 
+/// The one id of the direct conversation between two users, the same
+/// whichever of them asks and on whichever node, so creating it twice
+/// concurrently lands on one actor.
+std::string direct_conversation_id(std::string_view user_a, std::string_view user_b,
+                                   std::uint32_t shard_count);
+
 /// `n` random characters from the base32 alphabet [a-z2-7].
 std::string random_base32(std::size_t n);
 

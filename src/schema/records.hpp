@@ -96,6 +96,17 @@ struct invitation_record {
   }
 };
 
+// CAF inspection, for records that travel between actors.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, conversation_record& x) {
+  return f(x.id, x.direct, x.title, x.owner, x.created_at);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, member_record& x) {
+  return f(x.user_id, x.owner, x.joined_at);
+}
+
 } // namespace chat
 
 CEREAL_CLASS_VERSION(chat::user_record, 1)

@@ -21,6 +21,7 @@ enum class column : std::uint8_t {
   idempotency,
   invitations,
   read_markers,
+  memberships,
   meta,
 };
 
@@ -31,7 +32,7 @@ inline constexpr std::size_t column_count = static_cast<std::size_t>(column::met
 constexpr std::string_view column_name(column c) noexcept {
   constexpr std::array<std::string_view, column_count> names{
       "users",   "usernames",   "sessions",    "user_sessions", "conversations", "members",
-      "messages", "idempotency", "invitations", "read_markers",  "meta"};
+      "messages", "idempotency", "invitations", "read_markers",  "memberships", "meta"};
   return names[static_cast<std::size_t>(c)];
 }
 

@@ -187,3 +187,92 @@ def jwt_make(header, payload, key=None, digest=hashlib.sha256, signature=None):
 def jwt_key_from_secret(secret_bytes):
     """The server's HS256 key, as we assume it derives it from the secret file."""
     return hmac.new(secret_bytes, b"chat:jwt", hashlib.sha256).digest()
+
+
+# ---------------------------------------------------------------- conversations
+
+def create_conversation(acct, title="a room", invite=None):
+    """POST /conversations as `acct` (201 expected); returns the conversation."""
+    body = {"title": title}
+    if invite is not None:
+        body["invite"] = [a if isinstance(a, str) else a.id for a in invite]
+    resp = acct.call("POST", "/conversations", body)
+    assert resp.status == 201, resp
+    return resp.json
+
+
+def invite(acct, conv_id, user):
+    """POST /conversations/{id}/invitations (201 expected); returns the invitation."""
+    uid = user if isinstance(user, str) else user.id
+    resp = acct.call("POST", f"/conversations/{conv_id}/invitations", {"user_id": uid})
+    assert resp.status == 201, resp
+    return resp.json
+
+
+def pending_invitations(acct):
+    resp = acct.call("GET", "/invitations")
+    assert resp.status == 200, resp
+    return resp.json["invitations"]
+
+
+def accept_invitation_to(acct, conv_id):
+    """Accepts the account's pending invitation to conv_id; returns the conversation."""
+    inv = [i for i in pending_invitations(acct) if i["conv"] == conv_id]
+    assert len(inv) == 1, f"{acct.username}: invitations to {conv_id}: {inv}"
+    resp = acct.call("POST", f"/invitations/{inv[0]['id']}/accept")
+    assert resp.status == 200, resp
+    return resp.json
+
+
+def group_with(owner, *members, title="a room"):
+    """A group conversation owned by `owner` that every account in `members`
+    has joined (invited at creation, then accepted). Returns the conversation id."""
+    conv = create_conversation(owner, title, invite=list(members))
+    for m in members:
+        accept_invitation_to(m, conv["id"])
+    return conv["id"]
+
+
+def open_direct(acct, other):
+    """POST /conversations/direct; returns the Response."""
+    uid = other if isinstance(other, str) else other.id
+    return acct.call("POST", "/conversations/direct", {"user_id": uid})
+
+
+def post_message(acct, conv_id, text, client_msg_id=None):
+    """POST /conversations/{id}/messages; returns the Response."""
+    body = {"text": text}
+    if client_msg_id is not None:
+        body["client_msg_id"] = client_msg_id
+    return acct.call("POST", f"/conversations/{conv_id}/messages", body)
+
+
+def history(acct, conv_id, **query):
+    """GET /conversations/{id}/messages?after=&before=&limit= ; returns the Response."""
+    qs = "&".join(f"{k}={v}" for k, v in query.items() if v is not None)
+    return acct.call("GET", f"/conversations/{conv_id}/messages" + (f"?{qs}" if qs else ""))
+
+
+def all_messages(acct, conv_id):
+    """Every message of the conversation, via HTTP paging with after= (ascending)."""
+    out, after = [], 0
+    while True:
+        resp = history(acct, conv_id, after=after, limit=500)
+        assert resp.status == 200, resp
+        out += resp.json["messages"]
+        if not resp.json["has_more"]:
+            return out
+        assert resp.json["messages"], resp
+        after = resp.json["messages"][-1]["seq"]
+
+
+def sibling_id(real_id):
+    """An id of the same shape as `real_id` (same prefix and shard) that names
+    nothing: the last 6 characters are replaced by different ones of the same class."""
+    def other(c):
+        if c.isdigit():
+            return "1" if c != "1" else "2"
+        if c.isupper():
+            return "A" if c != "A" else "B"
+        return "a" if c != "a" else "b"
+    return real_id[:-6] + "".join(other(c) for c in real_id[-6:])

@@ -4,8 +4,8 @@ import pytest
 from harness import Node, chatnode_binary
 
 
-def _spawn(tmp_dir, extra_args=()):
-    node = Node(chatnode_binary(), tmp_dir, extra_args=extra_args)
+def _spawn(tmp_dir, extra_args=(), extra_cluster=""):
+    node = Node(chatnode_binary(), tmp_dir, extra_args=extra_args, extra_cluster=extra_cluster)
     node.start()
     return node
 
@@ -33,16 +33,34 @@ def fresh_node(tmp_path):
 
 @pytest.fixture
 def node_factory(tmp_path):
-    """Start nodes with extra command-line arguments; all are stopped (exit 0) at the end."""
+    """Start nodes with extra command-line arguments and/or extra `[cluster]`
+    config lines (e.g. "ticket_ttl = 1\n"); all are stopped (exit 0) at the end."""
     started = []
 
-    def make(extra_args=()):
+    def make(extra_args=(), extra_cluster=""):
         d = tmp_path / f"node{len(started)}"
         d.mkdir()
-        n = _spawn(d, extra_args)
+        n = _spawn(d, extra_args, extra_cluster)
         started.append(n)
         return n
 
     yield make
     for n in started:
         n.stop_clean()
+
+
+@pytest.fixture
+def ws_open():
+    """Opens WebSocket clients (ws_client.WSClient) that are closed at teardown:
+    ws_open(node, account, name="", wait_hello=True)."""
+    from ws_client import open_ws
+    opened = []
+
+    def make(node, acct, name="", wait_hello=True):
+        c = open_ws(node, acct, name=name, wait_hello=wait_hello)
+        opened.append(c)
+        return c
+
+    yield make
+    for c in opened:
+        c.close()

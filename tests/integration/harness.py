@@ -74,7 +74,7 @@ def tail(path, lines=40):
 class Node:
     """One running chatnode process (node id n1) with its own temp dir."""
 
-    def __init__(self, binary, workdir, node_id="n1", extra_args=()):
+    def __init__(self, binary, workdir, node_id="n1", extra_args=(), extra_cluster=""):
         self.binary = binary
         self.dir = Path(workdir)
         self.node_id = node_id
@@ -82,7 +82,8 @@ class Node:
         self.http_port = free_port()
         self.cluster_port = free_port()
         self.secret_path = write_secret(self.dir)
-        self.config_path = write_config(self.dir, self.http_port, self.cluster_port, node_id)
+        self.config_path = write_config(self.dir, self.http_port, self.cluster_port, node_id,
+                                        extra_cluster=extra_cluster)
         self.data_dir = self.dir / "data" / node_id
         self.cwd = self.dir / "cwd"      # not the config's dir: relative paths must not use it
         self.cwd.mkdir(exist_ok=True)

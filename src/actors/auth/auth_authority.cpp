@@ -107,9 +107,13 @@ struct auth_state {
     return {};
   }
 
-  /// Adds the end of a session to `batch`; effects outside storage follow.
+  /// Adds the end of a session to `batch`. Its connections are told to close
+  /// (4001) at once: the session is dead for the authority from this moment.
   void end_session(storage::write_batch& batch, const session_record& s) {
     store->delete_session(batch, s);
+    if (cfg.directory)
+      self->send(cfg.directory, notify_atom::value, s.user_id,
+                 caf::make_message(ended_atom::value, s.id));
     seen.erase(s.id);
     for (auto it = tickets.begin(); it != tickets.end();)
       it = it->second.who.session_id == s.id ? tickets.erase(it) : std::next(it);

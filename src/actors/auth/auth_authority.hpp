@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
 namespace chat {
@@ -21,6 +22,7 @@ struct auth_settings {
   std::uint32_t shards = 256;
   std::int64_t access_token_ttl = 900; ///< seconds
   std::int64_t ticket_ttl = 30;        ///< seconds
+  caf::actor directory;                ///< tells users' actors that a session ended (may be null)
 };
 
 /// Spawns the authority; the settings' pointers must outlive it.

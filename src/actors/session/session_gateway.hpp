@@ -2,6 +2,7 @@
 // The WebSocket side of the actors, for the network layer (no CAF here).
 // After the upgrade the connection redeems its ticket, opens a session actor
 // with its sink, then feeds it every inbound text frame.
+#include <functional>
 #include <memory>
 #include <string>
 

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "actors/auth/auth_client.hpp"
+#include "actors/conversation/conversation_client.hpp"
 #include "net/router.hpp"
 
 namespace chat::net {
@@ -18,5 +19,19 @@ void add_user_routes(router& r, const auth_client& auth);
 
 /// `POST /ws/ticket`.
 void add_ticket_routes(router& r, const auth_client& auth);
+
+/// `/conversations` (create, direct, list, get) and
+/// `DELETE /conversations/{id}/members/{user_id}`.
+void add_conversation_routes(router& r, const auth_client& auth,
+                             const conversation_client& conversations);
+
+/// `POST /conversations/{id}/invitations`, `GET /invitations`,
+/// `POST /invitations/{id}/accept|decline`.
+void add_invitation_routes(router& r, const auth_client& auth,
+                           const conversation_client& conversations);
+
+/// `POST` and `GET /conversations/{id}/messages`.
+void add_message_routes(router& r, const auth_client& auth,
+                        const conversation_client& conversations);
 
 } // namespace chat::net

@@ -1,0 +1,490 @@
+#include "actors/conversation/conversation_actor.hpp"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <caf/all.hpp>
+
+#include "actors/atoms.hpp"
+#include "actors/continuations.hpp"
+#include "actors/conversation/conversation_client.hpp"
+#include "actors/conversation/conversation_store.hpp"
+#include "actors/errors.hpp"
+#include "actors/session/shared_types.hpp"
+#include "actors/user/invitation_store.hpp"
+#include "log/log.hpp"
+#include "schema/clock.hpp"
+#include "schema/frames.hpp"
+#include "schema/ids.hpp"
+#include "schema/validation.hpp"
+#include "storage/codec.hpp"
+
+namespace chat {
+namespace {
+
+template <class T>
+using promise = caf::typed_response_promise<T>;
+
+struct conversation_state {
+  static inline const char* name = "conversation";
+
+  caf::stateful_actor<conversation_state>* self = nullptr;
+  node_ref ctx;
+  caf::actor directory;
+  std::string id;
+  std::unique_ptr<conversation_store> store;
+  std::unique_ptr<invitation_store> invitations;
+
+  bool exists = false;
+  conversation_record header;
+  std::map<std::string, member_record> members;
+  std::uint64_t next_seq = 1;      ///< seq of the next message
+  std::uint64_t committed_seq = 0; ///< highest seq known durable
+
+  continuations pending;
+  std::size_t in_flight = 0;
+  std::vector<std::function<void()>> on_settled;                ///< run when in_flight is 0
+  std::unordered_map<std::string, send_receipt> inflight_sends; ///< user/client_msg_id
+  std::unordered_set<std::string> answering;                    ///< invitations being answered
+  std::int64_t last_active = 0;
+  bool retiring = false;
+
+  caf::actor me() const { return caf::actor_cast<caf::actor>(self); }
+
+  bool is_member(const std::string& user) const { return members.count(user) > 0; }
+
+  /// Durable, then `then` in the actor. A failed write leaves the in-memory
+  /// state ahead of storage, so the actor stops and the next activation
+  /// reloads from disk.
+  void commit(storage::write_batch batch, std::function<void(errc)> then) {
+    ++in_flight;
+    auto [op, complete] = pending.add<errc>(me(), [this, then = std::move(then)](errc rc) {
+      --in_flight;
+      then(rc);
+      if (rc != errc::ok) {
+        log::error("conversation", "write failed; restarting from storage", {{"conv", id}});
+        self->quit(caf::exit_reason::user_shutdown);
+        return;
+      }
+      if (in_flight == 0) {
+        auto waiting = std::move(on_settled);
+        on_settled.clear();
+        for (auto& f : waiting)
+          f();
+      }
+    });
+    ctx->db->commit(std::move(batch), std::move(complete));
+  }
+
+  /// Runs `f` once every write issued so far is durable.
+  void when_settled(std::function<void()> f) {
+    if (in_flight == 0)
+      f();
+    else
+      on_settled.push_back(std::move(f));
+  }
+
+  /// One encode, one send per node: the relay fans out to local connections.
+  void deliver(std::string frame, const std::string& except_user = {}) {
+    self->send(ctx->relay, deliver_atom::value, id, make_frame(std::move(frame)), except_user);
+  }
+
+  conversation_view view(bool with_members) const {
+    conversation_view v{id, header.direct, header.title, header.owner, header.created_at,
+                        committed_seq, with_members, {}};
+    if (with_members) {
+      for (const auto& [user, m] : members)
+        v.members.push_back({user, m.owner ? "owner" : "member", m.joined_at});
+      std::sort(v.members.begin(), v.members.end(),
+                [](const auto& a, const auto& b) { return a.joined_at < b.joined_at; });
+    }
+    return v;
+  }
+
+  /// The common gate of every request: retiring → retry, unknown → 404,
+  /// non-member → 403. Returns the error to answer, if any.
+  caf::error gate(const std::string& user, bool members_only = true) {
+    last_active = now_ms();
+    if (retiring)
+      return make_chat_error(errc::retry, "conversation is moving; try again");
+    if (!exists)
+      return make_chat_error(errc::not_found, "no such conversation");
+    if (members_only && !is_member(user))
+      return make_chat_error(errc::forbidden, "you are not a member of this conversation");
+    return {};
+  }
+
+  void load() {
+    std::vector<member_record> stored;
+    auto rc = store->load(id, &header, &stored, &committed_seq);
+    if (rc != errc::ok) {
+      log::error("conversation", "cannot load", {{"conv", id}, {"code", code_name(rc)}});
+      self->quit(caf::exit_reason::user_shutdown);
+      return;
+    }
+    exists = true;
+    for (auto& m : stored)
+      members.emplace(m.user_id, std::move(m));
+    next_seq = committed_seq + 1;
+  }
+
+  void schedule_tick() {
+    auto idle = ctx->settings.conversation_idle;
+    self->delayed_send(self, std::max<caf::timespan>(idle / 2, std::chrono::seconds(1)),
+                       tick_atom::value);
+  }
+
+  /// Passivation: ask the directory to forget us, then go. Requests that
+  /// arrive meanwhile are answered `retry`, so callers resolve afresh.
+  void maybe_retire() {
+    auto idle_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     ctx->settings.conversation_idle)
+                     .count();
+    if (retiring || in_flight > 0 || now_ms() - last_active < idle_ms) {
+      schedule_tick();
+      return;
+    }
+    retiring = true;
+    self->request(directory, std::chrono::seconds(5), retire_atom::value, id)
+      .then(
+        [this](bool forgotten) {
+          if (forgotten) {
+            self->quit();
+            return;
+          }
+          retiring = false;
+          schedule_tick();
+        },
+        [this](caf::error&) {
+          retiring = false;
+          schedule_tick();
+        });
+  }
+};
+
+using conversation_actor = caf::stateful_actor<conversation_state>;
+
+caf::error storage_failed() {
+  return make_chat_error(errc::internal, "the change could not be stored");
+}
+
+caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor directory,
+                           std::string id, bool fresh) {
+  auto& st = self->state;
+  st.self = self;
+  st.ctx = std::move(ctx);
+  st.directory = std::move(directory);
+  st.id = std::move(id);
+  st.store = std::make_unique<conversation_store>(*st.ctx->db);
+  st.invitations = std::make_unique<invitation_store>(*st.ctx->db);
+  self->link_to(st.directory);
+  st.last_active = now_ms();
+  if (!fresh)
+    st.load();
+  st.schedule_tick();
+  return {
+    [self](resume_atom, std::uint64_t op) { self->state.pending.resume(op); },
+    [self](tick_atom) { self->state.maybe_retire(); },
+
+    // Creates the conversation, or answers the existing one (a direct
+    // conversation asked for twice, possibly at the same moment).
+    [self](create_atom, conversation_record& header,
+           std::vector<member_record>& members) -> promise<direct_result> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<direct_result>();
+      st.last_active = now_ms();
+      if (st.retiring) {
+        rp.deliver(make_chat_error(errc::retry, "conversation is moving; try again"));
+        return rp;
+      }
+      if (st.exists) {
+        st.when_settled([self, rp]() mutable {
+          rp.deliver(direct_result{self->state.view(false), false});
+        });
+        return rp;
+      }
+      st.exists = true;
+      st.header = std::move(header);
+      storage::write_batch batch;
+      st.store->put_header(batch, st.header);
+      for (auto& m : members) {
+        st.store->put_member(batch, st.id, m);
+        st.members.emplace(m.user_id, m);
+      }
+      st.commit(std::move(batch), [self, rp](errc rc) mutable {
+        auto& st = self->state;
+        if (rc != errc::ok) {
+          rp.deliver(storage_failed());
+          return;
+        }
+        for (const auto& [user, m] : st.members)
+          self->send(st.ctx->relay, add_user_atom::value, st.id, user);
+        rp.deliver(direct_result{st.view(false), true});
+      });
+      return rp;
+    },
+
+    [self](post_atom, const std::string& user, std::string& text,
+           std::string& client_msg_id) -> promise<send_receipt> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<send_receipt>();
+      if (auto err = st.gate(user)) {
+        rp.deliver(err);
+        return rp;
+      }
+      if (!validate::message_text(text)) {
+        rp.deliver(make_chat_error(errc::bad_request, "text must be 1-4096 bytes of valid UTF-8"));
+        return rp;
+      }
+      if (!client_msg_id.empty() && !validate::client_msg_id(client_msg_id)) {
+        rp.deliver(make_chat_error(errc::bad_request, "client_msg_id must be 1-64 bytes"));
+        return rp;
+      }
+      std::string key;
+      if (!client_msg_id.empty()) {
+        key = user + '/' + client_msg_id;
+        if (auto it = st.inflight_sends.find(key); it != st.inflight_sends.end()) {
+          auto original = it->second;
+          original.created = false;
+          st.when_settled([rp, original]() mutable { rp.deliver(original); });
+          return rp;
+        }
+        send_receipt prior;
+        auto rc = st.store->find_idempotent(st.id, user, client_msg_id, &prior);
+        if (rc == errc::ok) {
+          rp.deliver(prior);
+          return rp;
+        }
+        if (rc != errc::not_found) {
+          rp.deliver(make_chat_error(errc::unavailable, "storage is not available"));
+          return rp;
+        }
+      }
+      auto shard = *shard_of_id(st.id, id_kind::conversation, st.ctx->shards);
+      message_record m{st.next_seq++, make_id(id_kind::message, shard), user, std::move(text),
+                       now_ms(), std::move(client_msg_id)};
+      send_receipt receipt{st.id, m.seq, m.msg_id, m.ts, true};
+      if (!key.empty())
+        st.inflight_sends.emplace(key, receipt);
+      storage::write_batch batch;
+      st.store->append(batch, st.id, m);
+      st.commit(std::move(batch), [self, rp, receipt, key, m = std::move(m)](errc rc) mutable {
+        auto& st = self->state;
+        if (!key.empty())
+          st.inflight_sends.erase(key);
+        if (rc != errc::ok) {
+          rp.deliver(storage_failed());
+          return;
+        }
+        st.committed_seq = std::max(st.committed_seq, m.seq);
+        rp.deliver(receipt);
+        st.deliver(message_frame(view_of(st.id, m)));
+      });
+      return rp;
+    },
+
+    [self](history_atom, const std::string& user, const page_request& page)
+      -> caf::result<message_page> {
+      auto& st = self->state;
+      if (auto err = st.gate(user))
+        return err;
+      message_page out;
+      if (st.store->page(st.id, page, &out) != errc::ok)
+        return make_chat_error(errc::unavailable, "storage is not available");
+      // Messages not yet acknowledged stay invisible, like they never were.
+      while (!out.messages.empty() && out.messages.back().seq > st.committed_seq)
+        out.messages.pop_back();
+      return out;
+    },
+
+    [self](info_atom, const std::string& user, bool with_members) -> caf::result<conversation_view> {
+      auto& st = self->state;
+      if (auto err = st.gate(user))
+        return err;
+      return st.view(with_members);
+    },
+
+    [self](last_seq_atom, const std::string& user) -> caf::result<std::uint64_t> {
+      auto& st = self->state;
+      if (auto err = st.gate(user))
+        return err;
+      return st.committed_seq;
+    },
+
+    // Typing and read markers from non-members are dropped (PROTOCOL.md).
+    [self](typing_atom, const std::string& user) {
+      auto& st = self->state;
+      if (!st.gate(user))
+        st.deliver(typing_frame(st.id, user), user);
+    },
+    [self](read_atom, const std::string& user, std::uint64_t seq) {
+      auto& st = self->state;
+      if (st.gate(user))
+        return;
+      seq = std::min(seq, st.committed_seq);
+      storage::write_batch batch;
+      st.store->put_read_marker(batch, st.id, user, seq);
+      st.commit(std::move(batch), [](errc) {});
+      st.deliver(read_frame(st.id, user, seq));
+    },
+    [self](presence_atom, const std::string& user, bool online) {
+      auto& st = self->state;
+      if (!st.gate(user))
+        st.deliver(presence_frame(user, online), user);
+    },
+
+    [self](invite_atom, const std::string& by, const std::string& invitee)
+      -> promise<invitation_view> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<invitation_view>();
+      if (auto err = st.gate(by)) {
+        rp.deliver(err);
+        return rp;
+      }
+      if (st.header.direct) {
+        rp.deliver(make_chat_error(errc::forbidden, "direct conversations take no invitations"));
+        return rp;
+      }
+      if (st.is_member(invitee)) {
+        rp.deliver(make_chat_error(errc::conflict, "that user is already a member"));
+        return rp;
+      }
+      auto shard = *shard_of_id(invitee, id_kind::user, st.ctx->shards);
+      invitation_record inv{make_id(id_kind::invitation, shard), st.id, st.header.title, by,
+                            invitee, now_ms()};
+      storage::write_batch batch;
+      st.invitations->put(batch, inv);
+      st.commit(std::move(batch), [self, rp, inv](errc rc) mutable {
+        auto& st = self->state;
+        if (rc != errc::ok) {
+          rp.deliver(storage_failed());
+          return;
+        }
+        invitation_view v{inv.id, inv.conv, inv.conv_title, inv.from, inv.to, inv.created_at};
+        self->send(st.directory, notify_atom::value, inv.to,
+                   caf::make_message(push_atom::value, make_frame(invitation_frame(v))));
+        rp.deliver(v);
+      });
+      return rp;
+    },
+
+    [self](accept_atom, const std::string& user, const std::string& invitation)
+      -> promise<conversation_view> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<conversation_view>();
+      if (auto err = st.gate(user, false)) {
+        rp.deliver(err);
+        return rp;
+      }
+      std::vector<invitation_record> mine;
+      st.invitations->pending_for(user, &mine);
+      auto it = std::find_if(mine.begin(), mine.end(), [&](const auto& inv) {
+        return inv.id == invitation && inv.conv == st.id;
+      });
+      if (it == mine.end() || st.answering.count(invitation)) {
+        rp.deliver(make_chat_error(errc::not_found, "no such invitation"));
+        return rp;
+      }
+      auto inv = *it;
+      st.answering.insert(inv.id);
+      storage::write_batch batch;
+      st.invitations->remove(batch, inv);
+      bool joins = !st.is_member(user);
+      member_record m{user, false, now_ms()};
+      if (joins)
+        st.store->put_member(batch, st.id, m);
+      st.commit(std::move(batch), [self, rp, inv, joins, m](errc rc) mutable {
+        auto& st = self->state;
+        st.answering.erase(inv.id);
+        if (rc != errc::ok) {
+          rp.deliver(storage_failed());
+          return;
+        }
+        if (joins) {
+          st.members.emplace(m.user_id, m);
+          // Subscribe the newcomer's connections first, then announce: the
+          // relay sees both in this order, so the newcomer hears it too.
+          self->send(st.ctx->relay, add_user_atom::value, st.id, m.user_id);
+          st.deliver(member_frame(true, st.id, m.user_id));
+        }
+        rp.deliver(st.view(false));
+      });
+      return rp;
+    },
+
+    [self](decline_atom, const std::string& user, const std::string& invitation)
+      -> promise<done_atom> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<done_atom>();
+      if (auto err = st.gate(user, false)) {
+        rp.deliver(err);
+        return rp;
+      }
+      std::vector<invitation_record> mine;
+      st.invitations->pending_for(user, &mine);
+      auto it = std::find_if(mine.begin(), mine.end(), [&](const auto& inv) {
+        return inv.id == invitation && inv.conv == st.id;
+      });
+      if (it == mine.end() || st.answering.count(invitation)) {
+        rp.deliver(make_chat_error(errc::not_found, "no such invitation"));
+        return rp;
+      }
+      auto inv = *it;
+      st.answering.insert(inv.id);
+      storage::write_batch batch;
+      st.invitations->remove(batch, inv);
+      st.commit(std::move(batch), [self, rp, inv](errc rc) mutable {
+        self->state.answering.erase(inv.id);
+        if (rc != errc::ok)
+          rp.deliver(storage_failed());
+        else
+          rp.deliver(done_atom::value);
+      });
+      return rp;
+    },
+
+    // Leave (yourself) or kick (the owner removing someone else).
+    [self](remove_atom, const std::string& by, const std::string& target) -> promise<done_atom> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<done_atom>();
+      if (auto err = st.gate(by)) {
+        rp.deliver(err);
+        return rp;
+      }
+      if (!st.is_member(target)) {
+        rp.deliver(make_chat_error(errc::not_found, "that user is not a member"));
+        return rp;
+      }
+      if (by != target && st.header.owner != by) {
+        rp.deliver(make_chat_error(errc::forbidden, "only the owner can remove other members"));
+        return rp;
+      }
+      storage::write_batch batch;
+      st.store->delete_member(batch, st.id, target);
+      st.commit(std::move(batch), [self, rp, target](errc rc) mutable {
+        auto& st = self->state;
+        if (rc != errc::ok) {
+          rp.deliver(storage_failed());
+          return;
+        }
+        // Announce to everyone, the one leaving included, then unsubscribe them.
+        st.deliver(member_frame(false, st.id, target));
+        self->send(st.ctx->relay, drop_user_atom::value, st.id, target);
+        st.members.erase(target);
+        rp.deliver(done_atom::value);
+      });
+      return rp;
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_conversation(caf::actor_system& sys, node_ref ctx, caf::actor directory,
+                              std::string id, bool fresh) {
+  return sys.spawn(conversation, std::move(ctx), std::move(directory), std::move(id), fresh);
+}
+
+} // namespace chat

@@ -1,0 +1,273 @@
+#include "actors/conversation/conversation_client.hpp"
+
+#include <algorithm>
+
+#include <caf/all.hpp>
+
+#include "actors/conversation/conversation_client_impl.hpp"
+#include "actors/conversation/conversation_ref.hpp"
+#include "actors/conversation/conversation_store.hpp"
+#include "actors/session/shared_types.hpp"
+#include "actors/user/invitation_store.hpp"
+#include "schema/clock.hpp"
+#include "schema/ids.hpp"
+#include "schema/validation.hpp"
+#include "storage/database.hpp"
+
+#include <sodium.h>
+
+namespace chat {
+namespace {
+
+constexpr int attempts = 3;
+constexpr std::size_t max_invites = 100;
+
+template <class T>
+void fail(const reply<T>& done, errc code, std::string message) {
+  done(outcome<T>::failure(code, std::move(message)));
+}
+
+/// Checks that every id names an existing user, then runs `then`.
+void require_users(caf::event_based_actor* self, caf::actor auth,
+                   std::shared_ptr<std::vector<std::string>> ids, std::size_t next,
+                   std::function<void(api_error)> then) {
+  if (next == ids->size())
+    return then({errc::ok, {}});
+  self->request(auth, ask_timeout, get_user_atom::value, (*ids)[next])
+    .then([=](user_view&) { require_users(self, auth, ids, next + 1, then); },
+          [then](caf::error& err) {
+            auto e = to_api_error(err);
+            if (e.code == errc::not_found)
+              e.message = "no such user";
+            then(e);
+          });
+}
+
+} // namespace
+
+bool conversation_client::impl::allow_post(const std::string& session_id, int* retry_after) {
+  std::lock_guard guard{limiter_mutex_};
+  if (limiters_.size() > 100'000)
+    limiters_.clear(); // bounded memory; a reset bucket is full, which errs on allowing
+  auto it = limiters_
+              .try_emplace(session_id, static_cast<double>(ctx->settings.rate_burst),
+                           ctx->settings.rate_per_second)
+              .first;
+  if (it->second.allow())
+    return true;
+  *retry_after = it->second.retry_after();
+  return false;
+}
+
+conversation_client::conversation_client(std::shared_ptr<impl> pimpl) : pimpl_(std::move(pimpl)) {}
+conversation_client::~conversation_client() = default;
+
+void conversation_client::create(principal who, std::string title, std::vector<std::string> invite,
+                                 reply<conversation_view> done) const {
+  if (!validate::title(title))
+    return fail(done, errc::bad_request, "title must be 1-128 bytes of valid UTF-8");
+  if (invite.size() > max_invites)
+    return fail(done, errc::bad_request, "at most 100 invitations at once");
+  // Unknown users make the whole request fail before anything is created.
+  std::sort(invite.begin(), invite.end());
+  invite.erase(std::unique(invite.begin(), invite.end()), invite.end());
+  invite.erase(std::remove(invite.begin(), invite.end(), who.user_id), invite.end());
+  for (const auto& id : invite)
+    if (!shard_of_id(id, id_kind::user, pimpl_->ctx->shards))
+      return fail(done, errc::not_found, "no such user");
+  auto p = pimpl_;
+  in_actor(p->sys, [p, who, title, invite, done](caf::event_based_actor* self) {
+    auto ids = std::make_shared<std::vector<std::string>>(invite);
+    require_users(self, p->auth, ids, 0, [=](api_error e) {
+      if (e.code != errc::ok)
+        return done(outcome<conversation_view>::failure(e));
+      auto conv = make_id(id_kind::conversation, randombytes_uniform(p->ctx->shards));
+      conversation_record header{conv, false, title, who.user_id, now_ms()};
+      std::vector<member_record> members{{who.user_id, true, header.created_at}};
+      std::function<void(outcome<direct_result>)> created = [=](outcome<direct_result> r) {
+        if (!r.ok())
+          return done(outcome<conversation_view>::failure(r.error));
+        auto left = std::make_shared<std::size_t>(ids->size());
+        auto view = r.value.conversation;
+        if (*left == 0)
+          return done(outcome<conversation_view>::success(view));
+        for (const auto& invitee : *ids) {
+          std::function<void(outcome<invitation_view>)> invited = [=](outcome<invitation_view>) {
+            if (--*left == 0)
+              done(outcome<conversation_view>::success(view));
+          };
+          ask_conversation<invitation_view>(self, p->directory, conv_atom::value, conv, invited,
+                                            attempts, invite_atom::value, who.user_id, invitee);
+        }
+      };
+      ask_conversation<direct_result>(self, p->directory, create_atom::value, conv, created,
+                                      attempts, create_atom::value, header, members);
+    });
+  });
+}
+
+void conversation_client::open_direct(principal who, std::string other,
+                                      reply<direct_result> done) const {
+  if (other == who.user_id)
+    return fail(done, errc::bad_request, "a direct conversation needs another user");
+  if (!shard_of_id(other, id_kind::user, pimpl_->ctx->shards))
+    return fail(done, errc::not_found, "no such user");
+  auto p = pimpl_;
+  in_actor(p->sys, [p, who, other, done](caf::event_based_actor* self) {
+    auto ids = std::make_shared<std::vector<std::string>>(std::vector<std::string>{other});
+    require_users(self, p->auth, ids, 0, [=](api_error e) {
+      if (e.code != errc::ok)
+        return done(outcome<direct_result>::failure(e));
+      auto conv = direct_conversation_id(who.user_id, other, p->ctx->shards);
+      auto now = now_ms();
+      conversation_record header{conv, true, "", "", now};
+      std::vector<member_record> members{{who.user_id, false, now}, {other, false, now}};
+      ask_conversation<direct_result>(self, p->directory, create_atom::value, conv, done,
+                                      attempts, create_atom::value, header, members);
+    });
+  });
+}
+
+void conversation_client::list(principal who, reply<conversation_list> done) const {
+  auto p = pimpl_;
+  in_actor(p->sys, [p, who, done](caf::event_based_actor* self) {
+    std::vector<std::string> convs;
+    if (conversation_store::memberships_of(*p->ctx->db, who.user_id, &convs) != errc::ok)
+      return fail(done, errc::unavailable, "storage is not available");
+    auto out = std::make_shared<conversation_list>();
+    auto left = std::make_shared<std::size_t>(convs.size());
+    if (convs.empty())
+      return done(outcome<conversation_list>::success({}));
+    for (const auto& conv : convs) {
+      std::function<void(outcome<conversation_view>)> got = [=](outcome<conversation_view> r) {
+        if (r.ok())
+          out->push_back(std::move(r.value));
+        if (--*left == 0) {
+          std::sort(out->begin(), out->end(),
+                    [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
+          done(outcome<conversation_list>::success(std::move(*out)));
+        }
+      };
+      ask_conversation<conversation_view>(self, p->directory, conv_atom::value, conv, got,
+                                          attempts, info_atom::value, who.user_id, false);
+    }
+  });
+}
+
+void conversation_client::get(principal who, std::string conv, reply<conversation_view> done) const {
+  auto p = pimpl_;
+  in_actor(p->sys, [p, who, conv, done](caf::event_based_actor* self) {
+    ask_conversation<conversation_view>(self, p->directory, conv_atom::value, conv, done, attempts,
+                                        info_atom::value, who.user_id, true);
+  });
+}
+
+void conversation_client::invite(principal who, std::string conv, std::string user_id,
+                                 reply<invitation_view> done) const {
+  if (!shard_of_id(user_id, id_kind::user, pimpl_->ctx->shards))
+    return fail(done, errc::not_found, "no such user");
+  auto p = pimpl_;
+  in_actor(p->sys, [p, who, conv, user_id, done](caf::event_based_actor* self) {
+    // Membership is checked before the invitee's existence, so non-members
+    // learn nothing about users through this call.
+    std::function<void(outcome<conversation_view>)> checked = [=](outcome<conversation_view> r) {
+      if (!r.ok())
+        return done(outcome<invitation_view>::failure(r.error));
+      auto ids = std::make_shared<std::vector<std::string>>(std::vector<std::string>{user_id});
+      require_users(self, p->auth, ids, 0, [=](api_error e) {
+        if (e.code != errc::ok)
+          return done(outcome<invitation_view>::failure(e));
+        ask_conversation<invitation_view>(self, p->directory, conv_atom::value, conv, done,
+                                          attempts, invite_atom::value, who.user_id, user_id);
+      });
+    };
+    ask_conversation<conversation_view>(self, p->directory, conv_atom::value, conv, checked,
+                                        attempts, info_atom::value, who.user_id, false);
+  });
+}
+
+void conversation_client::invitations(principal who, reply<invitation_list> done) const {
+  std::vector<invitation_record> pending;
+  if (invitation_store{*pimpl_->ctx->db}.pending_for(who.user_id, &pending) != errc::ok)
+    return fail(done, errc::unavailable, "storage is not available");
+  invitation_list out;
+  for (const auto& r : pending)
+    out.push_back({r.id, r.conv, r.conv_title, r.from, r.to, r.created_at});
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
+  done(outcome<invitation_list>::success(std::move(out)));
+}
+
+namespace {
+
+/// The conversation a pending invitation of `user` belongs to, if any.
+std::optional<std::string> conversation_of(storage::database& db, const std::string& user,
+                                           const std::string& invitation) {
+  std::vector<invitation_record> pending;
+  invitation_store{db}.pending_for(user, &pending);
+  for (const auto& r : pending)
+    if (r.id == invitation)
+      return r.conv;
+  return std::nullopt;
+}
+
+} // namespace
+
+void conversation_client::accept(principal who, std::string invitation,
+                                 reply<conversation_view> done) const {
+  auto conv = conversation_of(*pimpl_->ctx->db, who.user_id, invitation);
+  if (!conv)
+    return fail(done, errc::not_found, "no such invitation");
+  auto p = pimpl_;
+  in_actor(p->sys, [p, who, conv = *conv, invitation, done](caf::event_based_actor* self) {
+    ask_conversation<conversation_view>(self, p->directory, conv_atom::value, conv, done, attempts,
+                                        accept_atom::value, who.user_id, invitation);
+  });
+}
+
+void conversation_client::decline(principal who, std::string invitation,
+                                  reply<none_t> done) const {
+  auto conv = conversation_of(*pimpl_->ctx->db, who.user_id, invitation);
+  if (!conv)
+    return fail(done, errc::not_found, "no such invitation");
+  auto p = pimpl_;
+  in_actor(p->sys, [p, who, conv = *conv, invitation, done](caf::event_based_actor* self) {
+    ask_conversation<none_t>(self, p->directory, conv_atom::value, conv, done, attempts,
+                             decline_atom::value, who.user_id, invitation);
+  });
+}
+
+void conversation_client::remove_member(principal who, std::string conv, std::string user_id,
+                                        reply<none_t> done) const {
+  auto p = pimpl_;
+  in_actor(p->sys, [p, who, conv, user_id, done](caf::event_based_actor* self) {
+    ask_conversation<none_t>(self, p->directory, conv_atom::value, conv, done, attempts,
+                             remove_atom::value, who.user_id, user_id);
+  });
+}
+
+void conversation_client::post_message(principal who, std::string conv, std::string text,
+                                       std::string client_msg_id, reply<send_receipt> done) const {
+  int retry_after = 1;
+  if (!pimpl_->allow_post(who.session_id, &retry_after))
+    return fail(done, errc::rate_limited,
+                "too many messages; retry after " + std::to_string(retry_after) + " s");
+  auto p = pimpl_;
+  in_actor(p->sys, [p, who, conv, text, client_msg_id, done](caf::event_based_actor* self) {
+    ask_conversation<send_receipt>(self, p->directory, conv_atom::value, conv, done, attempts,
+                                   post_atom::value, who.user_id, text, client_msg_id);
+  });
+}
+
+void conversation_client::messages(principal who, std::string conv, page_request page,
+                                   reply<message_page> done) const {
+  if (page.limit < 1 || page.limit > 500)
+    return fail(done, errc::bad_request, "limit must be from 1 to 500");
+  auto p = pimpl_;
+  in_actor(p->sys, [p, who, conv, page, done](caf::event_based_actor* self) {
+    ask_conversation<message_page>(self, p->directory, conv_atom::value, conv, done, attempts,
+                                   history_atom::value, who.user_id, page);
+  });
+}
+
+} // namespace chat

@@ -1,0 +1,121 @@
+#include "actors/directory/directory.hpp"
+
+#include <unordered_map>
+
+#include <caf/all.hpp>
+
+#include "actors/atoms.hpp"
+#include "actors/conversation/conversation_actor.hpp"
+#include "actors/errors.hpp"
+#include "actors/user/user_actor.hpp"
+#include "log/log.hpp"
+#include "schema/ids.hpp"
+#include "storage/database.hpp"
+
+namespace chat {
+namespace {
+
+struct directory_state {
+  static inline const char* name = "directory";
+  node_ref ctx;
+  std::unordered_map<std::string, caf::actor> conversations;
+  std::unordered_map<std::string, caf::actor> users;
+};
+
+using directory_actor = caf::stateful_actor<directory_state>;
+
+caf::behavior directory(directory_actor* self, node_ref ctx) {
+  self->state.ctx = std::move(ctx);
+  auto me = caf::actor_cast<caf::actor>(self);
+  // Conversations, users and sessions link to the directory so that stopping
+  // the node stops them. Their own exits (passivation, a failed write) must
+  // not take the directory down: only an exit from outside ends it.
+  // (anon_send_exit names the receiver itself as the source.)
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    if (!msg.source || msg.source == self->address())
+      self->quit(msg.reason);
+  });
+  // A retired or crashed actor leaves the maps when it is gone.
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto drop = [&](auto& map) {
+      for (auto it = map.begin(); it != map.end(); ++it)
+        if (it->second.address() == dm.source) {
+          map.erase(it);
+          return;
+        }
+    };
+    drop(self->state.conversations);
+    drop(self->state.users);
+  });
+  auto activate_conversation = [self, me](const std::string& id, bool fresh) {
+    auto actor = spawn_conversation(self->home_system(), self->state.ctx, me, id, fresh);
+    self->monitor(actor);
+    self->state.conversations.emplace(id, actor);
+    return actor;
+  };
+  return {
+    [self, activate_conversation](conv_atom, const std::string& id) -> caf::result<caf::actor> {
+      auto& st = self->state;
+      if (auto it = st.conversations.find(id); it != st.conversations.end())
+        return it->second;
+      if (!shard_of_id(id, id_kind::conversation, st.ctx->shards))
+        return make_chat_error(errc::not_found, "no such conversation");
+      std::string header;
+      auto rc = st.ctx->db->get(storage::column::conversations, id, &header);
+      if (rc == errc::not_found)
+        return make_chat_error(errc::not_found, "no such conversation");
+      if (rc != errc::ok)
+        return make_chat_error(errc::unavailable, "storage is not available");
+      return activate_conversation(id, false);
+    },
+    // Creation goes to the live or stored conversation if there is one (a
+    // direct conversation created twice), else to a fresh actor.
+    [self, activate_conversation](create_atom, const std::string& id) -> caf::result<caf::actor> {
+      auto& st = self->state;
+      if (auto it = st.conversations.find(id); it != st.conversations.end())
+        return it->second;
+      std::string header;
+      auto rc = st.ctx->db->get(storage::column::conversations, id, &header);
+      if (rc != errc::ok && rc != errc::not_found)
+        return make_chat_error(errc::unavailable, "storage is not available");
+      return activate_conversation(id, rc == errc::not_found);
+    },
+    [self, me](user_atom, const std::string& id) -> caf::actor {
+      auto& st = self->state;
+      if (auto it = st.users.find(id); it != st.users.end())
+        return it->second;
+      auto actor = spawn_user(self->home_system(), st.ctx, me, id);
+      self->monitor(actor);
+      st.users.emplace(id, actor);
+      return actor;
+    },
+    // Forwards to a user's actor only if it is live: a user without
+    // connections has nobody to tell.
+    [self](notify_atom, const std::string& user_id, caf::message& msg) {
+      auto& st = self->state;
+      if (auto it = st.users.find(user_id); it != st.users.end())
+        self->send(it->second, std::move(msg));
+    },
+    [self](retire_atom, const std::string& id) -> bool {
+      auto& st = self->state;
+      auto sender = self->current_sender();
+      for (auto* map : {&st.conversations, &st.users}) {
+        auto it = map->find(id);
+        if (it != map->end() && it->second.address() == caf::actor_cast<caf::actor_addr>(sender)) {
+          self->demonitor(it->second);
+          map->erase(it);
+          return true;
+        }
+      }
+      return false;
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_directory(caf::actor_system& sys, node_ref ctx) {
+  return sys.spawn(directory, std::move(ctx));
+}
+
+} // namespace chat

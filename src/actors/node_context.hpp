@@ -1,0 +1,30 @@
+#pragma once
+// What every chat actor of a node shares: immutable once the runtime has
+// built it, so actors read it without synchronisation.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <caf/actor.hpp>
+
+namespace chat {
+namespace storage { class database; }
+
+struct chat_settings {
+  std::chrono::seconds conversation_idle{300}; ///< passivate a conversation after this
+  std::size_t rate_burst = 100;                ///< sends a connection may burst
+  double rate_per_second = 100;                ///< sustained sends per connection
+};
+
+struct node_context {
+  std::string node_id;
+  std::uint32_t shards = 256;
+  storage::database* db = nullptr;
+  chat_settings settings;
+  caf::actor relay; ///< this node's relay
+};
+
+using node_ref = std::shared_ptr<const node_context>;
+
+} // namespace chat

@@ -1,0 +1,193 @@
+#include "actors/session/session_actor.hpp"
+
+#include <deque>
+#include <memory>
+
+#include <caf/all.hpp>
+
+#include "actors/atoms.hpp"
+#include "actors/conversation/conversation_ref.hpp"
+#include "actors/conversation/conversation_store.hpp"
+#include "actors/session/rate_limiter.hpp"
+#include "actors/session/shared_types.hpp"
+#include "schema/frames.hpp"
+
+namespace chat {
+namespace {
+
+constexpr std::size_t max_frames_before_hello = 64;
+
+struct session_state {
+  static inline const char* name = "session";
+  session_deps deps;
+  principal who;
+  sink_ptr sink;
+  std::string remote;
+  bool ready = false;
+  std::deque<std::string> early; ///< frames that arrived before hello went out
+  std::unique_ptr<rate_limiter> limiter;
+};
+
+using session_actor = caf::stateful_actor<session_state>;
+
+void push(session_actor* self, std::string frame) {
+  self->state.sink->push(make_frame(std::move(frame)));
+}
+
+void handle(session_actor* self, const std::string& text) {
+  auto& st = self->state;
+  auto parsed = parse_client_frame(text);
+  if (auto* bad = std::get_if<frame_rejection>(&parsed)) {
+    push(self, error_frame(bad->id, bad->code, bad->message));
+    return;
+  }
+  auto f = std::get<client_frame>(std::move(parsed));
+  const auto& user = st.who.user_id;
+  auto directory = st.deps.directory;
+  switch (f.type) {
+    case client_frame_type::ping:
+      push(self, pong_frame(f.id));
+      break;
+    case client_frame_type::send: {
+      if (!st.limiter->allow()) {
+        push(self, error_frame(f.id, errc::rate_limited, "too many messages; slow down"));
+        break;
+      }
+      auto re = f.id;
+      std::function<void(outcome<send_receipt>)> done = [self, re](outcome<send_receipt> r) {
+        push(self, r.ok() ? sent_frame(re, r.value)
+                          : error_frame(re, r.error.code, r.error.message));
+      };
+      ask_conversation<send_receipt>(self, directory, conv_atom::value, f.conv, done, 3,
+                                     post_atom::value, user, std::move(f.text),
+                                     std::move(f.client_msg_id));
+      break;
+    }
+    case client_frame_type::sync: {
+      auto re = f.id;
+      auto conv = f.conv;
+      std::function<void(outcome<message_page>)> done = [self, re, conv](outcome<message_page> r) {
+        push(self, r.ok() ? history_frame(re, conv, r.value)
+                          : error_frame(re, r.error.code, r.error.message));
+      };
+      page_request page{f.after, std::nullopt, f.limit};
+      ask_conversation<message_page>(self, directory, conv_atom::value, f.conv, done, 3,
+                                     history_atom::value, user, page);
+      break;
+    }
+    case client_frame_type::typing:
+      tell_conversation(self, directory, f.conv, typing_atom::value, user);
+      break;
+    case client_frame_type::read:
+      tell_conversation(self, directory, f.conv, read_atom::value, user, f.seq);
+      break;
+  }
+}
+
+/// Subscribes the connection with the relay, then reads the memberships
+/// again: a join that landed in between is picked up by the second pass.
+void subscribe(session_actor* self, const std::vector<std::string>& convs) {
+  auto& st = self->state;
+  auto me = caf::actor_cast<caf::actor>(self);
+  self->send(st.deps.ctx->relay, subscribe_atom::value, st.who.user_id, me, st.sink, convs);
+  std::vector<std::string> again;
+  conversation_store::memberships_of(*st.deps.ctx->db, st.who.user_id, &again);
+  self->send(st.deps.ctx->relay, subscribe_atom::value, st.who.user_id, me, st.sink, again);
+}
+
+void attach_to_user(session_actor* self, int attempts) {
+  auto& st = self->state;
+  auto me = caf::actor_cast<caf::actor>(self);
+  self->request(st.deps.directory, ask_timeout, user_atom::value, st.who.user_id)
+    .then([self, me, attempts](caf::actor user) {
+      self->request(user, ask_timeout, attach_atom::value, me, self->state.who.session_id)
+        .then([](done_atom) {},
+              [self, attempts](caf::error& err) {
+                if (attempts > 1 && worth_retrying(err))
+                  attach_to_user(self, attempts - 1);
+              });
+    }, [](caf::error&) {});
+}
+
+/// hello: the user, and each conversation's last seq (null when its owner
+/// cannot be reached).
+void say_hello(session_actor* self, user_view user) {
+  auto& st = self->state;
+  std::vector<std::string> convs;
+  conversation_store::memberships_of(*st.deps.ctx->db, st.who.user_id, &convs);
+  auto cursors = std::make_shared<std::vector<conversation_cursor>>();
+  auto remaining = std::make_shared<std::size_t>(convs.size());
+  auto finish = [self, user, cursors, convs]() {
+    auto& st = self->state;
+    push(self, hello_frame(st.deps.ctx->node_id, st.who.session_id, user, *cursors));
+    subscribe(self, convs);
+    attach_to_user(self, 3);
+    st.ready = true;
+    while (!st.early.empty()) {
+      auto text = std::move(st.early.front());
+      st.early.pop_front();
+      handle(self, text);
+    }
+  };
+  if (convs.empty()) {
+    finish();
+    return;
+  }
+  for (const auto& conv : convs) {
+    std::function<void(outcome<std::uint64_t>)> done
+      = [cursors, remaining, finish, conv](outcome<std::uint64_t> r) {
+          cursors->emplace_back(conv, r.ok() ? std::optional<std::uint64_t>{r.value}
+                                             : std::nullopt);
+          if (--*remaining == 0)
+            finish();
+        };
+    ask_conversation<std::uint64_t>(self, st.deps.directory, conv_atom::value, conv, done, 3,
+                                    last_seq_atom::value, st.who.user_id);
+  }
+}
+
+caf::behavior session(session_actor* self, session_deps deps, principal who, sink_ptr sink,
+                      std::string remote) {
+  auto& st = self->state;
+  st.deps = std::move(deps);
+  st.who = std::move(who);
+  st.sink = std::move(sink);
+  st.remote = std::move(remote);
+  self->link_to(st.deps.directory); // stops with the node
+  st.limiter = std::make_unique<rate_limiter>(static_cast<double>(st.deps.ctx->settings.rate_burst),
+                                              st.deps.ctx->settings.rate_per_second);
+  self->request(st.deps.auth, ask_timeout, get_user_atom::value, st.who.user_id)
+    .then([self](user_view& user) { say_hello(self, std::move(user)); },
+          [self](caf::error&) {
+            self->state.sink->close(close_code::session_ended, "session ended");
+            self->quit();
+          });
+  return {
+    [self](inbound_atom, std::string& text) {
+      auto& st = self->state;
+      if (st.ready) {
+        handle(self, text);
+      } else if (st.early.size() < max_frames_before_hello) {
+        st.early.push_back(std::move(text));
+      }
+    },
+    [self](binary_atom) {
+      push(self, error_frame({}, errc::bad_request, "frames must be JSON text, not binary"));
+    },
+    [self](push_atom, const shared_frame& frame) { self->state.sink->push(frame); },
+    [self](close_atom, std::uint16_t code) {
+      self->state.sink->close(code, code == close_code::session_ended ? "session ended" : "closed");
+      self->quit();
+    },
+    [self](closed_atom) { self->quit(); },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_session(caf::actor_system& sys, session_deps deps, principal who, sink_ptr sink,
+                         std::string remote) {
+  return sys.spawn(session, std::move(deps), std::move(who), std::move(sink), std::move(remote));
+}
+
+} // namespace chat

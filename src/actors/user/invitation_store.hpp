@@ -1,0 +1,26 @@
+#pragma once
+// A user's pending invitations, keyed by invitee + invitation id so the
+// invitee's user actor lists them with one prefix scan.
+#include <string>
+#include <vector>
+
+#include "schema/error_code.hpp"
+#include "schema/records.hpp"
+#include "storage/database.hpp"
+#include "storage/write_batch.hpp"
+
+namespace chat {
+
+class invitation_store {
+public:
+  explicit invitation_store(storage::database& db) : db_(db) {}
+
+  errc pending_for(const std::string& user, std::vector<invitation_record>* out) const;
+  void put(storage::write_batch& b, const invitation_record& inv) const;
+  void remove(storage::write_batch& b, const invitation_record& inv) const;
+
+private:
+  storage::database& db_;
+};
+
+} // namespace chat

@@ -1,0 +1,88 @@
+#include "actors/user/user_actor.hpp"
+
+#include <unordered_map>
+
+#include <caf/all.hpp>
+
+#include "actors/atoms.hpp"
+#include "actors/conversation/conversation_ref.hpp"
+#include "actors/conversation/conversation_store.hpp"
+#include "actors/errors.hpp"
+#include "actors/session/shared_types.hpp"
+
+namespace chat {
+namespace {
+
+struct user_state {
+  static inline const char* name = "user";
+  node_ref ctx;
+  caf::actor directory;
+  std::string id;
+  std::unordered_map<caf::actor_addr, std::pair<caf::actor, std::string>> sessions; // → session id
+  bool retiring = false;
+};
+
+using user_actor = caf::stateful_actor<user_state>;
+
+void announce_presence(user_actor* self, bool online) {
+  auto& st = self->state;
+  std::vector<std::string> convs;
+  conversation_store::memberships_of(*st.ctx->db, st.id, &convs);
+  for (const auto& conv : convs)
+    tell_conversation(self, st.directory, conv, presence_atom::value, st.id, online);
+}
+
+caf::behavior user(user_actor* self, node_ref ctx, caf::actor directory, std::string id) {
+  auto& st = self->state;
+  st.ctx = std::move(ctx);
+  st.directory = std::move(directory);
+  self->link_to(st.directory);
+  st.id = std::move(id);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& st = self->state;
+    if (st.sessions.erase(dm.source) == 0 || !st.sessions.empty())
+      return;
+    announce_presence(self, false);
+    st.retiring = true;
+    self->request(st.directory, std::chrono::seconds(5), retire_atom::value, st.id)
+      .then([self](bool forgotten) {
+        if (forgotten)
+          self->quit();
+        else
+          self->state.retiring = false;
+      }, [self](caf::error&) { self->state.retiring = false; });
+  });
+  return {
+    [self](attach_atom, const caf::actor& session, const std::string& session_id)
+      -> caf::result<done_atom> {
+      auto& st = self->state;
+      if (st.retiring)
+        return make_chat_error(errc::retry, "user is moving; try again");
+      bool first = st.sessions.empty();
+      self->monitor(session);
+      st.sessions.emplace(session.address(), std::make_pair(session, session_id));
+      if (first)
+        announce_presence(self, true);
+      return done_atom::value;
+    },
+    [self](push_atom, const shared_frame& frame) {
+      for (const auto& [addr, entry] : self->state.sessions)
+        self->send(entry.first, push_atom::value, frame);
+    },
+    // An auth session ended: its connections close with 4001.
+    [self](ended_atom, const std::string& session_id) {
+      for (const auto& [addr, entry] : self->state.sessions)
+        if (entry.second == session_id)
+          self->send(entry.first, close_atom::value, close_code::session_ended);
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_user(caf::actor_system& sys, node_ref ctx, caf::actor directory,
+                      std::string user_id) {
+  return sys.spawn(user, std::move(ctx), std::move(directory), std::move(user_id));
+}
+
+} // namespace chat

@@ -1,0 +1,42 @@
+#pragma once
+// Reading the inputs of the conversation, invitation and message endpoints
+// (PROTOCOL.md "Conversations"): body shapes and the paging query. Pure
+// functions; each returns false and fills `error` (bad_request, naming the
+// field) on failure. Value rules the actors also enforce (byte limits,
+// client_msg_id) are checked here too, so junk never costs an actor call.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "actors/conversation/conversation_client.hpp"
+#include "net/uri.hpp"
+#include "schema/error_code.hpp"
+
+namespace chat::net {
+
+/// `POST /conversations`: `{title, invite?: [user ids]}`.
+struct new_conversation {
+  std::string title;
+  std::vector<std::string> invite;
+};
+bool read_new_conversation(std::string_view body, new_conversation& out, api_error& error);
+
+/// `{user_id}` (direct conversations, invitations).
+bool read_user_ref(std::string_view body, std::string& user_id, api_error& error);
+
+/// `POST /conversations/{id}/messages`: `{text, client_msg_id?}`.
+struct new_message {
+  std::string text;
+  std::string client_msg_id; ///< empty when absent or null
+};
+bool read_new_message(std::string_view body, new_message& out, api_error& error);
+
+/// `?after&before&limit`: non-negative integers; limit 1..500, default 100.
+bool read_page(const query_params& query, page_request& out, api_error& error);
+
+/// A non-negative decimal integer: digits only, no sign or blanks, fits 64 bits.
+std::optional<std::uint64_t> parse_count(std::string_view s) noexcept;
+
+} // namespace chat::net

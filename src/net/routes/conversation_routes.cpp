@@ -1,0 +1,77 @@
+#include "net/routes/authenticated.hpp"
+#include "net/routes/conversation_input.hpp"
+#include "net/routes/routes.hpp"
+#include "schema/wire_json.hpp"
+
+namespace chat::net {
+namespace {
+
+std::function<void(outcome<conversation_view>)> send_conversation(const responder& out,
+                                                                  http::status status) {
+  return out.answer_json<conversation_view>(
+    status, [](const conversation_view& c) { return to_json(c); });
+}
+
+void do_create(const conversation_client& conversations, principal who, const request_ptr& req,
+               const responder& out) {
+  new_conversation in;
+  api_error error;
+  if (!read_new_conversation(req->msg.body(), in, error))
+    return out.fail(error);
+  conversations.create(std::move(who), std::move(in.title), std::move(in.invite),
+                       send_conversation(out, http::status::created));
+}
+
+void do_direct(const conversation_client& conversations, principal who, const request_ptr& req,
+               const responder& out) {
+  std::string other;
+  api_error error;
+  if (!read_user_ref(req->msg.body(), other, error))
+    return out.fail(error);
+  conversations.open_direct(
+    std::move(who), std::move(other),
+    out.then<direct_result>([](outcome<direct_result> r, const responder& out) {
+      if (!r.ok())
+        return out.fail(r.error);
+      out.send(json_response(r.value.created ? http::status::created : http::status::ok,
+                             to_json(r.value.conversation)));
+    }));
+}
+
+} // namespace
+
+void add_conversation_routes(router& r, const auth_client& auth,
+                             const conversation_client& conversations) {
+  r.add(http::verb::post, "/conversations",
+        authenticated(auth, [conversations](principal who, request_ptr req, responder out) {
+          do_create(conversations, std::move(who), req, out);
+        }));
+  r.add(http::verb::post, "/conversations/direct",
+        authenticated(auth, [conversations](principal who, request_ptr req, responder out) {
+          do_direct(conversations, std::move(who), req, out);
+        }));
+  r.add(http::verb::get, "/conversations",
+        authenticated(auth, [conversations](principal who, request_ptr, responder out) {
+          conversations.list(std::move(who),
+                             out.answer_json<conversation_list>(
+                               http::status::ok, [](const conversation_list& l) {
+                                 json::array a;
+                                 a.reserve(l.size());
+                                 for (const auto& c : l)
+                                   a.push_back(to_json(c));
+                                 return json::object{{"conversations", std::move(a)}};
+                               }));
+        }));
+  r.add(http::verb::get, "/conversations/{id}",
+        authenticated(auth, [conversations](principal who, request_ptr req, responder out) {
+          conversations.get(std::move(who), req->param("id"),
+                            send_conversation(out, http::status::ok));
+        }));
+  r.add(http::verb::delete_, "/conversations/{id}/members/{user_id}",
+        authenticated(auth, [conversations](principal who, request_ptr req, responder out) {
+          conversations.remove_member(std::move(who), req->param("id"), req->param("user_id"),
+                                      out.answer_empty());
+        }));
+}
+
+} // namespace chat::net

@@ -1,0 +1,47 @@
+#include "net/routes/authenticated.hpp"
+#include "net/routes/conversation_input.hpp"
+#include "net/routes/routes.hpp"
+#include "schema/wire_json.hpp"
+
+namespace chat::net {
+
+void add_invitation_routes(router& r, const auth_client& auth,
+                           const conversation_client& conversations) {
+  r.add(http::verb::post, "/conversations/{id}/invitations",
+        authenticated(auth, [conversations](principal who, request_ptr req, responder out) {
+          std::string user_id;
+          api_error error;
+          if (!read_user_ref(req->msg.body(), user_id, error))
+            return out.fail(error);
+          conversations.invite(std::move(who), req->param("id"), std::move(user_id),
+                               out.answer_json<invitation_view>(
+                                 http::status::created,
+                                 [](const invitation_view& i) { return to_json(i); }));
+        }));
+  r.add(http::verb::get, "/invitations",
+        authenticated(auth, [conversations](principal who, request_ptr, responder out) {
+          conversations.invitations(std::move(who), out.answer_json<invitation_list>(
+                                                      http::status::ok,
+                                                      [](const invitation_list& l) {
+                                                        json::array a;
+                                                        a.reserve(l.size());
+                                                        for (const auto& i : l)
+                                                          a.push_back(to_json(i));
+                                                        return json::object{
+                                                          {"invitations", std::move(a)}};
+                                                      }));
+        }));
+  r.add(http::verb::post, "/invitations/{id}/accept",
+        authenticated(auth, [conversations](principal who, request_ptr req, responder out) {
+          conversations.accept(std::move(who), req->param("id"),
+                               out.answer_json<conversation_view>(
+                                 http::status::ok,
+                                 [](const conversation_view& c) { return to_json(c); }));
+        }));
+  r.add(http::verb::post, "/invitations/{id}/decline",
+        authenticated(auth, [conversations](principal who, request_ptr req, responder out) {
+          conversations.decline(std::move(who), req->param("id"), out.answer_empty());
+        }));
+}
+
+} // namespace chat::net

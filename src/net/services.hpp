@@ -1,0 +1,18 @@
+#pragma once
+// The actors' CAF-free clients the network layer calls; main.cpp builds them
+// once the actor system runs and hands them to http_server.
+#include <functional> // session_gateway.hpp uses std::function
+
+#include "actors/auth/auth_client.hpp"
+#include "actors/conversation/conversation_client.hpp"
+#include "actors/session/session_gateway.hpp"
+
+namespace chat::net {
+
+struct services {
+  chat::auth_client auth;
+  chat::conversation_client conversations;
+  chat::session_gateway sessions;
+};
+
+} // namespace chat::net

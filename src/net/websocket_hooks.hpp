@@ -1,0 +1,40 @@
+#pragma once
+// What the WebSocket endpoint needs from the actors, as plain callables, so
+// that http_session and websocket_session never name the actors' types (and
+// can be tested over real sockets with fakes). session_bridge fills these
+// from a chat::session_gateway.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "actors/session/connection_sink.hpp"
+#include "schema/outcome.hpp"
+#include "schema/wire.hpp"
+
+namespace chat::net {
+
+/// One open connection's session on the actor side. Called on the
+/// connection's strand; must return at once.
+class ws_peer {
+public:
+  virtual ~ws_peer() = default;
+  /// A complete inbound text message (at most ws_max_frame_bytes).
+  virtual void inbound(std::string text) = 0;
+  /// An inbound binary message.
+  virtual void inbound_binary() = 0;
+  /// The connection is gone; called exactly once, last.
+  virtual void closed() = 0;
+};
+
+struct websocket_hooks {
+  /// Redeems a single-use ticket; `done` may run on any thread.
+  std::function<void(std::string ticket, std::function<void(outcome<principal>)> done)> redeem;
+  /// Starts the session of an accepted connection, which pushes through `sink`.
+  /// `remote` is the peer's "ip:port".
+  std::function<std::unique_ptr<ws_peer>(principal who, sink_ptr sink, std::string remote)> open;
+
+  /// Both set: `GET /ws` is served (a 404 otherwise).
+  explicit operator bool() const noexcept { return redeem && open; }
+};
+
+} // namespace chat::net
