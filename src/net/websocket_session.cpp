@@ -36,7 +36,7 @@ std::string_view fit_reason(std::string_view s) {
 websocket_session::websocket_session(tcp::socket&& socket,
                                      std::shared_ptr<const server_context> ctx, principal who)
   : ctx_(std::move(ctx)), who_(std::move(who)), remote_(peer_address(socket)),
-    ws_(std::move(socket)), close_timer_(ws_.get_executor()),
+    strand_(socket.get_executor()), ws_(std::move(socket)), close_timer_(strand_),
     queue_(ctx_->settings.ws_queue_frames, ctx_->settings.ws_queue_bytes) {}
 
 websocket_session::~websocket_session() {
@@ -69,7 +69,7 @@ void websocket_session::on_accept(beast::error_code ec) {
     log::debug(component, "handshake failed", {{"reason", json::value(ec.message())}});
     return; // the socket closes with this object
   }
-  sink_ = std::make_shared<ws_sink>(weak_from_this(), ws_.get_executor());
+  sink_ = std::make_shared<ws_sink>(weak_from_this());
   // The actor may push at once (hello); those posts run after this handler.
   peer_ = ctx_->websocket.open(who_, sink_, remote_);
   open_ = true;
@@ -105,6 +105,18 @@ void websocket_session::on_read(beast::error_code ec, std::size_t) {
     peer_->inbound_binary();
   in_.consume(in_.size());
   do_read();
+}
+
+void websocket_session::post_send(shared_frame frame) {
+  asio::post(strand_, [self = shared_from_this(), frame = std::move(frame)]() mutable {
+    self->send(std::move(frame));
+  });
+}
+
+void websocket_session::post_close(std::uint16_t code, std::string reason) {
+  asio::post(strand_, [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
+    self->close(code, std::move(reason));
+  });
 }
 
 void websocket_session::send(shared_frame frame) {

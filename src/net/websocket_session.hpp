@@ -31,15 +31,16 @@ public:
   /// reads. Call on the strand.
   void run(http::request<http::string_body> req);
 
-  /// Queues a frame, or closes with 4008 when the queue is over its bound.
-  /// On the strand (ws_sink posts here).
-  void send(shared_frame frame);
-
-  /// Drops queued frames and closes with `code`; the TCP connection is
-  /// dropped if that does not finish within ws_close_timeout. On the strand.
-  void close(std::uint16_t code, std::string reason);
+  /// `send` / `close` run on the strand; callable from any thread (ws_sink).
+  void post_send(shared_frame frame);
+  void post_close(std::uint16_t code, std::string reason);
 
 private:
+  /// Queues a frame, or closes with 4008 when the queue is over its bound.
+  void send(shared_frame frame);
+  /// Drops queued frames and closes with `code`; the TCP connection is
+  /// dropped if that does not finish within ws_close_timeout.
+  void close(std::uint16_t code, std::string reason);
   void on_accept(beast::error_code ec);
   void do_read();
   void on_read(beast::error_code ec, std::size_t bytes);
@@ -52,6 +53,7 @@ private:
   std::shared_ptr<const server_context> ctx_;
   principal who_;
   std::string remote_; ///< "ip:port", for the admin shell and logs
+  const asio::any_io_executor strand_;
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer in_;
   asio::steady_timer close_timer_;

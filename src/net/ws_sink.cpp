@@ -4,25 +4,18 @@
 
 namespace chat::net {
 
-ws_sink::ws_sink(std::weak_ptr<websocket_session> session, asio::any_io_executor strand)
-  : session_(std::move(session)), strand_(std::move(strand)) {}
+ws_sink::ws_sink(std::weak_ptr<websocket_session> session) : session_(std::move(session)) {}
 
 void ws_sink::push(shared_frame frame) {
-  if (!frame || session_.expired())
+  if (!frame)
     return;
-  asio::post(strand_, [w = session_, frame = std::move(frame)]() mutable {
-    if (auto s = w.lock())
-      s->send(std::move(frame));
-  });
+  if (auto s = session_.lock())
+    s->post_send(std::move(frame));
 }
 
 void ws_sink::close(std::uint16_t code, std::string reason) {
-  if (session_.expired())
-    return;
-  asio::post(strand_, [w = session_, code, reason = std::move(reason)]() mutable {
-    if (auto s = w.lock())
-      s->close(code, std::move(reason));
-  });
+  if (auto s = session_.lock())
+    s->post_close(code, std::move(reason));
 }
 
 std::size_t ws_sink::queued_frames() const { return queued_.load(std::memory_order_relaxed); }

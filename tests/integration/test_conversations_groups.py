@@ -64,7 +64,8 @@ def test_list_shows_last_seq(node):
     assert listed[c]["last_seq"] == 4
 
 
-@pytest.mark.parametrize("title", ["x", "t" * 128, "é" * 64, "€" * 42 + "xy", "with space 🎉"])
+@pytest.mark.parametrize("title", ["x", "t" * 128, "é" * 64, "€" * 42 + "xy", "with space 🎉"],
+                         ids=["1", "128_ascii", "128_2byte", "128_3byte", "emoji"])
 def test_title_up_to_128_bytes_is_accepted(node, title):
     a = new_account(node.api)
     resp = a.call("POST", "/conversations", {"title": title})
@@ -72,7 +73,8 @@ def test_title_up_to_128_bytes_is_accepted(node, title):
     assert resp.json["title"] == title
 
 
-@pytest.mark.parametrize("title", ["", "t" * 129, "é" * 64 + "x", "€" * 43])
+@pytest.mark.parametrize("title", ["", "t" * 129, "é" * 64 + "x", "€" * 43],
+                         ids=["empty", "129_ascii", "129_2byte", "129_3byte"])
 def test_title_out_of_byte_limits_is_400(node, title):
     a = new_account(node.api)
     assert_error(a.call("POST", "/conversations", {"title": title}), 400, "bad_request")

@@ -238,7 +238,8 @@ def test_unknown_conversation_is_not_found(node, ws_open, kind):
     c.assert_alive()
 
 
-@pytest.mark.parametrize("text", ["a" * 4096, "é" * 2048, "€" * 1365 + "a", "🎉" * 1024, "x"])
+@pytest.mark.parametrize("text", ["a" * 4096, "é" * 2048, "€" * 1365 + "a", "🎉" * 1024, "x"],
+                         ids=["4096_ascii", "4096_2byte", "4096_3byte", "4096_4byte", "1_byte"])
 def test_text_up_to_4096_bytes_is_accepted(node, ws_open, text):
     a = new_account(node.api)
     conv = create_conversation(a, "limits")["id"]
@@ -249,7 +250,9 @@ def test_text_up_to_4096_bytes_is_accepted(node, ws_open, text):
 
 
 @pytest.mark.parametrize("text", ["", "a" * 4097, "é" * 2048 + "a", "€" * 1366, "🎉" * 1025,
-                                  "bad \ud800 surrogate", 5, None])
+                                  "bad \ud800 surrogate", 5, None],
+                         ids=["empty", "4097_ascii", "4097_2byte", "4098_3byte", "4100_4byte",
+                              "lone_surrogate", "number", "null"])
 def test_text_out_of_limits_is_bad_request(node, ws_open, text):
     a = new_account(node.api)
     conv = create_conversation(a, "limits")["id"]
@@ -260,7 +263,7 @@ def test_text_out_of_limits_is_bad_request(node, ws_open, text):
     assert all_messages(a, conv) == []
 
 
-@pytest.mark.parametrize("cmid", ["x" * 64, "é" * 32, "1"])
+@pytest.mark.parametrize("cmid", ["x" * 64, "é" * 32, "1"], ids=["64_ascii", "64_2byte", "1"])
 def test_client_msg_id_up_to_64_bytes_is_accepted(node, ws_open, cmid):
     a = new_account(node.api)
     conv = create_conversation(a, "cmid")["id"]
@@ -269,7 +272,8 @@ def test_client_msg_id_up_to_64_bytes_is_accepted(node, ws_open, cmid):
     assert c.expect("message", conv=conv)["client_msg_id"] == cmid
 
 
-@pytest.mark.parametrize("cmid", ["x" * 65, "é" * 32 + "x", "", 17, ["a"], {"a": 1}])
+@pytest.mark.parametrize("cmid", ["x" * 65, "é" * 32 + "x", "", 17, ["a"], {"a": 1}],
+                         ids=["65_ascii", "65_2byte", "empty", "number", "list", "object"])
 def test_invalid_client_msg_id_is_bad_request(node, ws_open, cmid):
     a = new_account(node.api)
     conv = create_conversation(a, "cmid")["id"]

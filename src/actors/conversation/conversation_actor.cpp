@@ -151,6 +151,7 @@ struct conversation_state {
       .then(
         [this](bool forgotten) {
           if (forgotten) {
+            log::debug("conversation", "passivated", {{"conv", id}});
             self->quit();
             return;
           }
@@ -181,8 +182,10 @@ caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor di
   st.invitations = std::make_unique<invitation_store>(*st.ctx->db);
   self->link_to(st.directory);
   st.last_active = now_ms();
-  if (!fresh)
+  if (!fresh) {
     st.load();
+    log::debug("conversation", "activated", {{"conv", st.id}, {"last_seq", st.committed_seq}});
+  }
   st.schedule_tick();
   return {
     [self](resume_atom, std::uint64_t op) { self->state.pending.resume(op); },

@@ -1,0 +1,75 @@
+#include <catch2/catch.hpp>
+
+#include <boost/json/parse.hpp>
+
+#include "schema/frames.hpp"
+
+using namespace chat;
+namespace json = boost::json;
+
+namespace {
+
+frame_rejection rejected(std::string_view text) {
+  auto r = parse_client_frame(text);
+  REQUIRE(std::holds_alternative<frame_rejection>(r));
+  return std::get<frame_rejection>(r);
+}
+
+client_frame accepted(std::string_view text) {
+  auto r = parse_client_frame(text);
+  if (auto* bad = std::get_if<frame_rejection>(&r))
+    FAIL(bad->message);
+  return std::get<client_frame>(r);
+}
+
+} // namespace
+
+TEST_CASE("client frames parse into typed requests") {
+  auto send = accepted(R"({"type":"send","id":7,"conv":"c_x","text":"hi","client_msg_id":"a"})");
+  CHECK(send.type == client_frame_type::send);
+  CHECK(send.id == "7");
+  CHECK(send.text == "hi");
+  CHECK(send.client_msg_id == "a");
+  auto sync = accepted(R"({"type":"sync","id":"s1","conv":"c_x","after":5})");
+  CHECK(sync.after == 5);
+  CHECK(sync.limit == 100);
+  CHECK(sync.id == R"("s1")");
+  CHECK(accepted(R"({"type":"read","conv":"c","seq":3})").seq == 3);
+  CHECK(accepted(R"({"type":"ping"})").id.empty());
+  CHECK(accepted(R"({"type":"send","conv":"c","text":"x","client_msg_id":null,"extra":1})")
+          .client_msg_id.empty());
+}
+
+TEST_CASE("bad client frames are rejected with the id they carried") {
+  CHECK(rejected("not json").id.empty());
+  CHECK(rejected("[1,2]").id.empty());
+  CHECK(rejected(R"({"id":1})").id == "1");
+  CHECK(rejected(R"({"type":"dance","id":2})").id == "2");
+  CHECK(rejected(R"({"type":"send","id":3,"conv":"c"})").message.find("text") != std::string::npos);
+  CHECK(rejected(R"({"type":"send","id":4,"conv":"c","text":""})").id == "4");
+  CHECK(rejected(std::string(R"({"type":"send","conv":"c","text":")") + std::string(4097, 'a') + "\"}")
+          .code == errc::bad_request);
+  CHECK(rejected(R"({"type":"send","conv":"c","text":"x","client_msg_id":5})").code
+        == errc::bad_request);
+  CHECK(rejected(R"({"type":"sync","conv":"c","after":-1})").code == errc::bad_request);
+  CHECK(rejected(R"({"type":"sync","conv":"c","after":0,"limit":501})").code == errc::bad_request);
+  CHECK(rejected(R"({"type":"send","text":"x"})").message.find("conv") != std::string::npos);
+}
+
+TEST_CASE("server frames are JSON with the type first and re echoed exactly") {
+  auto sent = json::parse(sent_frame(R"({"k":[1]})", send_receipt{"c_1", 4, "m_1", 99, true}));
+  CHECK(sent.at("type") == "sent");
+  CHECK(sent.at("re") == json::parse(R"({"k":[1]})"));
+  CHECK(sent.at("seq") == 4);
+  CHECK(json::parse(pong_frame("")).at("re").is_null());
+  auto msg = message_frame(message_view{"c_1", 1, "m_1", "u_1", "hi", 5, ""});
+  CHECK(msg.rfind(R"({"type":"message")", 0) == 0);
+  CHECK(json::parse(msg).at("client_msg_id").is_null());
+  auto hello = json::parse(hello_frame("n1", "s_1", user_view{"u_1", "al", "Al", 1},
+                                       {{"c_1", 3}, {"c_2", std::nullopt}}));
+  CHECK(hello.at("conversations").at(0).at("last_seq") == 3);
+  CHECK(hello.at("conversations").at(1).at("last_seq").is_null());
+  auto err = json::parse(error_frame("9", errc::forbidden, "no"));
+  CHECK(err.at("code") == "forbidden");
+  CHECK(err.at("re") == 9);
+}
