@@ -56,12 +56,74 @@ json::object typed(std::string_view type, json::object fields) {
   return o;
 }
 
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/// The code unit of a `\uXXXX` escape at `i`, or -1.
+int escape_at(std::string_view s, std::size_t i) {
+  if (i + 6 > s.size() || s[i] != '\\' || s[i + 1] != 'u')
+    return -1;
+  for (std::size_t k = i + 2; k < i + 6; ++k)
+    if (!is_hex(s[k]))
+      return -1;
+  return std::stoi(std::string{s.substr(i + 2, 4)}, nullptr, 16);
+}
+
+/// The frame with every unpaired surrogate escape replaced by U+FFFD, or
+/// nothing when it has none. The JSON parser refuses such escapes outright;
+/// this only serves to find the frame's id for the error answer.
+std::optional<std::string> without_lone_surrogates(std::string_view s) {
+  std::string out;
+  bool changed = false;
+  for (std::size_t i = 0; i < s.size();) {
+    if (s[i] == '\\' && i + 1 < s.size() && s[i + 1] != 'u') {
+      out.append(s.substr(i, 2));
+      i += 2;
+      continue;
+    }
+    int unit = escape_at(s, i);
+    if (unit >= 0xD800 && unit <= 0xDBFF) {
+      int next = escape_at(s, i + 6);
+      if (next >= 0xDC00 && next <= 0xDFFF) {
+        out.append(s.substr(i, 12));
+        i += 12;
+        continue;
+      }
+    }
+    if (unit >= 0xD800 && unit <= 0xDFFF) {
+      out += "\\ufffd";
+      changed = true;
+      i += 6;
+      continue;
+    }
+    out.push_back(s[i++]);
+  }
+  if (!changed)
+    return std::nullopt;
+  return out;
+}
+
 } // namespace
 
 std::variant<client_frame, frame_rejection> parse_client_frame(std::string_view text) {
   json::error_code ec;
   auto doc = json::parse(text, ec);
-  if (ec || !doc.is_object())
+  if (ec) {
+    // Text with a lone surrogate is invalid text, not an invalid frame: the
+    // answer still carries the frame's id.
+    if (auto repaired = without_lone_surrogates(text)) {
+      auto again = json::parse(*repaired, ec);
+      if (!ec && again.is_object()) {
+        std::string id;
+        if (auto it = again.get_object().find("id"); it != again.get_object().end())
+          id = json::serialize(it->value());
+        return reject(id, "text must be valid UTF-8 (no lone surrogates)");
+      }
+    }
+    return reject({}, "a frame must be a JSON object");
+  }
+  if (!doc.is_object())
     return reject({}, "a frame must be a JSON object");
   const auto& o = doc.get_object();
   client_frame f;

@@ -276,3 +276,18 @@ def sibling_id(real_id):
             return "A" if c != "A" else "B"
         return "a" if c != "a" else "b"
     return real_id[:-6] + "".join(other(c) for c in real_id[-6:])
+
+
+def post_many(acct, conv_id, texts, per_session=90):
+    """Posts every text over HTTP in order (201 each), switching to a new session
+    of the same account every `per_session` posts: the send rate limit is per
+    session (bursts of 100 by default). Returns the receipts."""
+    receipts, token = [], acct.token
+    for i, text in enumerate(texts):
+        if i and i % per_session == 0:
+            token = acct.login()["access_token"]
+        resp = acct.api.call("POST", f"/conversations/{conv_id}/messages", {"text": text},
+                             token=token)
+        assert resp.status == 201, resp
+        receipts.append(resp.json)
+    return receipts

@@ -3,7 +3,7 @@ GET /conversations/{id}/messages."""
 import pytest
 
 from chatclient import (assert_error, create_conversation, group_with, history, is_int,
-                        new_account, now_ms, post_message, sibling_id)
+                        new_account, now_ms, post_many, post_message, sibling_id)
 
 N = 25   # messages in the paging conversation
 
@@ -123,8 +123,7 @@ def test_limit_bounds(paged):
 def test_default_limit_is_100(node):
     a = new_account(node.api)
     conv = create_conversation(a, "hundred")["id"]
-    for i in range(105):
-        assert post_message(a, conv, f"d{i}").status == 201
+    post_many(a, conv, [f"d{i}" for i in range(105)])
     seqs, more, _ = page(a, conv)
     assert seqs == list(range(6, 106)) and more is True
     seqs, more, _ = page(a, conv, after=0)

@@ -73,3 +73,12 @@ TEST_CASE("server frames are JSON with the type first and re echoed exactly") {
   CHECK(err.at("code") == "forbidden");
   CHECK(err.at("re") == 9);
 }
+
+TEST_CASE("a lone surrogate escape in text is rejected with the frame's id") {
+  auto bad = rejected(R"({"type":"send","id":12,"conv":"c","text":"bad \ud800 x"})");
+  CHECK(bad.id == "12");
+  CHECK(bad.code == errc::bad_request);
+  CHECK(rejected(R"({"type":"send","id":"q","conv":"c","text":"\udc00"})").id == R"("q")");
+  // A proper pair is fine.
+  CHECK(accepted(R"({"type":"send","conv":"c","text":"\ud83d\ude00"})").text == "\xf0\x9f\x98\x80");
+}

@@ -1,0 +1,113 @@
+#include "proc_stats.hpp"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace chatbench {
+
+std::optional<std::uint64_t> parse_stat_ticks(std::string_view stat) {
+  auto close = stat.rfind(')');
+  if (close == std::string_view::npos)
+    return std::nullopt;
+  auto rest = stat.substr(close + 1);
+  // after ')': field 3 (state) is the 1st token; utime is field 14, stime 15
+  std::uint64_t ut = 0, st = 0;
+  int field = 2;
+  std::size_t pos = 0;
+  while (pos < rest.size()) {
+    while (pos < rest.size() && rest[pos] == ' ')
+      ++pos;
+    if (pos >= rest.size())
+      break;
+    auto end = rest.find(' ', pos);
+    if (end == std::string_view::npos)
+      end = rest.size();
+    ++field;
+    auto tok = rest.substr(pos, end - pos);
+    if (field == 14 || field == 15) {
+      std::uint64_t v = 0;
+      auto [p, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v);
+      if (ec != std::errc{} || p != tok.data() + tok.size())
+        return std::nullopt;
+      (field == 14 ? ut : st) = v;
+      if (field == 15)
+        return ut + st;
+    }
+    pos = end;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> parse_status_kib(std::string_view status, std::string_view key) {
+  std::size_t pos = 0;
+  while (pos < status.size()) {
+    auto nl = status.find('\n', pos);
+    auto line = status.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    pos = nl == std::string_view::npos ? status.size() : nl + 1;
+    if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == ':') {
+      auto v = line.substr(key.size() + 1);
+      while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
+        v.remove_prefix(1);
+      std::uint64_t n = 0;
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc{})
+        return std::nullopt;
+      return n;  // the kernel reports kB (= KiB)
+    }
+  }
+  return std::nullopt;
+}
+
+namespace {
+std::optional<std::string> slurp(const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+} // namespace
+
+std::optional<proc_sample> sample_process(int pid) {
+  const std::string dir = "/proc/" + std::to_string(pid) + "/";
+  auto stat = slurp(dir + "stat");
+  auto status = slurp(dir + "status");
+  if (!stat || !status)
+    return std::nullopt;
+  auto ticks = parse_stat_ticks(*stat);
+  if (!ticks)
+    return std::nullopt;
+  static const long hz = ::sysconf(_SC_CLK_TCK);
+  proc_sample s;
+  s.pid = pid;
+  s.cpu_seconds = static_cast<double>(*ticks) / static_cast<double>(hz > 0 ? hz : 100);
+  s.rss_kib = parse_status_kib(*status, "VmRSS").value_or(0);
+  s.hwm_kib = parse_status_kib(*status, "VmHWM").value_or(0);
+  return s;
+}
+
+pid_list parse_pid_list(std::string_view text) {
+  pid_list out;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    auto tok = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    if (tok.empty())
+      continue;
+    int v = 0;
+    auto [p, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v);
+    if (ec != std::errc{} || p != tok.data() + tok.size() || v <= 0) {
+      out.error = "bad pid '" + std::string(tok) + "'";
+      out.pids.clear();
+      return out;
+    }
+    out.pids.push_back(v);
+  }
+  return out;
+}
+
+} // namespace chatbench
