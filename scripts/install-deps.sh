@@ -10,6 +10,7 @@ packages=(
   librocksdb-dev libcereal-dev catch2
   libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libedit-dev libssl-dev
   curl python3 python3-pytest python3-websockets
+  chromium chromium-driver python3-selenium   # the web client's browser tests
 )
 
 missing=()

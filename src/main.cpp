@@ -27,6 +27,7 @@ struct cli_options {
   std::string log_level = "info";
   std::size_t http_threads = 1;
   std::size_t actor_threads = 2;
+  std::string scheduler_policy = "stealing";
 };
 
 /// One clear line on stderr and a non-zero exit: how every startup problem ends.
@@ -53,6 +54,10 @@ int main(int argc, char** argv) {
   app.add_option("--actor-threads", opt.actor_threads, "CAF scheduler threads")
     ->capture_default_str()
     ->check(CLI::Range(1, 64));
+  app.add_option("--scheduler-policy", opt.scheduler_policy,
+                 "CAF scheduler: stealing (idle workers poll briefly) | sharing (they block)")
+    ->capture_default_str()
+    ->check(CLI::IsMember({"stealing", "sharing"}));
   CLI11_PARSE(app, argc, argv);
 
   chat::log::level level;
@@ -97,6 +102,7 @@ int main(int argc, char** argv) {
   rs.access_token_ttl = cluster->access_token_ttl;
   rs.ticket_ttl = cluster->ticket_ttl;
   rs.scheduler_threads = opt.actor_threads;
+  rs.scheduler_policy = opt.scheduler_policy;
   rs.chat.conversation_idle = std::chrono::seconds(cluster->conversation_idle);
   rs.chat.rate_burst = cluster->rate_burst;
   rs.chat.rate_per_second = static_cast<double>(cluster->rate_per_second);
@@ -109,9 +115,23 @@ int main(int argc, char** argv) {
   hs.port = node->http_port;
   hs.ws_queue_frames = cluster->ws_queue_frames;
   hs.ws_queue_bytes = cluster->ws_queue_bytes;
+  auto storage_metrics = [&db, node_id = node->id] {
+    auto s = db->get_stats();
+    std::string labels = "{node=\"" + node_id + "\"}";
+    return "# HELP chat_storage_batches_total Group-commit writes (one sync each).\n"
+           "# TYPE chat_storage_batches_total counter\n"
+           "chat_storage_batches_total" + labels + " " + std::to_string(s.batches) + "\n"
+           "# HELP chat_storage_ops_total Records written through group commit.\n"
+           "# TYPE chat_storage_ops_total counter\n"
+           "chat_storage_ops_total" + labels + " " + std::to_string(s.ops) + "\n"
+           "# HELP chat_storage_write_seconds_total Time spent writing and syncing batches.\n"
+           "# TYPE chat_storage_write_seconds_total counter\n"
+           "chat_storage_write_seconds_total" + labels + " "
+           + std::to_string(static_cast<double>(s.sync_ns_total) / 1e9) + "\n";
+  };
   chat::net::http_server http{ioc, hs,
                               chat::net::services{actors.auth(), actors.conversations(),
-                                                  actors.sessions()}};
+                                                  actors.sessions(), storage_metrics}};
   if (!http.start(&error)) {
     actors.stop();
     return fail(error);

@@ -9,7 +9,8 @@ namespace chatbench {
 namespace json = boost::json;
 
 namespace {
-double us(std::uint64_t ns) { return std::round(static_cast<double>(ns) / 100.0) / 10.0; }
+// whole microseconds: integers keep the JSON plain (Boost.JSON writes doubles as 1.2E3)
+std::uint64_t us(std::uint64_t ns) { return (ns + 500) / 1000; }
 } // namespace
 
 json::object latency_json(const histogram& h) {
@@ -19,7 +20,7 @@ json::object latency_json(const histogram& h) {
           {"p99", us(h.percentile(99))},
           {"p999", us(h.percentile(99.9))},
           {"max", us(h.max())},
-          {"mean", std::round(h.mean() / 100.0) / 10.0}};
+          {"mean", static_cast<std::uint64_t>(std::llround(h.mean() / 1000.0))}};
 }
 
 std::string format_number(double v) {

@@ -12,7 +12,7 @@
 namespace chatbench {
 
 /// {count, p50, p90, p99, p999, max, mean} of a histogram recorded in
-/// nanoseconds, expressed in microseconds (rounded to 0.1 µs).
+/// nanoseconds, in whole microseconds.
 boost::json::object latency_json(const histogram& h);
 
 /// The table: scalars as `key  value` rows, nested objects as indented

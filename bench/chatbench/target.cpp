@@ -79,7 +79,7 @@ parse_result parse_node_url(std::string_view text) {
     u.port = static_cast<std::uint16_t>(v);
   }
   if (u.host != "localhost" && !is_loopback_literal(u.host))
-    return fail("chatbench only loads servers on this machine (127.0.0.0/8, ::1, localhost)");
+    return fail("chatbench only loads servers on this machine: loopback addresses only (127.0.0.0/8, ::1, localhost)");
   r.url = std::move(u);
   return r;
 }
@@ -114,7 +114,8 @@ cluster_nodes parse_cluster_conf(std::string_view text) {
         out.error = "cluster.conf line " + std::to_string(line_no) + ": bad section header";
         return out;
       }
-      sections.push_back({std::string(trim(line.substr(1, line.size() - 2)))});
+      sections.emplace_back();
+      sections.back().name = std::string(trim(line.substr(1, line.size() - 2)));
       continue;
     }
     auto eq = line.find('=');

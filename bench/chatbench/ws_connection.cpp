@@ -134,19 +134,15 @@ void ws_connection::close() {
   if (!open_ || closing_)
     return;
   closing_ = true;
-  auto do_close = [self = shared_from_this()] {
-    self->ws_.async_close(websocket::close_code::normal, [self](const error_code& ec) {
-      if (ec)
-        beast::get_lowest_layer(self->ws_).close();  // the read loop ends with an error
-    });
-  };
-  if (writing_) {
-    // one write at a time: close after the pending write, which sees closing_
+  // Beast allows one close alongside a pending write; drop what is not yet written
+  if (writing_)
     queue_.resize(1);
-    asio::post(ws_.get_executor(), do_close);
-    return;
-  }
-  do_close();
+  else
+    queue_.clear();
+  ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](const error_code& ec) {
+    if (ec)
+      beast::get_lowest_layer(self->ws_).close();  // the read loop ends with an error
+  });
 }
 
 } // namespace chatbench

@@ -26,7 +26,7 @@ struct actor_runtime::state {
   // Spawned in dependency order: relay, directory (which spawns
   // conversations and users on demand), then the auth authority.
   state(const runtime_settings& s, storage::database& db, security::password_hasher& hasher)
-    : cfg(s.scheduler_threads), sys(cfg) {
+    : cfg(s.scheduler_threads, s.scheduler_policy), sys(cfg) {
     relay = spawn_relay(sys);
     auto ctx = std::make_shared<node_context>();
     ctx->node_id = s.node_id;

@@ -9,8 +9,10 @@
 
 namespace chat {
 
-node_system_config::node_system_config(std::size_t scheduler_threads) {
+node_system_config::node_system_config(std::size_t scheduler_threads,
+                                       const std::string& policy) {
   set("scheduler.max-threads", scheduler_threads);
+  set("scheduler.policy", policy == "sharing" ? caf::atom("sharing") : caf::atom("stealing"));
   add_message_type<user_view>("chat.user_view");
   add_message_type<session_view>("chat.session_view");
   add_message_type<session_list>("chat.session_list");

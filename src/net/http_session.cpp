@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "log/log.hpp"
+#include "metrics/metrics.hpp"
 #include "net/websocket_session.hpp"
 
 namespace chat::net {
@@ -219,6 +220,7 @@ void http_session::send(response res) {
   std::string_view method = method_ == http::verb::unknown
                               ? std::string_view{"-"}
                               : std::string_view{http::to_string(method_)};
+  metrics::node().http_request(method, route_, static_cast<int>(status));
   if (status >= 500)
     log::warn(component, "request failed",
               {{"method", json::value(method)},

@@ -13,6 +13,8 @@ struct services {
   chat::auth_client auth;
   chat::conversation_client conversations;
   chat::session_gateway sessions;
+  /// More Prometheus text for GET /metrics (e.g. storage figures); may be empty.
+  std::function<std::string()> extra_metrics;
 };
 
 } // namespace chat::net

@@ -1,6 +1,7 @@
 #include "net/websocket_session.hpp"
 
 #include "log/log.hpp"
+#include "metrics/metrics.hpp"
 #include "net/ws_sink.hpp"
 
 namespace chat::net {
@@ -73,6 +74,8 @@ void websocket_session::on_accept(beast::error_code ec) {
   // The actor may push at once (hello); those posts run after this handler.
   peer_ = ctx_->websocket.open(who_, sink_, remote_);
   open_ = true;
+  metrics::node().ws_opened.inc();
+  metrics::node().ws_open.add(1);
   log::debug(component, "open", {{"remote", json::value(remote_)}});
   do_read();
 }
@@ -89,6 +92,8 @@ void websocket_session::on_read(beast::error_code ec, std::size_t) {
                {{"remote", json::value(remote_)}, {"reason", json::value(ec.message())}});
     read_done_ = true;
     closing_ = true;
+    if (open_)
+      metrics::node().ws_open.add(-1);
     queue_.clear();
     publish_queue();
     close_timer_.cancel();
@@ -127,6 +132,7 @@ void websocket_session::send(shared_frame frame) {
               {{"remote", json::value(remote_)},
                {"frames", queue_.frames()},
                {"bytes", queue_.bytes()}});
+    metrics::node().ws_closed_too_slow.inc();
     return close(close_code::too_slow, "too slow");
   }
   publish_queue();

@@ -64,3 +64,21 @@ def ws_open():
     yield make
     for c in opened:
         c.close()
+
+
+@pytest.fixture
+def browser():
+    """Opens headless Chromium windows (browser.Browser): browser(name, width, height);
+    all are closed at teardown. Skips when chromium, chromedriver or selenium is missing."""
+    from browser import Browser, find_tools
+    binary, driver = find_tools()
+    opened = []
+
+    def make(name="b", width=1100, height=760):
+        b = Browser(binary, driver, name, width, height)
+        opened.append(b)
+        return b
+
+    yield make
+    for b in opened:
+        b.quit()

@@ -60,6 +60,17 @@ struct auth_state {
     cfg.db->commit(std::move(batch), std::move(complete));
   }
 
+  /// Commits, then answers `value`, or a storage error if the write failed.
+  template <class T>
+  void commit_and_answer(storage::write_batch batch, caf::typed_response_promise<T> rp, T value) {
+    commit(std::move(batch), [rp, value = std::move(value)](errc rc) mutable {
+      if (rc != errc::ok)
+        rp.deliver(storage_failed());
+      else
+        rp.deliver(std::move(value));
+    });
+  }
+
   /// Hashes on the password pool; false when its queue is full. `then` gets
   /// an empty string when hashing failed (out of memory).
   bool hash(std::string password, std::function<void(std::string)> then) {
@@ -333,12 +344,7 @@ caf::behavior auth_authority(auth_actor* self, auth_settings cfg) {
       }
       storage::write_batch batch;
       st.end_session(batch, s);
-      st.commit(std::move(batch), [rp](errc rc) mutable {
-        if (rc != errc::ok)
-          rp.deliver(auth_state::storage_failed());
-        else
-          rp.deliver(done_atom::value);
-      });
+      st.commit_and_answer(std::move(batch), rp, done_atom::value);
       return rp;
     },
 
@@ -387,12 +393,7 @@ caf::behavior auth_authority(auth_actor* self, auth_settings cfg) {
       }
       storage::write_batch batch;
       st.end_session(batch, target);
-      st.commit(std::move(batch), [rp](errc rc) mutable {
-        if (rc != errc::ok)
-          rp.deliver(auth_state::storage_failed());
-        else
-          rp.deliver(done_atom::value);
-      });
+      st.commit_and_answer(std::move(batch), rp, done_atom::value);
       return rp;
     },
 
@@ -434,12 +435,7 @@ caf::behavior auth_authority(auth_actor* self, auth_settings cfg) {
       if (!change.set_password) {
         storage::write_batch batch;
         st.store->put_user(batch, u);
-        st.commit(std::move(batch), [rp, u](errc rc) mutable {
-          if (rc != errc::ok)
-            rp.deliver(auth_state::storage_failed());
-          else
-            rp.deliver(view_of(u));
-        });
+        st.commit_and_answer(std::move(batch), rp, view_of(u));
         return rp;
       }
       auto on_verified = [self, rp, who, u, change](bool match) mutable {
@@ -462,12 +458,7 @@ caf::behavior auth_authority(auth_actor* self, auth_settings cfg) {
             rp.deliver(auth_state::storage_failed());
             return;
           }
-          st.commit(std::move(batch), [rp, u](errc rc) mutable {
-            if (rc != errc::ok)
-              rp.deliver(auth_state::storage_failed());
-            else
-              rp.deliver(view_of(u));
-          });
+          st.commit_and_answer(std::move(batch), rp, view_of(u));
         });
         if (!queued)
           rp.deliver(auth_state::busy());
@@ -503,12 +494,7 @@ caf::behavior auth_authority(auth_actor* self, auth_settings cfg) {
           return;
         }
         st.store->delete_user(batch, current);
-        st.commit(std::move(batch), [rp](errc rc) mutable {
-          if (rc != errc::ok)
-            rp.deliver(auth_state::storage_failed());
-          else
-            rp.deliver(done_atom::value);
-        });
+        st.commit_and_answer(std::move(batch), rp, done_atom::value);
       });
       if (!queued)
         rp.deliver(auth_state::busy());

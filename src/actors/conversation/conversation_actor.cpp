@@ -15,6 +15,7 @@
 #include "actors/session/shared_types.hpp"
 #include "actors/user/invitation_store.hpp"
 #include "log/log.hpp"
+#include "metrics/metrics.hpp"
 #include "schema/clock.hpp"
 #include "schema/frames.hpp"
 #include "schema/ids.hpp"
@@ -116,6 +117,24 @@ struct conversation_state {
     return {};
   }
 
+  /// The user's pending invitation to this conversation, reserved while it
+  /// is being answered (a second answer meanwhile finds nothing).
+  caf::error take_invitation(const std::string& user, const std::string& invitation,
+                             invitation_record* out) {
+    if (auto err = gate(user, false))
+      return err;
+    std::vector<invitation_record> mine;
+    invitations->pending_for(user, &mine);
+    auto it = std::find_if(mine.begin(), mine.end(), [&](const auto& inv) {
+      return inv.id == invitation && inv.conv == id;
+    });
+    if (it == mine.end() || answering.count(invitation))
+      return make_chat_error(errc::not_found, "no such invitation");
+    *out = *it;
+    answering.insert(out->id);
+    return {};
+  }
+
   void load() {
     std::vector<member_record> stored;
     auto rc = store->load(id, &header, &stored, &committed_seq);
@@ -181,6 +200,8 @@ caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor di
   st.store = std::make_unique<conversation_store>(*st.ctx->db);
   st.invitations = std::make_unique<invitation_store>(*st.ctx->db);
   self->link_to(st.directory);
+  metrics::node().conversations_live.add(1);
+  self->attach_functor([] { metrics::node().conversations_live.add(-1); });
   st.last_active = now_ms();
   if (!fresh) {
     st.load();
@@ -282,6 +303,7 @@ caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor di
           return;
         }
         st.committed_seq = std::max(st.committed_seq, m.seq);
+        metrics::node().messages_stored.inc();
         rp.deliver(receipt);
         st.deliver(message_frame(view_of(st.id, m)));
       });
@@ -377,21 +399,11 @@ caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor di
       -> promise<conversation_view> {
       auto& st = self->state;
       auto rp = self->make_response_promise<conversation_view>();
-      if (auto err = st.gate(user, false)) {
+      invitation_record inv;
+      if (auto err = st.take_invitation(user, invitation, &inv)) {
         rp.deliver(err);
         return rp;
       }
-      std::vector<invitation_record> mine;
-      st.invitations->pending_for(user, &mine);
-      auto it = std::find_if(mine.begin(), mine.end(), [&](const auto& inv) {
-        return inv.id == invitation && inv.conv == st.id;
-      });
-      if (it == mine.end() || st.answering.count(invitation)) {
-        rp.deliver(make_chat_error(errc::not_found, "no such invitation"));
-        return rp;
-      }
-      auto inv = *it;
-      st.answering.insert(inv.id);
       storage::write_batch batch;
       st.invitations->remove(batch, inv);
       bool joins = !st.is_member(user);
@@ -421,21 +433,11 @@ caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor di
       -> promise<done_atom> {
       auto& st = self->state;
       auto rp = self->make_response_promise<done_atom>();
-      if (auto err = st.gate(user, false)) {
+      invitation_record inv;
+      if (auto err = st.take_invitation(user, invitation, &inv)) {
         rp.deliver(err);
         return rp;
       }
-      std::vector<invitation_record> mine;
-      st.invitations->pending_for(user, &mine);
-      auto it = std::find_if(mine.begin(), mine.end(), [&](const auto& inv) {
-        return inv.id == invitation && inv.conv == st.id;
-      });
-      if (it == mine.end() || st.answering.count(invitation)) {
-        rp.deliver(make_chat_error(errc::not_found, "no such invitation"));
-        return rp;
-      }
-      auto inv = *it;
-      st.answering.insert(inv.id);
       storage::write_batch batch;
       st.invitations->remove(batch, inv);
       st.commit(std::move(batch), [self, rp, inv](errc rc) mutable {

@@ -9,6 +9,7 @@
 #include "actors/conversation/conversation_store.hpp"
 #include "actors/session/shared_types.hpp"
 #include "actors/user/invitation_store.hpp"
+#include "metrics/metrics.hpp"
 #include "schema/clock.hpp"
 #include "schema/ids.hpp"
 #include "schema/validation.hpp"
@@ -249,9 +250,11 @@ void conversation_client::remove_member(principal who, std::string conv, std::st
 void conversation_client::post_message(principal who, std::string conv, std::string text,
                                        std::string client_msg_id, reply<send_receipt> done) const {
   int retry_after = 1;
-  if (!pimpl_->allow_post(who.session_id, &retry_after))
+  if (!pimpl_->allow_post(who.session_id, &retry_after)) {
+    metrics::node().rate_limited.inc();
     return fail(done, errc::rate_limited,
                 "too many messages; retry after " + std::to_string(retry_after) + " s");
+  }
   auto p = pimpl_;
   in_actor(p->sys, [p, who, conv, text, client_msg_id, done](caf::event_based_actor* self) {
     ask_conversation<send_receipt>(self, p->directory, conv_atom::value, conv, done, attempts,

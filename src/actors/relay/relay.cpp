@@ -8,6 +8,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/session/shared_types.hpp"
+#include "metrics/metrics.hpp"
 
 namespace chat {
 namespace {
@@ -90,11 +91,15 @@ caf::behavior relay(relay_actor* self) {
       auto it = st.by_conversation.find(conv);
       if (it == st.by_conversation.end())
         return;
+      std::uint64_t pushed = 0;
       for (const auto& addr : it->second) {
         auto& sub = st.sessions[addr];
-        if (except_user.empty() || sub.user != except_user)
+        if (except_user.empty() || sub.user != except_user) {
           sub.sink->push(frame);
+          ++pushed;
+        }
       }
+      metrics::node().deliveries.inc(pushed);
     },
     [self](add_user_atom, const std::string& conv, const std::string& user) {
       auto& st = self->state;

@@ -10,6 +10,7 @@
 #include "actors/conversation/conversation_store.hpp"
 #include "actors/session/rate_limiter.hpp"
 #include "actors/session/shared_types.hpp"
+#include "metrics/metrics.hpp"
 #include "schema/frames.hpp"
 
 namespace chat {
@@ -50,6 +51,7 @@ void handle(session_actor* self, const std::string& text) {
       break;
     case client_frame_type::send: {
       if (!st.limiter->allow()) {
+        metrics::node().rate_limited.inc();
         push(self, error_frame(f.id, errc::rate_limited, "too many messages; slow down"));
         break;
       }
@@ -154,6 +156,8 @@ caf::behavior session(session_actor* self, session_deps deps, principal who, sin
   st.sink = std::move(sink);
   st.remote = std::move(remote);
   self->link_to(st.deps.directory); // stops with the node
+  metrics::node().sessions_live.add(1);
+  self->attach_functor([] { metrics::node().sessions_live.add(-1); });
   st.limiter = std::make_unique<rate_limiter>(static_cast<double>(st.deps.ctx->settings.rate_burst),
                                               st.deps.ctx->settings.rate_per_second);
   self->request(st.deps.auth, ask_timeout, get_user_atom::value, st.who.user_id)

@@ -9,6 +9,7 @@
 #include "actors/conversation/conversation_store.hpp"
 #include "actors/errors.hpp"
 #include "actors/session/shared_types.hpp"
+#include "metrics/metrics.hpp"
 
 namespace chat {
 namespace {
@@ -37,6 +38,8 @@ caf::behavior user(user_actor* self, node_ref ctx, caf::actor directory, std::st
   st.ctx = std::move(ctx);
   st.directory = std::move(directory);
   self->link_to(st.directory);
+  metrics::node().users_live.add(1);
+  self->attach_functor([] { metrics::node().users_live.add(-1); });
   st.id = std::move(id);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;

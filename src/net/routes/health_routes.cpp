@@ -1,12 +1,28 @@
+#include "metrics/metrics.hpp"
 #include "net/routes/routes.hpp"
 
 namespace chat::net {
 
-void add_health_routes(router& r, std::string node_id) {
+void add_health_routes(router& r, std::string node_id,
+                       std::function<std::string()> extra_metrics) {
   // Answered on the I/O thread without asking any actor: it says the process
-  // serves, nothing more (readiness is /readyz).
+  // serves, nothing more.
   r.add(http::verb::get, "/healthz", [node_id](request_ptr, responder out) {
     out.send(json_response(http::status::ok, json::object{{"status", "ok"}, {"node", node_id}}));
+  });
+  // Storage is open and the actors run before the listener starts, and the
+  // listener stops first on shutdown: answering at all means ready. With one
+  // node nothing can be missing; the cluster adds the peers' state here.
+  r.add(http::verb::get, "/readyz", [node_id](request_ptr, responder out) {
+    out.send(json_response(http::status::ok, json::object{{"status", "ready"},
+                                                          {"node", node_id},
+                                                          {"missing", json::array{}}}));
+  });
+  r.add(http::verb::get, "/metrics", [node_id, extra_metrics](request_ptr, responder out) {
+    response res{http::status::ok, 11};
+    res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.body() = metrics::node().render(node_id, extra_metrics ? extra_metrics() : std::string{});
+    out.send(std::move(res));
   });
 }
 

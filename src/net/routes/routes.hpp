@@ -1,5 +1,6 @@
 #pragma once
 // The endpoints of PROTOCOL.md, grouped by resource; each adds its routes.
+#include <functional>
 #include <string>
 
 #include "actors/auth/auth_client.hpp"
@@ -8,8 +9,9 @@
 
 namespace chat::net {
 
-/// `GET /healthz`.
-void add_health_routes(router& r, std::string node_id);
+/// `GET /healthz`, `GET /readyz`, `GET /metrics`.
+void add_health_routes(router& r, std::string node_id,
+                       std::function<std::string()> extra_metrics = {});
 
 /// `/auth/register`, `/auth/login`, `/auth/refresh`, `/auth/logout`, `/auth/sessions…`.
 void add_auth_routes(router& r, const auth_client& auth);
@@ -33,5 +35,8 @@ void add_invitation_routes(router& r, const auth_client& auth,
 /// `POST` and `GET /conversations/{id}/messages`.
 void add_message_routes(router& r, const auth_client& auth,
                         const conversation_client& conversations);
+
+/// `GET /` and `GET /static/…`: the embedded web client (web/).
+void add_static_routes(router& r);
 
 } // namespace chat::net

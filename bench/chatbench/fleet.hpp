@@ -1,0 +1,80 @@
+#pragma once
+// The users, group conversations and WebSockets a scenario runs with, set up
+// over the public API only: register + login every client, create the rooms
+// (owner invites its members at creation), members accept, then ticket +
+// WebSocket + hello per client. Each phase is timed and bounded.
+#include "asio.hpp"
+#include "http_client.hpp"
+#include "runner.hpp"
+#include "scenario.hpp"
+#include "ws_connection.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace chatbench {
+
+struct client_state {
+  std::size_t index = 0;
+  unsigned thread = 0;        ///< the io_context its connections live on
+  std::size_t node = 0;       ///< index in common_options::nodes
+  std::size_t room = 0;
+  std::string username, user_id, access_token;
+  std::shared_ptr<ws_connection> ws;
+};
+
+struct room_state {
+  std::size_t owner = 0;                 ///< a client index
+  std::vector<std::size_t> members;      ///< client indices, owner first
+  std::string conv;                      ///< conversation id
+};
+
+struct setup_timings {
+  double login_seconds = 0;      ///< register + login, all clients
+  double rooms_seconds = 0;      ///< create with invitations + accept
+  double connect_seconds = 0;    ///< ticket + upgrade + hello, all clients
+};
+
+class fleet {
+public:
+  /// `clients` spread round-robin over rooms (client i in room i % rooms),
+  /// over threads (i % threads) and over nodes (i % nodes).
+  fleet(runner& run, const common_options& common, std::size_t clients, std::size_t rooms);
+
+  /// register + login, rooms, join; throws scenario_failure.
+  void prepare();
+  /// ticket + WebSocket + hello for every client; frames then go to
+  /// handler_of(thread). Throws scenario_failure.
+  void connect(std::function<frame_handler*(unsigned thread)> handler_of);
+  /// Closes every WebSocket (bounded); returns how many were still open.
+  void close_all(std::chrono::milliseconds timeout);
+
+  std::vector<client_state>& clients() { return clients_; }
+  std::vector<room_state>& rooms() { return rooms_; }
+  const std::vector<std::size_t>& clients_of(unsigned thread) const { return by_thread_.at(thread); }
+  const setup_timings& timings() const { return timings_; }
+
+private:
+  http_client& http(unsigned thread, unsigned worker, std::size_t node);
+  void check(const phase_result& r, std::string_view phase);
+
+  runner& run_;
+  const common_options& common_;
+  std::vector<tcp::endpoint> endpoints_;
+  std::vector<client_state> clients_;
+  std::vector<room_state> rooms_;
+  std::vector<std::vector<std::size_t>> by_thread_;
+  std::vector<std::vector<std::size_t>> rooms_by_thread_;   ///< rooms whose owner is on the thread
+  std::vector<std::vector<std::size_t>> joiners_by_thread_; ///< non-owners on the thread
+  /// [thread][worker * nodes + node], created lazily by the worker that uses it
+  std::vector<std::vector<std::unique_ptr<http_client>>> http_;
+  std::string run_id_;
+  std::string password_;
+  setup_timings timings_;
+};
+
+/// Resolves a node's host (refusing any non-loopback result).
+tcp::endpoint resolve_loopback(const node_url& node);
+
+} // namespace chatbench

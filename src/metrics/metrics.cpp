@@ -1,0 +1,81 @@
+#include "metrics/metrics.hpp"
+
+#include <map>
+#include <mutex>
+#include <tuple>
+
+namespace chat::metrics {
+namespace {
+
+// HTTP is not a hot path: a small map under a mutex is enough, and keeps
+// label sets bounded (route patterns, not raw paths).
+std::mutex http_mutex;
+std::map<std::tuple<std::string, std::string, int>, std::uint64_t> http_counts;
+
+void line(std::string& out, std::string_view name, std::string_view help, std::string_view type,
+          const std::string& labels, long long value) {
+  out += "# HELP ";
+  out += name;
+  out += ' ';
+  out += help;
+  out += "\n# TYPE ";
+  out += name;
+  out += ' ';
+  out += type;
+  out += '\n';
+  out += name;
+  out += labels;
+  out += ' ';
+  out += std::to_string(value);
+  out += '\n';
+}
+
+} // namespace
+
+void node_metrics::http_request(std::string_view method, std::string_view route, int status) {
+  std::lock_guard guard{http_mutex};
+  ++http_counts[{std::string{method}, std::string{route.empty() ? "unmatched" : route}, status}];
+}
+
+std::string node_metrics::render(const std::string& node_id, const std::string& extra) const {
+  std::string out;
+  auto labels = "{node=\"" + node_id + "\"}";
+  line(out, "chat_messages_stored_total", "Messages acknowledged as durably stored.", "counter",
+       labels, static_cast<long long>(messages_stored.get()));
+  line(out, "chat_deliveries_total", "Message and event frames queued to connections.", "counter",
+       labels, static_cast<long long>(deliveries.get()));
+  line(out, "chat_rate_limited_total", "Sends refused by a rate limit.", "counter", labels,
+       static_cast<long long>(rate_limited.get()));
+  line(out, "chat_websocket_connections_opened_total", "WebSocket connections accepted.",
+       "counter", labels, static_cast<long long>(ws_opened.get()));
+  line(out, "chat_websocket_closed_slow_total",
+       "WebSocket connections closed because their outbound queue was full.", "counter", labels,
+       static_cast<long long>(ws_closed_too_slow.get()));
+  line(out, "chat_websocket_connections", "WebSocket connections open.", "gauge", labels,
+       ws_open.get());
+  out += "# HELP chat_actors Live actors by kind.\n# TYPE chat_actors gauge\n";
+  for (auto [kind, g] : {std::pair{"conversation", &conversations_live},
+                         std::pair{"user", &users_live}, std::pair{"session", &sessions_live}})
+    out += "chat_actors{node=\"" + node_id + "\",kind=\"" + kind + "\"} "
+           + std::to_string(g->get()) + '\n';
+  out += "# HELP chat_http_requests_total HTTP requests answered, by method, route and status.\n"
+         "# TYPE chat_http_requests_total counter\n";
+  {
+    std::lock_guard guard{http_mutex};
+    for (const auto& [key, n] : http_counts) {
+      const auto& [method, route, status] = key;
+      out += "chat_http_requests_total{node=\"" + node_id + "\",method=\"" + method
+             + "\",route=\"" + route + "\",status=\"" + std::to_string(status) + "\"} "
+             + std::to_string(n) + '\n';
+    }
+  }
+  out += extra;
+  return out;
+}
+
+node_metrics& node() {
+  static node_metrics instance;
+  return instance;
+}
+
+} // namespace chat::metrics

@@ -1,0 +1,46 @@
+#pragma once
+// The node's metrics: fixed, named atomics so that hot paths (a delivery, a
+// stored message) pay one relaxed increment, rendered in Prometheus text
+// format for GET /metrics. One process is one node, so there is one set.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace chat::metrics {
+
+struct counter {
+  std::atomic<std::uint64_t> value{0};
+  void inc(std::uint64_t n = 1) noexcept { value.fetch_add(n, std::memory_order_relaxed); }
+  std::uint64_t get() const noexcept { return value.load(std::memory_order_relaxed); }
+};
+
+struct gauge {
+  std::atomic<std::int64_t> value{0};
+  void add(std::int64_t n) noexcept { value.fetch_add(n, std::memory_order_relaxed); }
+  std::int64_t get() const noexcept { return value.load(std::memory_order_relaxed); }
+};
+
+struct node_metrics {
+  counter messages_stored;     ///< messages acknowledged durable
+  counter deliveries;          ///< frames handed to a connection's queue by the relay
+  counter rate_limited;        ///< sends refused by a rate limit (WebSocket and HTTP)
+  counter ws_opened;           ///< WebSocket connections accepted
+  counter ws_closed_too_slow;  ///< connections closed (4008) for a full outbound queue
+  gauge ws_open;               ///< WebSocket connections open now
+  gauge conversations_live;    ///< conversation actors alive
+  gauge users_live;            ///< user actors alive
+  gauge sessions_live;         ///< session actors alive
+
+  /// Counts one answered HTTP request by method, route pattern and status.
+  void http_request(std::string_view method, std::string_view route, int status);
+
+  /// Prometheus text: everything above, then `extra` (e.g. storage figures).
+  std::string render(const std::string& node_id, const std::string& extra = {}) const;
+};
+
+/// This process's metrics.
+node_metrics& node();
+
+} // namespace chat::metrics

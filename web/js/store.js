@@ -1,0 +1,462 @@
+// The client's state and the actions that change it: conversations with their
+// messages, pending sends, members, typing, read markers, presence, users and
+// invitations. Views listen to its events: `convs` (the list), `conv`
+// (detail: id), `invitations`, `users`, `connection`, `removed` (detail: conv).
+import { api, ApiError, session } from './api.js';
+import { Socket } from './socket.js';
+
+const PAGE = 50;
+const TYPING_SHOWN_MS = 6000;
+const TYPING_SEND_EVERY = 3000;
+
+export const socket = new Socket();
+
+function newMsgId() {
+  const b = crypto.getRandomValues(new Uint8Array(12));
+  return 'w' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+class Store extends EventTarget {
+  constructor() {
+    super();
+    this.reset();
+    socket.addEventListener('frame', (e) => this.onFrame(e.detail));
+    socket.addEventListener('state', (e) => {
+      if (e.detail.state !== 'online' && this.presence.size) {
+        this.presence.clear(); // unknown while we cannot hear about changes
+        this.emit('users');
+      }
+      this.emit('connection', e.detail);
+    });
+  }
+
+  reset() {
+    this.me = null;
+    this.convs = new Map();
+    this.users = new Map(); // id → user, or a promise while loading
+    this.invitations = new Map();
+    this.presence = new Map(); // user id → true/false (unknown when absent)
+    this.active = null;
+    this.listed = false;
+    this.reads = {};
+  }
+
+  emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  // -- start and reload
+
+  async start() {
+    this.me = session().user;
+    this.users.set(this.me.id, this.me);
+    this.readsKey = `chat.read.${this.me.id}`;
+    try {
+      this.reads = JSON.parse(localStorage.getItem(this.readsKey)) || {};
+    } catch {
+      this.reads = {};
+    }
+    try {
+      await Promise.all([this.loadConversations(), this.loadInvitations()]);
+    } finally {
+      socket.start(); // its hello retries what failed here
+    }
+  }
+
+  async loadConversations() {
+    const { conversations } = await api.conversations();
+    const seen = new Set();
+    for (const c of conversations) {
+      this.upsert(c);
+      seen.add(c.id);
+    }
+    for (const id of [...this.convs.keys()]) if (!seen.has(id)) this.drop(id);
+    this.listed = true;
+    this.emit('convs');
+  }
+
+  async loadInvitations() {
+    const { invitations } = await api.invitations();
+    this.invitations = new Map(invitations.map((i) => [i.id, i]));
+    this.emit('invitations');
+  }
+
+  upsert(c) {
+    let conv = this.convs.get(c.id);
+    if (!conv) {
+      conv = {
+        id: c.id, msgs: [], pending: [], loaded: false, hasMore: false, members: null,
+        peer: null, typing: new Map(), readers: new Map(), lastSeq: 0, unavailable: false,
+        myRead: this.reads[c.id] || 0, lastTypingSent: 0,
+      };
+      this.convs.set(c.id, conv);
+    }
+    Object.assign(conv, { kind: c.kind, title: c.title, owner: c.owner, created_at: c.created_at });
+    if (c.last_seq !== null && c.last_seq !== undefined) conv.lastSeq = Math.max(conv.lastSeq, c.last_seq);
+    if (c.members) this.setMembers(conv, c.members);
+    else if (c.kind === 'direct' && !conv.peer) this.loadMembers(conv).catch(() => {});
+    return conv;
+  }
+
+  drop(id) {
+    if (!this.convs.delete(id)) return;
+    this.emit('removed', id);
+    this.emit('convs');
+  }
+
+  setMembers(conv, members) {
+    conv.members = members;
+    for (const m of members) this.user(m.user_id);
+    if (conv.kind === 'direct') conv.peer = members.find((m) => m.user_id !== this.me.id)?.user_id || null;
+  }
+
+  loadMembers(conv) {
+    conv.membersLoading ||= api
+      .conversation(conv.id)
+      .then((c) => {
+        this.setMembers(conv, c.members);
+        this.emit('conv', conv.id);
+        this.emit('convs');
+      })
+      .finally(() => (conv.membersLoading = null));
+    return conv.membersLoading;
+  }
+
+  // -- users
+
+  /** The cached user (or null), loading it in the background. */
+  user(id) {
+    const u = this.users.get(id);
+    if (u && !(u instanceof Promise)) return u;
+    if (!u) {
+      const p = api.user(id).then(
+        (user) => {
+          this.users.set(id, user);
+          this.emit('users');
+        },
+        (e) => {
+          if (e.code === 'not_found') this.users.set(id, { id, username: 'unknown', display_name: 'Deleted user' });
+          else this.users.delete(id); // asked again on the next render
+        }
+      );
+      this.users.set(id, p);
+    }
+    return null;
+  }
+
+  name(id) {
+    const u = this.user(id);
+    return u ? u.display_name || u.username : '…';
+  }
+
+  title(conv) {
+    if (conv.kind === 'group') return conv.title;
+    return conv.peer ? this.name(conv.peer) : 'Direct conversation';
+  }
+
+  unread(conv) {
+    return Math.max(0, conv.lastSeq - conv.myRead);
+  }
+
+  async userByName(name) {
+    name = name.trim().replace(/^@/, '');
+    try {
+      return await api.userByName(name);
+    } catch (e) {
+      if (e.code === 'not_found' || e.code === 'bad_request') e.userMessage = `There is no user named “${name}”.`;
+      throw e;
+    }
+  }
+
+  // -- frames
+
+  onFrame(f) {
+    const conv = f.conv ? this.convs.get(f.conv) : null;
+    switch (f.type) {
+      case 'hello':
+        return this.onHello(f);
+      case 'message':
+        if (!conv) return this.loadConversations().catch(() => {});
+        conv.typing.delete(f.from);
+        this.addMessages(conv, [f]);
+        return;
+      case 'typing':
+        if (!conv || f.user === this.me.id) return;
+        conv.typing.set(f.user, Date.now() + TYPING_SHOWN_MS);
+        this.seenAlive(f.user);
+        setTimeout(() => this.emit('conv', conv.id), TYPING_SHOWN_MS + 50);
+        return this.emit('conv', conv.id);
+      case 'read':
+        if (!conv) return;
+        if (f.user === this.me.id) this.setMyRead(conv, f.seq, false);
+        else {
+          conv.readers.set(f.user, Math.max(conv.readers.get(f.user) || 0, f.seq));
+          this.seenAlive(f.user);
+        }
+        return this.emit('conv', conv.id);
+      case 'presence':
+        this.presence.set(f.user, !!f.online);
+        return this.emit('users');
+      case 'invitation':
+        this.invitations.set(f.invitation.id, f.invitation);
+        this.user(f.invitation.from);
+        return this.emit('invitations', { fresh: f.invitation });
+      case 'member_joined':
+        if (f.user === this.me.id || !conv) return this.loadConversations().catch(() => {});
+        if (conv.members && !conv.members.some((m) => m.user_id === f.user))
+          conv.members.push({ user_id: f.user, role: 'member', joined_at: Date.now() });
+        this.user(f.user);
+        return this.emit('conv', conv.id);
+      case 'member_left':
+        if (!conv) return;
+        if (f.user === this.me.id) return this.drop(conv.id);
+        if (conv.members) conv.members = conv.members.filter((m) => m.user_id !== f.user);
+        conv.readers.delete(f.user);
+        return this.emit('conv', conv.id);
+      case 'error':
+        return this.emit('problem', new ApiError(0, f.code, f.message));
+    }
+  }
+
+  seenAlive(user) {
+    if (!this.presence.has(user)) {
+      this.presence.set(user, true);
+      this.emit('users');
+    }
+  }
+
+  /** After every (re)connect: update counts, then sync each loaded
+   *  conversation from its last seq, then send what is queued. */
+  async onHello(f) {
+    this.me = f.user;
+    this.users.set(f.user.id, f.user);
+    let unknown = false;
+    for (const { id, last_seq } of f.conversations) {
+      const conv = this.convs.get(id);
+      if (!conv) unknown = true;
+      else if (last_seq === null) conv.unavailable = true;
+      else {
+        conv.unavailable = false;
+        conv.lastSeq = Math.max(conv.lastSeq, last_seq);
+      }
+    }
+    const live = new Set(f.conversations.map((c) => c.id));
+    if (unknown || [...this.convs.keys()].some((id) => !live.has(id)))
+      this.loadConversations().catch(() => {});
+    this.loadInvitations().catch(() => {});
+    this.emit('convs');
+    for (const conv of this.convs.values()) {
+      if (conv.loaded && !conv.unavailable) {
+        try {
+          await this.sync(conv, true);
+        } catch {
+          continue; // the next reconnect tries again
+        }
+      }
+      if (conv.myRead && this.active === conv.id) socket.post({ type: 'read', conv: conv.id, seq: conv.myRead });
+      for (const p of [...conv.pending]) if (p.state === 'queued') await this.flush(conv, p);
+    }
+  }
+
+  // -- messages
+
+  /** Highest seq up to which the loaded messages have no hole. */
+  contiguousTop(conv) {
+    const m = conv.msgs;
+    if (!m.length) return 0;
+    let i = 0;
+    while (i + 1 < m.length && m[i + 1].seq === m[i].seq + 1) i++;
+    return m[i].seq;
+  }
+
+  addMessages(conv, list) {
+    let added = false;
+    for (const m of list) {
+      conv.lastSeq = Math.max(conv.lastSeq, m.seq);
+      if (m.from === this.me.id && m.client_msg_id)
+        conv.pending = conv.pending.filter((p) => p.cid !== m.client_msg_id);
+      const msgs = conv.msgs;
+      let i = msgs.length;
+      while (i > 0 && msgs[i - 1].seq > m.seq) i--;
+      if (i > 0 && msgs[i - 1].seq === m.seq) continue;
+      msgs.splice(i, 0, m);
+      added = true;
+      if (m.from === this.me.id && this.active === conv.id) this.setMyRead(conv, m.seq, false);
+    }
+    if (added && conv.loaded && this.contiguousTop(conv) < conv.lastSeq) this.syncSoon(conv);
+    this.emit('conv', conv.id);
+    this.emit('convs');
+  }
+
+  syncSoon(conv) {
+    clearTimeout(conv.gapTimer);
+    conv.gapTimer = setTimeout(() => this.sync(conv).catch(() => {}), 400);
+  }
+
+  /** Fetches every message after the last contiguous one (socket `sync`). */
+  async sync(conv, always = false) {
+    if (conv.syncing) return conv.syncing;
+    conv.syncing = (async () => {
+      for (;;) {
+        const after = this.contiguousTop(conv);
+        if (!always && after >= conv.lastSeq) return;
+        always = false;
+        const f = await socket.request({ type: 'sync', conv: conv.id, after, limit: 500 });
+        this.addMessages(conv, f.messages);
+        if (!f.has_more && this.contiguousTop(conv) >= conv.lastSeq) return;
+        if (!f.messages.length) return;
+      }
+    })().finally(() => (conv.syncing = null));
+    return conv.syncing;
+  }
+
+  /** The newest page (first opening). */
+  async loadHistory(conv) {
+    if (conv.loaded) return;
+    if (!conv.loading) {
+      conv.loading = api
+        .messages(conv.id, { limit: PAGE })
+        .then(({ messages, has_more }) => {
+          conv.hasMore = has_more;
+          conv.loaded = true;
+          conv.unavailable = false;
+          this.addMessages(conv, messages);
+          if (this.contiguousTop(conv) < conv.lastSeq) this.syncSoon(conv);
+        })
+        .finally(() => (conv.loading = null));
+    }
+    return conv.loading;
+  }
+
+  /** One page older than the oldest loaded message (scrolling up). */
+  async loadOlder(conv) {
+    if (!conv.loaded || !conv.hasMore || conv.loadingOlder || !conv.msgs.length) return false;
+    conv.loadingOlder = true;
+    try {
+      const { messages, has_more } = await api.messages(conv.id, { before: conv.msgs[0].seq, limit: PAGE });
+      conv.hasMore = has_more;
+      conv.prepended = true;
+      this.addMessages(conv, messages);
+      return true;
+    } finally {
+      conv.loadingOlder = false;
+    }
+  }
+
+  send(conv, text) {
+    const p = { cid: newMsgId(), text, state: 'queued', error: null, ts: Date.now() };
+    conv.pending.push(p);
+    const earlierQueued = conv.pending.some((q) => q !== p && q.state === 'queued');
+    if (earlierQueued || socket.state !== 'online') return this.emit('conv', conv.id);
+    return this.flush(conv, p);
+  }
+
+  /** Sends (or resends, with the same client_msg_id) a pending message. */
+  async flush(conv, p) {
+    if (socket.state !== 'online') {
+      p.state = 'queued';
+      return this.emit('conv', conv.id);
+    }
+    p.state = 'sending';
+    p.error = null;
+    this.emit('conv', conv.id);
+    try {
+      const f = await socket.request({ type: 'send', conv: conv.id, text: p.text, client_msg_id: p.cid });
+      this.addMessages(conv, [
+        { conv: conv.id, seq: f.seq, msg_id: f.msg_id, from: this.me.id, text: p.text, ts: f.ts, client_msg_id: p.cid },
+      ]);
+    } catch (e) {
+      if (!conv.pending.includes(p)) return;
+      if (e.code === 'network') p.state = 'queued'; // resent after the reconnect
+      else {
+        p.state = 'failed';
+        p.error = e.code === 'timeout' ? 'No answer from the server.' : e.userMessage;
+      }
+      this.emit('conv', conv.id);
+    }
+  }
+
+  discard(conv, p) {
+    conv.pending = conv.pending.filter((q) => q !== p);
+    this.emit('conv', conv.id);
+  }
+
+  typing(conv) {
+    const now = Date.now();
+    if (now - conv.lastTypingSent < TYPING_SEND_EVERY) return;
+    if (socket.post({ type: 'typing', conv: conv.id })) conv.lastTypingSent = now;
+  }
+
+  typers(conv) {
+    const now = Date.now();
+    return [...conv.typing].filter(([, until]) => until > now).map(([id]) => id);
+  }
+
+  /** Marks everything loaded in the open conversation as read. */
+  markRead(conv) {
+    const top = conv.msgs.length ? conv.msgs[conv.msgs.length - 1].seq : 0;
+    if (top > conv.myRead) this.setMyRead(conv, top, true);
+  }
+
+  setMyRead(conv, seq, tell) {
+    if (seq <= conv.myRead) return;
+    conv.myRead = seq;
+    this.reads[conv.id] = seq;
+    localStorage.setItem(this.readsKey, JSON.stringify(this.reads));
+    if (tell) socket.post({ type: 'read', conv: conv.id, seq });
+    this.emit('convs');
+  }
+
+  // -- conversations, members, invitations
+
+  async openDirect(username) {
+    const u = await this.userByName(username);
+    if (u.id === this.me.id) throw Object.assign(new Error('self'), { userMessage: 'That is you: pick someone else.' });
+    const conv = this.upsert(await api.direct(u.id));
+    this.users.set(u.id, u);
+    this.emit('convs');
+    return conv;
+  }
+
+  async createGroup(title, usernames) {
+    const users = await Promise.all(usernames.map((n) => this.userByName(n)));
+    const conv = this.upsert(await api.createGroup(title, users.map((u) => u.id)));
+    this.emit('convs');
+    return conv;
+  }
+
+  async invite(conv, username) {
+    const u = await this.userByName(username);
+    await api.invite(conv.id, u.id);
+    return u;
+  }
+
+  async removeMember(conv, userId) {
+    await api.removeMember(conv.id, userId);
+    if (userId === this.me.id) this.drop(conv.id);
+    else if (conv.members) {
+      conv.members = conv.members.filter((m) => m.user_id !== userId);
+      this.emit('conv', conv.id);
+    }
+  }
+
+  async answer(inv, accept) {
+    let conv = null;
+    try {
+      if (accept) conv = this.upsert(await api.accept(inv.id));
+      else await api.decline(inv.id);
+    } catch (e) {
+      if (e.code !== 'not_found') throw e; // kept: the user may try again
+      e.userMessage = 'That invitation was already answered or withdrawn.';
+      this.invitations.delete(inv.id);
+      this.emit('invitations');
+      throw e;
+    }
+    this.invitations.delete(inv.id);
+    this.emit('invitations');
+    this.emit('convs');
+    return conv;
+  }
+}
+
+export const store = new Store();

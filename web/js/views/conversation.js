@@ -1,0 +1,269 @@
+// One conversation: history (older pages on scroll-up), live messages, own
+// messages pending until `sent` (retry keeps the client_msg_id), typing,
+// read markers, members with presence, invite, leave and kick.
+import { busy, formatTime, h, perFrame, syncList, toast } from '../dom.js';
+import { store } from '../store.js';
+
+const MAX_BYTES = 4096;
+
+export function mountConversation(pane, conv, go) {
+  const title = h('h2', { id: 'pane-title', tabindex: '-1' });
+  const sub = h('p.sub.muted', { id: 'conv-sub' });
+  const membersButton = h('button', { type: 'button', id: 'members-toggle', 'aria-controls': 'members', 'aria-expanded': 'false' }, 'Members');
+  const log = h('div.messages', { id: 'messages', role: 'log', 'aria-label': 'Messages', 'aria-live': 'polite', tabindex: '0' });
+  const older = h('button.link.older', { type: 'button', id: 'load-older' }, 'Load older messages');
+  const notice = h('p.notice.muted');
+  const list = h('ol.msgs');
+  log.append(older, notice, list);
+  const members = h('aside.members', { id: 'members', hidden: true, 'aria-label': 'Members' });
+  const typing = h('p.typing', { id: 'typing', 'aria-live': 'polite' });
+  const text = h('textarea', { id: 'composer-text', rows: 1, placeholder: 'Write a message…', 'aria-describedby': 'composer-hint' });
+  const sendButton = h('button.primary', { type: 'submit', id: 'send' }, 'Send');
+  const composerError = h('p.error', { role: 'alert' });
+  const composer = h('form.composer', { id: 'composer' },
+    h('label.sr-only', { for: 'composer-text' }, 'Message'), text, sendButton,
+    h('small.sr-only', { id: 'composer-hint' }, 'Enter sends, Shift+Enter adds a line'));
+
+  pane.replaceChildren(
+    h('header.pane-head', {},
+      h('button.back', { type: 'button', onclick: () => go('#/') }, '← Back'),
+      h('div.titles', {}, title, sub), membersButton),
+    h('div.conv-body', {}, log, members),
+    typing, composerError, composer);
+
+  // -- messages
+  let firstRender = true;
+  function renderMessages() {
+    const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 60;
+    const before = log.scrollHeight;
+    const items = [];
+    const seenAt = new Map(); // seq → readers whose marker is there
+    for (const [user, seq] of conv.readers) {
+      if (!seenAt.has(seq)) seenAt.set(seq, []);
+      seenAt.get(seq).push(user);
+    }
+    let prev = null;
+    for (const m of conv.msgs) {
+      const cont = prev && prev.from === m.from && m.ts - prev.ts < 5 * 60_000;
+      items.push({ key: m.seq, kind: 'msg', m, cont });
+      if (seenAt.has(m.seq)) items.push({ key: `seen-${m.seq}`, kind: 'seen', users: seenAt.get(m.seq) });
+      prev = m;
+    }
+    for (const p of conv.pending) items.push({ key: p.cid, kind: 'pending', p });
+    syncList(list, items, (i) => i.key, createItem, updateItem);
+
+    older.hidden = !(conv.loaded && conv.hasMore);
+    notice.textContent = !conv.loaded ? 'Loading…'
+      : conv.unavailable ? 'This conversation is temporarily unavailable (its server is down).'
+      : !conv.msgs.length && !conv.pending.length ? 'No messages yet. Say hello!' : '';
+    notice.hidden = !notice.textContent;
+
+    if (firstRender || atBottom) log.scrollTop = log.scrollHeight;
+    else if (conv.prepended) log.scrollTop += log.scrollHeight - before;
+    conv.prepended = false;
+    if (conv.loaded && conv.msgs.length) firstRender = false;
+    maybeRead();
+  }
+
+  function createItem(item) {
+    if (item.kind === 'seen') return h('li.seen');
+    const retry = h('button.link', { type: 'button', class: 'retry' }, 'Retry');
+    const discard = h('button.link', { type: 'button', class: 'discard' }, 'Discard');
+    return h('li.msg', {},
+      h('div.meta', {}, h('span.who'), h('time')),
+      h('div.text'),
+      h('div.state', {}, h('span.what'), retry, discard));
+  }
+
+  function updateItem(el, item) {
+    if (item.kind === 'seen') {
+      el.textContent = conv.kind === 'direct' ? '✓ Seen' : `✓ Seen by ${item.users.map((u) => store.name(u)).join(', ')}`;
+      return;
+    }
+    const m = item.kind === 'msg' ? item.m : { from: store.me.id, text: item.p.text, ts: item.p.ts };
+    const mine = m.from === store.me.id;
+    const sig = `${!!item.cont}|${store.name(m.from)}|${item.p ? `${item.p.state}|${item.p.error}` : ''}`;
+    if (el.sig === sig) return; // unchanged since the last render
+    el.sig = sig;
+    el.classList.toggle('mine', mine);
+    el.classList.toggle('cont', !!item.cont);
+    el.classList.toggle('pending', item.kind === 'pending');
+    el.dataset.seq = item.kind === 'msg' ? m.seq : '';
+    el.querySelector('.who').textContent = mine ? 'You' : store.name(m.from);
+    const time = el.querySelector('time');
+    time.textContent = formatTime(m.ts);
+    time.dateTime = new Date(m.ts).toISOString();
+    const body = el.querySelector('.text');
+    if (body.textContent !== m.text) body.textContent = m.text;
+    const state = el.querySelector('.state');
+    if (item.kind !== 'pending') {
+      state.hidden = true;
+      return;
+    }
+    const p = item.p;
+    state.hidden = false;
+    el.dataset.state = p.state;
+    state.querySelector('.what').textContent =
+      p.state === 'sending' ? 'Sending…' : p.state === 'queued' ? 'Waiting for the connection…' : `Not sent: ${p.error}`;
+    const retry = state.querySelector('.retry');
+    const discard = state.querySelector('.discard');
+    retry.hidden = discard.hidden = p.state !== 'failed';
+    retry.onclick = () => store.flush(conv, p);
+    discard.onclick = () => store.discard(conv, p);
+  }
+
+  function maybeRead() {
+    const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 60;
+    if (atBottom && document.visibilityState === 'visible' && conv.loaded) store.markRead(conv);
+  }
+
+  async function loadOlder() {
+    try {
+      await store.loadOlder(conv);
+    } catch (e) {
+      toast(e.userMessage, 'error');
+    }
+  }
+  older.onclick = loadOlder;
+  log.addEventListener('scroll', () => {
+    if (log.scrollTop < 80) loadOlder();
+    maybeRead();
+  });
+
+  // -- header, typing, members
+  function renderHead() {
+    title.textContent = (conv.kind === 'group' ? '# ' : '') + store.title(conv);
+    const n = conv.members ? conv.members.length : null;
+    if (conv.kind === 'direct') {
+      const on = conv.peer ? store.presence.get(conv.peer) : undefined;
+      sub.textContent = on === undefined ? 'Direct conversation' : on ? 'Online' : 'Offline';
+    } else sub.textContent = n === null ? 'Group' : `Group · ${n} member${n === 1 ? '' : 's'}`;
+    const who = store.typers(conv).map((u) => store.name(u));
+    typing.textContent = !who.length ? '' : who.length === 1 ? `${who[0]} is typing…` : `${who.join(', ')} are typing…`;
+    renderMembers();
+  }
+
+  const memberList = h('ul.member-list', { id: 'member-list' });
+  const inviteInput = h('input', { id: 'invite-username', autocapitalize: 'none', spellcheck: 'false', placeholder: 'username', required: true });
+  const inviteError = h('p.error', { role: 'alert' });
+  const inviteButton = h('button', { type: 'submit' }, 'Invite');
+  const inviteForm = h('form.inline', {
+    onsubmit: (e) => {
+      e.preventDefault();
+      inviteError.textContent = '';
+      busy(inviteButton, async () => {
+        const u = await store.invite(conv, inviteInput.value);
+        inviteInput.value = '';
+        toast(`Invitation sent to ${u.display_name || u.username}.`);
+      }, (m) => (inviteError.textContent = m));
+    },
+  }, h('label', { for: 'invite-username' }, 'Invite someone'), h('div.row', {}, inviteInput, inviteButton), inviteError);
+  const leaveButton = h('button.danger', { type: 'button', id: 'leave' }, 'Leave conversation');
+  leaveButton.onclick = () => {
+    if (!confirm(`Leave ${store.title(conv)}?`)) return;
+    busy(leaveButton, () => store.removeMember(conv, store.me.id));
+  };
+  const membersTitle = h('h3', { tabindex: '-1' }, 'Members');
+  members.append(membersTitle, memberList, inviteForm, leaveButton);
+
+  function renderMembers() {
+    const ms = conv.members || [];
+    const iOwn = conv.owner === store.me.id;
+    syncList(memberList, ms, (m) => m.user_id, () => {
+      const kick = h('button.link', { type: 'button', class: 'kick' }, 'Remove');
+      return h('li', {}, h('span.dot', { 'aria-hidden': 'true' }), h('span.name'), h('span.role.muted'), kick);
+    }, (li, m) => {
+      const on = m.user_id === store.me.id ? true : store.presence.get(m.user_id);
+      li.querySelector('.dot').dataset.online = on === undefined ? 'unknown' : String(on);
+      li.querySelector('.name').textContent = m.user_id === store.me.id ? `${store.name(m.user_id)} (you)` : store.name(m.user_id);
+      li.querySelector('.role').textContent =
+        [m.role === 'owner' ? 'owner' : '', on === undefined ? '' : on ? 'online' : 'offline'].filter(Boolean).join(' · ');
+      const kick = li.querySelector('.kick');
+      kick.hidden = !(iOwn && conv.kind === 'group' && m.user_id !== store.me.id);
+      kick.setAttribute('aria-label', `Remove ${store.name(m.user_id)}`);
+      kick.onclick = () => {
+        if (confirm(`Remove ${store.name(m.user_id)} from this conversation?`))
+          busy(kick, () => store.removeMember(conv, m.user_id));
+      };
+    });
+    inviteForm.hidden = conv.kind !== 'group';
+    leaveButton.hidden = conv.kind !== 'group';
+  }
+
+  membersButton.onclick = () => {
+    members.hidden = !members.hidden;
+    membersButton.setAttribute('aria-expanded', String(!members.hidden));
+    if (!members.hidden) {
+      store.loadMembers(conv).catch(() => {});
+      membersTitle.focus();
+    }
+  };
+
+  // -- composer
+  function submit() {
+    const value = text.value.trim();
+    composerError.textContent = '';
+    if (!value) return;
+    if (new TextEncoder().encode(value).length > MAX_BYTES) {
+      composerError.textContent = `Too long: a message holds at most ${MAX_BYTES} bytes.`;
+      return;
+    }
+    store.send(conv, value);
+    text.value = '';
+    autosize();
+    log.scrollTop = log.scrollHeight;
+  }
+  function autosize() {
+    text.style.height = 'auto';
+    text.style.height = `${Math.min(text.scrollHeight + 2, 160)}px`;
+    text.style.overflowY = text.scrollHeight + 2 > 160 ? 'auto' : 'hidden';
+  }
+  composer.onsubmit = (e) => {
+    e.preventDefault();
+    submit();
+  };
+  text.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      submit();
+    } else if (e.key === 'Escape') go('#/');
+  });
+  text.addEventListener('input', () => {
+    autosize();
+    if (text.value) store.typing(conv);
+  });
+
+  // -- wiring
+  let alive = true;
+  const render = perFrame(() => {
+    if (!alive) return; // a frame queued before the view closed
+    renderMessages();
+    renderHead();
+  });
+  const onConv = (e) => {
+    if (e.detail === conv.id) render();
+  };
+  const onUsers = render;
+  const onVisible = () => maybeRead();
+  store.addEventListener('conv', onConv);
+  store.addEventListener('users', onUsers);
+  document.addEventListener('visibilitychange', onVisible);
+
+  renderHead();
+  renderMessages();
+  requestAnimationFrame(autosize);
+  store.loadHistory(conv).catch((e) => {
+    notice.hidden = false;
+    notice.textContent = e.userMessage;
+  });
+  store.loadMembers(conv).catch(() => {});
+  // On a phone the on-screen keyboard would hide the history: focus the title there.
+  (matchMedia('(max-width: 720px)').matches ? title : text).focus();
+
+  return () => {
+    alive = false;
+    store.removeEventListener('conv', onConv);
+    store.removeEventListener('users', onUsers);
+    document.removeEventListener('visibilitychange', onVisible);
+  };
+}
