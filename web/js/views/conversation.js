@@ -2,7 +2,7 @@
 // messages pending until `sent` (retry keeps the client_msg_id), typing,
 // read markers, members with presence, invite, leave and kick.
 import { busy, formatTime, h, perFrame, syncList, toast } from '../dom.js';
-import { store } from '../store.js';
+import { socket, store } from '../store.js';
 
 const MAX_BYTES = 4096;
 
@@ -173,7 +173,7 @@ export function mountConversation(pane, conv, go) {
       const kick = h('button.link', { type: 'button', class: 'kick' }, 'Remove');
       return h('li', {}, h('span.dot', { 'aria-hidden': 'true' }), h('span.name'), h('span.role.muted'), kick);
     }, (li, m) => {
-      const on = m.user_id === store.me.id ? true : store.presence.get(m.user_id);
+      const on = m.user_id === store.me.id ? socket.state === 'online' : store.presence.get(m.user_id);
       li.querySelector('.dot').dataset.online = on === undefined ? 'unknown' : String(on);
       li.querySelector('.name').textContent = m.user_id === store.me.id ? `${store.name(m.user_id)} (you)` : store.name(m.user_id);
       li.querySelector('.role').textContent =
@@ -247,6 +247,7 @@ export function mountConversation(pane, conv, go) {
   const onVisible = () => maybeRead();
   store.addEventListener('conv', onConv);
   store.addEventListener('users', onUsers);
+  store.addEventListener('connection', onUsers);
   document.addEventListener('visibilitychange', onVisible);
 
   renderHead();
@@ -264,6 +265,7 @@ export function mountConversation(pane, conv, go) {
     alive = false;
     store.removeEventListener('conv', onConv);
     store.removeEventListener('users', onUsers);
+    store.removeEventListener('connection', onUsers);
     document.removeEventListener('visibilitychange', onVisible);
   };
 }
