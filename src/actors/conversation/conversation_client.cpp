@@ -188,15 +188,19 @@ void conversation_client::invite(principal who, std::string conv, std::string us
 }
 
 void conversation_client::invitations(principal who, reply<invitation_list> done) const {
-  std::vector<invitation_record> pending;
-  if (invitation_store{*pimpl_->ctx->db}.pending_for(who.user_id, &pending) != errc::ok)
-    return fail(done, errc::unavailable, "storage is not available");
-  invitation_list out;
-  for (const auto& r : pending)
-    out.push_back({r.id, r.conv, r.conv_title, r.from, r.to, r.created_at});
-  std::sort(out.begin(), out.end(),
-            [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
-  done(outcome<invitation_list>::success(std::move(out)));
+  // Storage is read inside an actor: the caller may be an I/O thread.
+  auto p = pimpl_;
+  in_actor(p->sys, [p, who, done](caf::event_based_actor*) {
+    std::vector<invitation_record> pending;
+    if (invitation_store{*p->ctx->db}.pending_for(who.user_id, &pending) != errc::ok)
+      return fail(done, errc::unavailable, "storage is not available");
+    invitation_list out;
+    for (const auto& r : pending)
+      out.push_back({r.id, r.conv, r.conv_title, r.from, r.to, r.created_at});
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
+    done(outcome<invitation_list>::success(std::move(out)));
+  });
 }
 
 namespace {
@@ -216,24 +220,24 @@ std::optional<std::string> conversation_of(storage::database& db, const std::str
 
 void conversation_client::accept(principal who, std::string invitation,
                                  reply<conversation_view> done) const {
-  auto conv = conversation_of(*pimpl_->ctx->db, who.user_id, invitation);
-  if (!conv)
-    return fail(done, errc::not_found, "no such invitation");
   auto p = pimpl_;
-  in_actor(p->sys, [p, who, conv = *conv, invitation, done](caf::event_based_actor* self) {
-    ask_conversation<conversation_view>(self, p->directory, conv_atom::value, conv, done, attempts,
-                                        accept_atom::value, who.user_id, invitation);
+  in_actor(p->sys, [p, who, invitation, done](caf::event_based_actor* self) {
+    auto conv = conversation_of(*p->ctx->db, who.user_id, invitation);
+    if (!conv)
+      return fail(done, errc::not_found, "no such invitation");
+    ask_conversation<conversation_view>(self, p->directory, conv_atom::value, *conv, done,
+                                        attempts, accept_atom::value, who.user_id, invitation);
   });
 }
 
 void conversation_client::decline(principal who, std::string invitation,
                                   reply<none_t> done) const {
-  auto conv = conversation_of(*pimpl_->ctx->db, who.user_id, invitation);
-  if (!conv)
-    return fail(done, errc::not_found, "no such invitation");
   auto p = pimpl_;
-  in_actor(p->sys, [p, who, conv = *conv, invitation, done](caf::event_based_actor* self) {
-    ask_conversation<none_t>(self, p->directory, conv_atom::value, conv, done, attempts,
+  in_actor(p->sys, [p, who, invitation, done](caf::event_based_actor* self) {
+    auto conv = conversation_of(*p->ctx->db, who.user_id, invitation);
+    if (!conv)
+      return fail(done, errc::not_found, "no such invitation");
+    ask_conversation<none_t>(self, p->directory, conv_atom::value, *conv, done, attempts,
                              decline_atom::value, who.user_id, invitation);
   });
 }
