@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Sets up, builds and starts every node of a cluster.conf on this machine in
-# the background (logs in var/log/, pids in var/run/), then waits until each
-# answers /healthz and prints the URLs.
+# the background (logs in var/log/, pids in var/run/), creating the cluster
+# secret if it is missing. Waits until every node answers /healthz, then until
+# every node answers /readyz with 200 (all its peers connected; at most
+# $CHAT_READY_TIMEOUT s, default 30), and prints the URLs. Exits 1 with the
+# log tails if a node does not start or the cluster does not become ready.
 #   scripts/start.sh [cluster.conf]
+# CHAT_SKIP_BUILD=1 starts the binary already built (in $CHAT_BUILD_DIR, default build/).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 conf="$(realpath "${1:-$repo_root/cluster.conf}")"
 
-bash "$repo_root/scripts/build.sh"
+[ "${CHAT_SKIP_BUILD:-0}" = 1 ] || bash "$repo_root/scripts/build.sh"
+[ -x "$chatnode_bin" ] || { echo "$chatnode_bin not found: build it (scripts/build.sh)" >&2; exit 1; }
 
 secret="$(secret_path "$conf")"
 if [ ! -f "$secret" ]; then
@@ -16,32 +21,22 @@ if [ ! -f "$secret" ]; then
   echo "created cluster secret $secret (mode 0600)"
 fi
 
-mkdir -p "$(run_dir "$conf")" "$(log_dir "$conf")"
+ids=()
 while read -r id host port; do
-  pidfile="$(run_dir "$conf")/$id.pid"
-  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-    echo "$id already running (pid $(cat "$pidfile"))"
-    continue
-  fi
-  nohup "$chatnode_bin" --config "$conf" --node "$id" >>"$(log_dir "$conf")/$id.log" 2>&1 &
-  echo $! > "$pidfile"
-done < <(list_nodes "$conf")
-
-failed=0
-while read -r id host port; do
-  ok=0
-  for _ in $(seq 1 100); do
-    if curl -fsS "http://$host:$port/healthz" >/dev/null 2>&1; then ok=1; break; fi
-    kill -0 "$(cat "$(run_dir "$conf")/$id.pid")" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [ $ok -eq 1 ]; then
-    echo "$id ready: http://$host:$port/"
+  ids+=("$id")
+  if pid="$(node_pid "$conf" "$id")"; then
+    echo "$id already running (pid $pid)"
   else
-    echo "$id did not start; last log lines:" >&2
-    tail -n 5 "$(log_dir "$conf")/$id.log" >&2
-    failed=1
+    start_node "$conf" "$id"
   fi
 done < <(list_nodes "$conf")
-[ $failed -eq 0 ] && echo "stop with: scripts/stop.sh${1:+ $1}"
-exit $failed
+[ ${#ids[@]} -gt 0 ] || { echo "no node sections in $conf" >&2; exit 1; }
+
+wait_healthy "$conf" "${ids[@]}" || exit 1
+echo "waiting for every node to see all its peers (/readyz)..."
+wait_ready "$conf" "${ids[@]}" || exit 1
+
+while read -r id host port; do
+  echo "$id ready: http://$host:$port/"
+done < <(list_nodes "$conf")
+echo "status: scripts/status.sh${1:+ $1}   restart one node: scripts/restart.sh NODE${1:+ $1}   stop: scripts/stop.sh${1:+ $1}"

@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
-# Stops every node of a cluster.conf started by start.sh (SIGTERM, then waits).
+# Stops every node of a cluster.conf started by these scripts: SIGTERM to all
+# at once (and SIGCONT, should one be stopped), then waits up to 20 s for each
+# to finish its writes and exit; a node still running then is killed (kill -9)
+# and the script exits 1. A stale pid file is removed, never acted on.
 #   scripts/stop.sh [cluster.conf]
-set -euo pipefail
+set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 conf="$(realpath "${1:-$repo_root/cluster.conf}")"
 
+signalled=()
 while read -r id host port; do
-  pidfile="$(run_dir "$conf")/$id.pid"
-  [ -f "$pidfile" ] || { echo "$id not running"; continue; }
-  pid="$(cat "$pidfile")"
-  if kill -TERM "$pid" 2>/dev/null; then
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
-      echo "$id did not stop in 10 s; killing" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    echo "$id stopped"
+  if signal_stop "$conf" "$id"; then
+    signalled+=("$id")
   else
     echo "$id not running"
+    rm -f "$(pid_file "$conf" "$id")"
   fi
-  rm -f "$pidfile"
 done < <(list_nodes "$conf")
+
+status=0
+for id in "${signalled[@]}"; do
+  if wait_stopped "$conf" "$id" 20; then echo "$id stopped"; else status=1; fi
+done
+exit $status

@@ -95,6 +95,9 @@ int main(int argc, char** argv) {
                                          *cost};
   chat::runtime_settings rs;
   rs.node_id = node->id;
+  for (const auto& n : cluster->nodes)
+    rs.nodes.push_back({n.id, n.host, n.cluster_port});
+  rs.cluster_key = chat::security::derive_key(*secret, "cluster");
   rs.shards = cluster->shards;
   rs.jwt_key = chat::security::derive_key(*secret, "jwt");
   rs.refresh_key = chat::security::derive_key(*secret, "refresh");
@@ -107,6 +110,10 @@ int main(int argc, char** argv) {
   rs.chat.rate_burst = cluster->rate_burst;
   rs.chat.rate_per_second = static_cast<double>(cluster->rate_per_second);
   chat::actor_runtime actors{rs, *db, hasher};
+  if (!actors.join_cluster(&error)) {
+    actors.stop();
+    return fail(error);
+  }
 
   // Network.
   chat::net::http_settings hs;
@@ -131,7 +138,8 @@ int main(int argc, char** argv) {
   };
   chat::net::http_server http{ioc, hs,
                               chat::net::services{actors.auth(), actors.conversations(),
-                                                  actors.sessions(), storage_metrics}};
+                                                  actors.sessions(), storage_metrics,
+                                                  [&actors] { return actors.missing_peers(); }}};
   if (!http.start(&error)) {
     actors.stop();
     return fail(error);

@@ -24,6 +24,9 @@ inline constexpr std::chrono::seconds ask_timeout{5};
 template <class T, class... Ts>
 void ask(caf::actor_system& sys, const caf::actor& dest,
          std::function<void(outcome<T>)> done, Ts... xs) {
+  if (!dest) // the owning node is down: say so now rather than after a timeout
+    return done(outcome<T>::failure(errc::unavailable,
+                                    "the node owning this data is unreachable; try again"));
   sys.spawn([dest, done = std::move(done),
              args = std::make_tuple(std::move(xs)...)](caf::event_based_actor* self) mutable {
     auto on_error = [done](caf::error& err) { done(outcome<T>::failure(to_api_error(err))); };

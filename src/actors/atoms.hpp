@@ -26,6 +26,8 @@ using user_atom = caf::atom_constant<caf::atom("user")>;
 using create_atom = caf::atom_constant<caf::atom("create")>;
 using retire_atom = caf::atom_constant<caf::atom("retire")>;
 using notify_atom = caf::atom_constant<caf::atom("notify")>;
+using mships_atom = caf::atom_constant<caf::atom("mships")>;
+using invites_atom = caf::atom_constant<caf::atom("invites")>;
 
 // Conversation requests.
 using post_atom = caf::atom_constant<caf::atom("post")>;

@@ -10,6 +10,7 @@
 
 namespace chat {
 namespace storage { class database; }
+namespace cluster { class peer_table; }
 
 struct chat_settings {
   std::chrono::seconds conversation_idle{300}; ///< passivate a conversation after this
@@ -23,6 +24,8 @@ struct node_context {
   storage::database* db = nullptr;
   chat_settings settings;
   caf::actor relay; ///< this node's relay
+  /// Which node owns which shard, and the actors of the reachable ones.
+  std::shared_ptr<cluster::peer_table> peers;
 };
 
 using node_ref = std::shared_ptr<const node_context>;

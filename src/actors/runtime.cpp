@@ -4,6 +4,9 @@
 
 #include "actors/auth/auth_authority.hpp"
 #include "actors/auth/auth_client_impl.hpp"
+#include "actors/cluster/gate.hpp"
+#include "actors/cluster/peer_manager.hpp"
+#include "actors/cluster/peer_table.hpp"
 #include "actors/conversation/conversation_client_impl.hpp"
 #include "actors/directory/directory.hpp"
 #include "actors/relay/relay.hpp"
@@ -18,6 +21,10 @@ struct actor_runtime::state {
   caf::actor relay;
   caf::actor directory;
   caf::actor authority;
+  caf::actor peer_manager;
+  std::shared_ptr<cluster::peer_table> peers;
+  std::shared_ptr<cluster::gate> gate;
+  std::string cluster_key;
   std::shared_ptr<auth_client::impl> auth;
   std::shared_ptr<conversation_client::impl> conversations;
   std::shared_ptr<session_gateway::impl> sessions;
@@ -26,7 +33,8 @@ struct actor_runtime::state {
   // Spawned in dependency order: relay, directory (which spawns
   // conversations and users on demand), then the auth authority.
   state(const runtime_settings& s, storage::database& db, security::password_hasher& hasher)
-    : cfg(s.scheduler_threads, s.scheduler_policy), sys(cfg) {
+    : cfg(s.scheduler_threads, s.scheduler_policy), sys(cfg), cluster_key(s.cluster_key) {
+    peers = std::make_shared<cluster::peer_table>(layout_of(s));
     relay = spawn_relay(sys);
     auto ctx = std::make_shared<node_context>();
     ctx->node_id = s.node_id;
@@ -34,6 +42,7 @@ struct actor_runtime::state {
     ctx->db = &db;
     ctx->settings = s.chat;
     ctx->relay = relay;
+    ctx->peers = peers;
     node_ref shared = ctx;
     directory = spawn_directory(sys, shared);
 
@@ -48,11 +57,27 @@ struct actor_runtime::state {
     as.ticket_ttl = s.ticket_ttl;
     as.directory = directory;
     authority = spawn_auth_authority(sys, std::move(as));
+    peers->mark_up(peers->layout().self, local_actors());
 
-    auth = std::make_shared<auth_client::impl>(sys, authority, s.jwt_key, s.shards);
+    auth = std::make_shared<auth_client::impl>(sys, peers, s.jwt_key, s.shards);
     conversations = std::make_shared<conversation_client::impl>(sys, shared, directory, authority);
     sessions = std::make_shared<session_gateway::impl>(sys, session_deps{shared, directory, authority});
   }
+
+  static cluster::placement layout_of(const runtime_settings& s) {
+    cluster::placement p;
+    p.shards = s.shards;
+    for (const auto& n : s.nodes)
+      p.nodes.push_back({n.id, n.host, n.cluster_port});
+    if (p.nodes.empty()) // a runtime without a cluster (unit tests): this node alone
+      p.nodes.push_back({s.node_id, "127.0.0.1", 0});
+    p.self = p.index_of(s.node_id);
+    if (p.self == p.nodes.size())
+      throw std::invalid_argument("node " + s.node_id + " is not in the cluster");
+    return p;
+  }
+
+  cluster::node_actors local_actors() const { return {directory, relay, authority, {}}; }
 };
 
 actor_runtime::actor_runtime(runtime_settings settings, storage::database& db,
@@ -69,10 +94,23 @@ conversation_client actor_runtime::conversations() const {
 
 session_gateway actor_runtime::sessions() const { return session_gateway{state_->sessions}; }
 
+bool actor_runtime::join_cluster(std::string* error) {
+  auto& st = *state_;
+  st.gate = std::make_shared<cluster::gate>(st.peers->layout().self_id(), st.cluster_key);
+  st.peer_manager = cluster::start_peer_manager(st.sys, st.peers, st.gate, st.local_actors(), error);
+  return static_cast<bool>(st.peer_manager);
+}
+
+std::vector<std::string> actor_runtime::missing_peers() const { return state_->peers->missing(); }
+
 void actor_runtime::stop() {
   if (!state_ || state_->stopped)
     return;
   state_->stopped = true;
+  if (state_->gate)
+    state_->gate->stop();
+  if (state_->peer_manager)
+    caf::anon_send_exit(state_->peer_manager, caf::exit_reason::user_shutdown);
   // Conversations, users and sessions are spawned by these; they end when
   // the system shuts down below.
   for (const auto& a : {state_->authority, state_->directory, state_->relay})

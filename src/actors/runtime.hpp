@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "actors/auth/auth_client.hpp"
 #include "actors/conversation/conversation_client.hpp"
@@ -14,8 +15,17 @@ namespace chat {
 namespace storage { class database; }
 namespace security { class password_hasher; }
 
+/// A node as its peers reach it (cluster.conf order matters: placement).
+struct peer_address {
+  std::string id;
+  std::string host;
+  std::uint16_t cluster_port = 0;
+};
+
 struct runtime_settings {
   std::string node_id;
+  std::vector<peer_address> nodes; ///< every node of cluster.conf, this one included
+  std::string cluster_key;         ///< proves membership at the cluster port
   std::uint32_t shards = 256;
   std::string jwt_key;
   std::string refresh_key;
@@ -41,6 +51,12 @@ public:
   conversation_client conversations() const;
   /// The WebSocket side: tickets and session actors.
   session_gateway sessions() const;
+
+  /// Opens the cluster port and starts connecting to the peers. False with
+  /// *error set if the port cannot be bound.
+  bool join_cluster(std::string* error);
+  /// Ids of the peers this node is not connected to (for /readyz).
+  std::vector<std::string> missing_peers() const;
 
   /// Ends every actor and waits for them. Idempotent.
   void stop();

@@ -1,6 +1,10 @@
 #include "actors/system_config.hpp"
 
 #include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
+
+#include "actors/cluster/node_actors.hpp"
+#include "actors/session/shared_types.hpp"
 
 #include "actors/auth/auth_client.hpp"
 #include "actors/conversation/conversation_client.hpp"
@@ -13,6 +17,16 @@ node_system_config::node_system_config(std::size_t scheduler_threads,
                                        const std::string& policy) {
   set("scheduler.max-threads", scheduler_threads);
   set("scheduler.policy", policy == "sharing" ? caf::atom("sharing") : caf::atom("stealing"));
+  // Peers are reached through CAF remoting; heartbeats make a hung peer
+  // (SIGSTOP, dead link) count as down after 3 s, not never.
+  load<caf::io::middleman>();
+  set("middleman.heartbeat-interval", caf::timespan{std::chrono::seconds(1)});
+  set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(3)});
+  set("middleman.enable-automatic-connections", false);
+  add_message_type<cluster::node_actors>("chat.node_actors");
+  add_message_type<wire_frame>("chat.wire_frame");
+  add_message_type<page_request>("chat.page_request");
+  add_message_type<std::vector<invitation_view>>("chat.invitation_views");
   add_message_type<user_view>("chat.user_view");
   add_message_type<session_view>("chat.session_view");
   add_message_type<session_list>("chat.session_list");

@@ -12,7 +12,8 @@ http_server::http_server(boost::asio::io_context& ioc, http_settings settings, s
   : ioc_(ioc), ctx_(std::make_shared<server_context>()) {
   ctx_->settings = std::move(settings);
   ctx_->websocket = websocket_hooks_for(std::move(svc.sessions));
-  add_health_routes(ctx_->routes, ctx_->settings.node_id, std::move(svc.extra_metrics));
+  add_health_routes(ctx_->routes, ctx_->settings.node_id, std::move(svc.extra_metrics),
+                    std::move(svc.missing_peers));
   add_auth_routes(ctx_->routes, svc.auth);
   add_user_routes(ctx_->routes, svc.auth);
   add_ticket_routes(ctx_->routes, svc.auth);

@@ -2,6 +2,8 @@
 // The actors' CAF-free clients the network layer calls; main.cpp builds them
 // once the actor system runs and hands them to http_server.
 #include <functional> // session_gateway.hpp uses std::function
+#include <string>
+#include <vector>
 
 #include "actors/auth/auth_client.hpp"
 #include "actors/conversation/conversation_client.hpp"
@@ -15,6 +17,8 @@ struct services {
   chat::session_gateway sessions;
   /// More Prometheus text for GET /metrics (e.g. storage figures); may be empty.
   std::function<std::string()> extra_metrics;
+  /// Ids of the cluster peers this node cannot reach (GET /readyz); may be empty.
+  std::function<std::vector<std::string>()> missing_peers;
 };
 
 } // namespace chat::net

@@ -49,6 +49,37 @@ def node_factory(tmp_path):
         n.stop_clean()
 
 
+def _spawn_cluster(tmp_dir, size=3):
+    from cluster_harness import Cluster
+    c = Cluster(chatnode_binary(), tmp_dir, size=size)
+    try:
+        c.start()
+    except BaseException:
+        for n in c:           # the failure is reported already: leave nothing behind
+            if n.running:
+                n.kill9()
+        raise
+    return c
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """Three nodes (n1, n2, n3: one config, one secret) shared by the tests of
+    one module that leave every node running; all must exit 0 on SIGTERM."""
+    c = _spawn_cluster(tmp_path_factory.mktemp("cluster"))
+    yield c
+    c.stop_all_clean()
+
+
+@pytest.fixture
+def fresh_cluster(tmp_path):
+    """Three nodes of their own, for tests that kill, pause or restart nodes.
+    At the end every node still running must exit 0 on SIGTERM."""
+    c = _spawn_cluster(tmp_path)
+    yield c
+    c.stop_all_clean()
+
+
 @pytest.fixture
 def ws_open():
     """Opens WebSocket clients (ws_client.WSClient) that are closed at teardown:

@@ -44,20 +44,33 @@ def write_secret(directory, name="cluster.secret"):
 
 def write_config(directory, http_port, cluster_port, node_id="n1",
                  secret_file="cluster.secret", data_dir=None, extra_cluster=""):
-    data_dir = data_dir or f"data/{node_id}"
+    """A one-node cluster.conf in `directory`."""
+    return write_cluster_config(
+        directory, [{"id": node_id, "http_port": http_port, "cluster_port": cluster_port,
+                     "data_dir": data_dir or f"data/{node_id}"}],
+        secret_file=secret_file, extra_cluster=extra_cluster)
+
+
+def write_cluster_config(directory, nodes, secret_file="cluster.secret", extra_cluster=""):
+    """A cluster.conf in `directory` listing `nodes` (dicts with id, http_port,
+    cluster_port and optionally data_dir, default data/<id>) in this order:
+    the order decides which node owns which shard."""
     text = (
         "[cluster]\n"
         "shards = 256\n"
         f"secret_file = {secret_file}   ; relative to this file's directory\n"
         "password_cost = min            ; fast hashing for tests\n"
         f"{extra_cluster}"
-        "\n"
-        f"[{node_id}]\n"
-        "host = 127.0.0.1\n"
-        f"cluster_port = {cluster_port}\n"
-        f"http_port = {http_port}\n"
-        f"data_dir = {data_dir}\n"
     )
+    for n in nodes:
+        text += (
+            "\n"
+            f"[{n['id']}]\n"
+            "host = 127.0.0.1\n"
+            f"cluster_port = {n['cluster_port']}\n"
+            f"http_port = {n['http_port']}\n"
+            f"data_dir = {n.get('data_dir') or 'data/' + n['id']}\n"
+        )
     path = Path(directory) / "cluster.conf"
     path.write_text(text)
     return path
@@ -72,26 +85,40 @@ def tail(path, lines=40):
 
 
 class Node:
-    """One running chatnode process (node id n1) with its own temp dir."""
+    """One chatnode process with its own temp dir: by default a one-node cluster
+    (node id n1, its own secret and config). A node of a larger cluster passes
+    the shared `config_path`, `secret_path` and its ports (cluster_harness.py)."""
 
-    def __init__(self, binary, workdir, node_id="n1", extra_args=(), extra_cluster=""):
+    def __init__(self, binary, workdir, node_id="n1", extra_args=(), extra_cluster="",
+                 config_path=None, secret_path=None, http_port=None, cluster_port=None):
         self.binary = binary
         self.dir = Path(workdir)
         self.node_id = node_id
         self.extra_args = list(extra_args)
-        self.http_port = free_port()
-        self.cluster_port = free_port()
-        self.secret_path = write_secret(self.dir)
-        self.config_path = write_config(self.dir, self.http_port, self.cluster_port, node_id,
-                                        extra_cluster=extra_cluster)
+        self.http_port = http_port or free_port()
+        self.cluster_port = cluster_port or free_port()
+        if config_path is None:
+            self.secret_path = write_secret(self.dir)
+            self.config_path = write_config(self.dir, self.http_port, self.cluster_port,
+                                            node_id, extra_cluster=extra_cluster)
+            log_name = "chatnode"
+        else:
+            self.secret_path = Path(secret_path)
+            self.config_path = Path(config_path)
+            log_name = node_id
         self.data_dir = self.dir / "data" / node_id
         self.cwd = self.dir / "cwd"      # not the config's dir: relative paths must not use it
         self.cwd.mkdir(exist_ok=True)
-        self.log_path = self.dir / "chatnode.log"        # stderr
-        self.stdout_path = self.dir / "chatnode.stdout"
+        self.log_path = self.dir / f"{log_name}.log"        # stderr
+        self.stdout_path = self.dir / f"{log_name}.stdout"
         self.api = Client("127.0.0.1", self.http_port)
         self.proc = None
+        self.paused = False
+        self.killed = False      # stopped by kill9() (not restarted since)
         self.starts = 0
+
+    def __repr__(self):
+        return f"<Node {self.node_id} :{self.http_port}>"
 
     # -- conveniences
     @property
@@ -114,13 +141,21 @@ class Node:
         return [self.binary, "--config", str(self.config_path), "--node", self.node_id,
                 *self.extra_args]
 
-    def start(self):
+    def start(self, wait=True):
+        """Starts the process; with `wait`, until GET /healthz answers 200."""
         assert self.proc is None or self.proc.poll() is not None, "already running"
         with open(self.log_path, "ab") as err, open(self.stdout_path, "ab") as out:
             self.proc = subprocess.Popen(self.command(), stdout=out, stderr=err,
                                          stdin=subprocess.DEVNULL, cwd=self.cwd)
+        self.paused = False
+        self.killed = False
         self.starts += 1
-        self.wait_healthy()
+        if wait:
+            self.wait_healthy()
+
+    @property
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
 
     def wait_healthy(self):
         deadline = time.monotonic() + START_TIMEOUT
@@ -143,10 +178,13 @@ class Node:
             time.sleep(0.05)
 
     def stop(self):
-        """SIGTERM and wait; returns the exit code (None if it was not running)."""
+        """SIGTERM and wait; returns the exit code (None if it was not running).
+        A paused (SIGSTOPped) process is continued after the SIGTERM."""
         if self.proc is None or self.proc.poll() is not None:
             return None if self.proc is None else self.proc.returncode
         self.proc.send_signal(signal.SIGTERM)
+        if self.paused:
+            self.resume()
         try:
             return self.proc.wait(timeout=STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
@@ -172,3 +210,17 @@ class Node:
         assert self.proc is not None and self.proc.poll() is None, "not running"
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
+        self.paused = False
+        self.killed = True
+
+    def pause(self):
+        """SIGSTOP: the process hangs (its sockets stay open, nothing answers)."""
+        assert self.running and not self.paused, "not running, or already paused"
+        self.proc.send_signal(signal.SIGSTOP)
+        self.paused = True
+
+    def resume(self):
+        """SIGCONT after pause()."""
+        assert self.running, "not running"
+        self.proc.send_signal(signal.SIGCONT)
+        self.paused = False

@@ -8,22 +8,25 @@
 #include <caf/fwd.hpp>
 
 #include "actors/auth/auth_client.hpp"
+#include "actors/cluster/peer_table.hpp"
 
 namespace chat {
 
 class auth_client::impl {
 public:
-  impl(caf::actor_system& sys, caf::actor local_authority, std::string jwt_key,
+  impl(caf::actor_system& sys, std::shared_ptr<cluster::peer_table> peers, std::string jwt_key,
        std::uint32_t shards)
-    : sys(sys), authority(std::move(local_authority)), jwt_key(std::move(jwt_key)),
-      shards(shards) {}
+    : sys(sys), peers(std::move(peers)), jwt_key(std::move(jwt_key)), shards(shards) {}
 
-  /// The authority owning `shard`. One node owns all shards for now; the
-  /// cluster routes through the directory instead.
-  const caf::actor& owner_of(std::uint32_t /*shard*/) const { return authority; }
+  /// The authority owning `shard` (on whichever node), or an invalid handle
+  /// when that node is unreachable (ask() then answers `unavailable`).
+  caf::actor owner_of(std::uint32_t shard) const {
+    auto owner = peers->owner(shard);
+    return owner ? owner->authority : caf::actor{};
+  }
 
   caf::actor_system& sys;
-  caf::actor authority;
+  std::shared_ptr<cluster::peer_table> peers;
   std::string jwt_key;
   std::uint32_t shards;
 };

@@ -8,6 +8,7 @@
 #include <caf/all.hpp>
 
 #include "actors/atoms.hpp"
+#include "actors/cluster/peer_table.hpp"
 #include "actors/continuations.hpp"
 #include "actors/conversation/conversation_client.hpp"
 #include "actors/conversation/conversation_store.hpp"
@@ -87,9 +88,19 @@ struct conversation_state {
       on_settled.push_back(std::move(f));
   }
 
-  /// One encode, one send per node: the relay fans out to local connections.
+  /// One encode, one send per node: each node's relay fans out to its
+  /// local connections.
   void deliver(std::string frame, const std::string& except_user = {}) {
-    self->send(ctx->relay, deliver_atom::value, id, make_frame(std::move(frame)), except_user);
+    wire_frame shared{make_frame(std::move(frame))};
+    for (const auto& relay : ctx->peers->relays())
+      self->send(relay, deliver_atom::value, id, shared, except_user);
+  }
+
+  /// Membership changes reach every relay in order with the deliveries.
+  template <class Atom>
+  void tell_relays(Atom what, const std::string& user) {
+    for (const auto& relay : ctx->peers->relays())
+      self->send(relay, what, id, user);
   }
 
   conversation_view view(bool with_members) const {
@@ -244,7 +255,7 @@ caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor di
           return;
         }
         for (const auto& [user, m] : st.members)
-          self->send(st.ctx->relay, add_user_atom::value, st.id, user);
+          st.tell_relays(add_user_atom::value, user);
         rp.deliver(direct_result{st.view(false), true});
       });
       return rp;
@@ -389,7 +400,7 @@ caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor di
         }
         invitation_view v{inv.id, inv.conv, inv.conv_title, inv.from, inv.to, inv.created_at};
         self->send(st.directory, notify_atom::value, inv.to,
-                   caf::make_message(push_atom::value, make_frame(invitation_frame(v))));
+                   caf::make_message(push_atom::value, wire_frame{make_frame(invitation_frame(v))}));
         rp.deliver(v);
       });
       return rp;
@@ -421,7 +432,7 @@ caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor di
           st.members.emplace(m.user_id, m);
           // Subscribe the newcomer's connections first, then announce: the
           // relay sees both in this order, so the newcomer hears it too.
-          self->send(st.ctx->relay, add_user_atom::value, st.id, m.user_id);
+          st.tell_relays(add_user_atom::value, m.user_id);
           st.deliver(member_frame(true, st.id, m.user_id));
         }
         rp.deliver(st.view(false));
@@ -476,7 +487,7 @@ caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor di
         }
         // Announce to everyone, the one leaving included, then unsubscribe them.
         st.deliver(member_frame(false, st.id, target));
-        self->send(st.ctx->relay, drop_user_atom::value, st.id, target);
+        st.tell_relays(drop_user_atom::value, target);
         st.members.erase(target);
         rp.deliver(done_atom::value);
       });

@@ -4,13 +4,14 @@
 
 #include <caf/all.hpp>
 
+#include "actors/cluster/gather.hpp"
+#include "actors/cluster/routing.hpp"
 #include "actors/conversation/conversation_client_impl.hpp"
 #include "actors/conversation/conversation_ref.hpp"
-#include "actors/conversation/conversation_store.hpp"
 #include "actors/session/shared_types.hpp"
-#include "actors/user/invitation_store.hpp"
 #include "metrics/metrics.hpp"
 #include "schema/clock.hpp"
+#include "schema/records.hpp"
 #include "schema/ids.hpp"
 #include "schema/validation.hpp"
 #include "storage/database.hpp"
@@ -28,14 +29,20 @@ void fail(const reply<T>& done, errc code, std::string message) {
   done(outcome<T>::failure(code, std::move(message)));
 }
 
-/// Checks that every id names an existing user, then runs `then`.
-void require_users(caf::event_based_actor* self, caf::actor auth,
+/// Checks that every id names an existing user (asking each user's home
+/// authority), then runs `then`.
+void require_users(caf::event_based_actor* self, node_ref ctx,
                    std::shared_ptr<std::vector<std::string>> ids, std::size_t next,
                    std::function<void(api_error)> then) {
   if (next == ids->size())
     return then({errc::ok, {}});
-  self->request(auth, ask_timeout, get_user_atom::value, (*ids)[next])
-    .then([=](user_view&) { require_users(self, auth, ids, next + 1, then); },
+  auto authority = cluster::authority_for_user(*ctx, (*ids)[next]);
+  if (!authority)
+    return then({shard_of_id((*ids)[next], id_kind::user, ctx->shards) ? errc::unavailable
+                                                                       : errc::not_found,
+                 "the user's home node is unreachable; try again"});
+  self->request(authority, ask_timeout, get_user_atom::value, (*ids)[next])
+    .then([=](user_view&) { require_users(self, ctx, ids, next + 1, then); },
           [then](caf::error& err) {
             auto e = to_api_error(err);
             if (e.code == errc::not_found)
@@ -79,7 +86,7 @@ void conversation_client::create(principal who, std::string title, std::vector<s
   auto p = pimpl_;
   in_actor(p->sys, [p, who, title, invite, done](caf::event_based_actor* self) {
     auto ids = std::make_shared<std::vector<std::string>>(invite);
-    require_users(self, p->auth, ids, 0, [=](api_error e) {
+    require_users(self, p->ctx, ids, 0, [=](api_error e) {
       if (e.code != errc::ok)
         return done(outcome<conversation_view>::failure(e));
       auto conv = make_id(id_kind::conversation, randombytes_uniform(p->ctx->shards));
@@ -116,7 +123,7 @@ void conversation_client::open_direct(principal who, std::string other,
   auto p = pimpl_;
   in_actor(p->sys, [p, who, other, done](caf::event_based_actor* self) {
     auto ids = std::make_shared<std::vector<std::string>>(std::vector<std::string>{other});
-    require_users(self, p->auth, ids, 0, [=](api_error e) {
+    require_users(self, p->ctx, ids, 0, [=](api_error e) {
       if (e.code != errc::ok)
         return done(outcome<direct_result>::failure(e));
       auto conv = direct_conversation_id(who.user_id, other, p->ctx->shards);
@@ -132,26 +139,27 @@ void conversation_client::open_direct(principal who, std::string other,
 void conversation_client::list(principal who, reply<conversation_list> done) const {
   auto p = pimpl_;
   in_actor(p->sys, [p, who, done](caf::event_based_actor* self) {
-    std::vector<std::string> convs;
-    if (conversation_store::memberships_of(*p->ctx->db, who.user_id, &convs) != errc::ok)
-      return fail(done, errc::unavailable, "storage is not available");
-    auto out = std::make_shared<conversation_list>();
-    auto left = std::make_shared<std::size_t>(convs.size());
-    if (convs.empty())
-      return done(outcome<conversation_list>::success({}));
-    for (const auto& conv : convs) {
-      std::function<void(outcome<conversation_view>)> got = [=](outcome<conversation_view> r) {
-        if (r.ok())
-          out->push_back(std::move(r.value));
-        if (--*left == 0) {
-          std::sort(out->begin(), out->end(),
-                    [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
-          done(outcome<conversation_list>::success(std::move(*out)));
-        }
-      };
-      ask_conversation<conversation_view>(self, p->directory, conv_atom::value, conv, got,
-                                          attempts, info_atom::value, who.user_id, false);
-    }
+    std::function<void(std::vector<std::string>, bool)> listed
+      = [p, self, who, done](std::vector<std::string> convs, bool) {
+          auto out = std::make_shared<conversation_list>();
+          auto left = std::make_shared<std::size_t>(convs.size());
+          if (convs.empty())
+            return done(outcome<conversation_list>::success({}));
+          for (const auto& conv : convs) {
+            std::function<void(outcome<conversation_view>)> got = [=](outcome<conversation_view> r) {
+              if (r.ok())
+                out->push_back(std::move(r.value));
+              if (--*left == 0) {
+                std::sort(out->begin(), out->end(),
+                          [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
+                done(outcome<conversation_list>::success(std::move(*out)));
+              }
+            };
+            ask_conversation<conversation_view>(self, p->directory, conv_atom::value, conv, got,
+                                                attempts, info_atom::value, who.user_id, false);
+          }
+        };
+    cluster::gather<std::string>(self, *p->ctx, listed, mships_atom::value, who.user_id);
   });
 }
 
@@ -175,7 +183,7 @@ void conversation_client::invite(principal who, std::string conv, std::string us
       if (!r.ok())
         return done(outcome<invitation_view>::failure(r.error));
       auto ids = std::make_shared<std::vector<std::string>>(std::vector<std::string>{user_id});
-      require_users(self, p->auth, ids, 0, [=](api_error e) {
+      require_users(self, p->ctx, ids, 0, [=](api_error e) {
         if (e.code != errc::ok)
           return done(outcome<invitation_view>::failure(e));
         ask_conversation<invitation_view>(self, p->directory, conv_atom::value, conv, done,
@@ -187,46 +195,52 @@ void conversation_client::invite(principal who, std::string conv, std::string us
   });
 }
 
-void conversation_client::invitations(principal who, reply<invitation_list> done) const {
-  // Storage is read inside an actor: the caller may be an I/O thread.
-  auto p = pimpl_;
-  in_actor(p->sys, [p, who, done](caf::event_based_actor*) {
-    std::vector<invitation_record> pending;
-    if (invitation_store{*p->ctx->db}.pending_for(who.user_id, &pending) != errc::ok)
-      return fail(done, errc::unavailable, "storage is not available");
-    invitation_list out;
-    for (const auto& r : pending)
-      out.push_back({r.id, r.conv, r.conv_title, r.from, r.to, r.created_at});
-    std::sort(out.begin(), out.end(),
+namespace {
+
+/// The user's pending invitations on every reachable node, oldest first.
+void pending_invitations(caf::event_based_actor* self, const node_context& ctx,
+                         const std::string& user, std::function<void(invitation_list)> done) {
+  std::function<void(invitation_list, bool)> got = [done](invitation_list all, bool) {
+    std::sort(all.begin(), all.end(),
               [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
-    done(outcome<invitation_list>::success(std::move(out)));
+    done(std::move(all));
+  };
+  cluster::gather<invitation_view>(self, ctx, got, invites_atom::value, user);
+}
+
+/// Runs `then` with the conversation a pending invitation belongs to.
+void with_invitation(caf::event_based_actor* self, const node_context& ctx,
+                     const std::string& user, const std::string& invitation,
+                     std::function<void(std::optional<std::string>)> then) {
+  pending_invitations(self, ctx, user, [invitation, then](invitation_list all) {
+    for (const auto& inv : all)
+      if (inv.id == invitation)
+        return then(inv.conv);
+    then(std::nullopt);
   });
 }
 
-namespace {
-
-/// The conversation a pending invitation of `user` belongs to, if any.
-std::optional<std::string> conversation_of(storage::database& db, const std::string& user,
-                                           const std::string& invitation) {
-  std::vector<invitation_record> pending;
-  invitation_store{db}.pending_for(user, &pending);
-  for (const auto& r : pending)
-    if (r.id == invitation)
-      return r.conv;
-  return std::nullopt;
-}
-
 } // namespace
+
+void conversation_client::invitations(principal who, reply<invitation_list> done) const {
+  auto p = pimpl_;
+  in_actor(p->sys, [p, who, done](caf::event_based_actor* self) {
+    pending_invitations(self, *p->ctx, who.user_id, [done](invitation_list all) {
+      done(outcome<invitation_list>::success(std::move(all)));
+    });
+  });
+}
 
 void conversation_client::accept(principal who, std::string invitation,
                                  reply<conversation_view> done) const {
   auto p = pimpl_;
   in_actor(p->sys, [p, who, invitation, done](caf::event_based_actor* self) {
-    auto conv = conversation_of(*p->ctx->db, who.user_id, invitation);
-    if (!conv)
-      return fail(done, errc::not_found, "no such invitation");
-    ask_conversation<conversation_view>(self, p->directory, conv_atom::value, *conv, done,
-                                        attempts, accept_atom::value, who.user_id, invitation);
+    with_invitation(self, *p->ctx, who.user_id, invitation, [=](std::optional<std::string> conv) {
+      if (!conv)
+        return fail(done, errc::not_found, "no such invitation");
+      ask_conversation<conversation_view>(self, p->directory, conv_atom::value, *conv, done,
+                                          attempts, accept_atom::value, who.user_id, invitation);
+    });
   });
 }
 
@@ -234,11 +248,12 @@ void conversation_client::decline(principal who, std::string invitation,
                                   reply<none_t> done) const {
   auto p = pimpl_;
   in_actor(p->sys, [p, who, invitation, done](caf::event_based_actor* self) {
-    auto conv = conversation_of(*p->ctx->db, who.user_id, invitation);
-    if (!conv)
-      return fail(done, errc::not_found, "no such invitation");
-    ask_conversation<none_t>(self, p->directory, conv_atom::value, *conv, done, attempts,
-                             decline_atom::value, who.user_id, invitation);
+    with_invitation(self, *p->ctx, who.user_id, invitation, [=](std::optional<std::string> conv) {
+      if (!conv)
+        return fail(done, errc::not_found, "no such invitation");
+      ask_conversation<none_t>(self, p->directory, conv_atom::value, *conv, done, attempts,
+                               decline_atom::value, who.user_id, invitation);
+    });
   });
 }
 

@@ -5,8 +5,12 @@
 #include <caf/all.hpp>
 
 #include "actors/atoms.hpp"
+#include "actors/cluster/peer_table.hpp"
+#include "actors/cluster/routing.hpp"
 #include "actors/conversation/conversation_actor.hpp"
+#include "actors/conversation/conversation_store.hpp"
 #include "actors/errors.hpp"
+#include "actors/user/invitation_store.hpp"
 #include "actors/user/user_actor.hpp"
 #include "log/log.hpp"
 #include "schema/ids.hpp"
@@ -23,6 +27,27 @@ struct directory_state {
 };
 
 using directory_actor = caf::stateful_actor<directory_state>;
+
+/// Where a request about `id` goes: nullopt when this node owns it, else the
+/// owning node's directory (invalid when that node is unreachable).
+std::optional<caf::actor> remote_owner(directory_actor* self, const std::string& id, id_kind kind) {
+  const auto& ctx = *self->state.ctx;
+  auto shard = shard_of_id(id, kind, ctx.shards);
+  if (!shard || ctx.peers->layout().is_local(*shard))
+    return std::nullopt;
+  return cluster::directory_for(ctx, *shard);
+}
+
+/// Hands the current request to the owning node's directory; the answer
+/// goes straight back to the original sender.
+template <class T, class... Ts>
+caf::result<T> forward(directory_actor* self, const caf::actor& owner, Ts&&... xs) {
+  if (!owner)
+    return make_chat_error(errc::unavailable, "the node owning this is unreachable; try again");
+  auto rp = self->make_response_promise();
+  rp.delegate(owner, std::forward<Ts>(xs)...);
+  return rp;
+}
 
 caf::behavior directory(directory_actor* self, node_ref ctx) {
   self->state.ctx = std::move(ctx);
@@ -55,6 +80,8 @@ caf::behavior directory(directory_actor* self, node_ref ctx) {
   };
   return {
     [self, activate_conversation](conv_atom, const std::string& id) -> caf::result<caf::actor> {
+      if (auto owner = remote_owner(self, id, id_kind::conversation))
+        return forward<caf::actor>(self, *owner, conv_atom::value, id);
       auto& st = self->state;
       if (auto it = st.conversations.find(id); it != st.conversations.end())
         return it->second;
@@ -71,6 +98,8 @@ caf::behavior directory(directory_actor* self, node_ref ctx) {
     // Creation goes to the live or stored conversation if there is one (a
     // direct conversation created twice), else to a fresh actor.
     [self, activate_conversation](create_atom, const std::string& id) -> caf::result<caf::actor> {
+      if (auto owner = remote_owner(self, id, id_kind::conversation))
+        return forward<caf::actor>(self, *owner, create_atom::value, id);
       auto& st = self->state;
       if (auto it = st.conversations.find(id); it != st.conversations.end())
         return it->second;
@@ -80,7 +109,9 @@ caf::behavior directory(directory_actor* self, node_ref ctx) {
         return make_chat_error(errc::unavailable, "storage is not available");
       return activate_conversation(id, rc == errc::not_found);
     },
-    [self, me](user_atom, const std::string& id) -> caf::actor {
+    [self, me](user_atom, const std::string& id) -> caf::result<caf::actor> {
+      if (auto owner = remote_owner(self, id, id_kind::user))
+        return forward<caf::actor>(self, *owner, user_atom::value, id);
       auto& st = self->state;
       if (auto it = st.users.find(id); it != st.users.end())
         return it->second;
@@ -92,9 +123,31 @@ caf::behavior directory(directory_actor* self, node_ref ctx) {
     // Forwards to a user's actor only if it is live: a user without
     // connections has nobody to tell.
     [self](notify_atom, const std::string& user_id, caf::message& msg) {
+      if (auto owner = remote_owner(self, user_id, id_kind::user)) {
+        if (*owner)
+          self->send(*owner, notify_atom::value, user_id, std::move(msg));
+        return;
+      }
       auto& st = self->state;
       if (auto it = st.users.find(user_id); it != st.users.end())
         self->send(it->second, std::move(msg));
+    },
+    // This node's part of a user's memberships and pending invitations (each
+    // node indexes the conversations it owns); callers gather every node's.
+    [self](mships_atom, const std::string& user) -> caf::result<std::vector<std::string>> {
+      std::vector<std::string> convs;
+      if (conversation_store::memberships_of(*self->state.ctx->db, user, &convs) != errc::ok)
+        return make_chat_error(errc::unavailable, "storage is not available");
+      return convs;
+    },
+    [self](invites_atom, const std::string& user) -> caf::result<std::vector<invitation_view>> {
+      std::vector<invitation_record> pending;
+      if (invitation_store{*self->state.ctx->db}.pending_for(user, &pending) != errc::ok)
+        return make_chat_error(errc::unavailable, "storage is not available");
+      std::vector<invitation_view> out;
+      for (const auto& r : pending)
+        out.push_back({r.id, r.conv, r.conv_title, r.from, r.to, r.created_at});
+      return out;
     },
     [self](retire_atom, const std::string& id) -> bool {
       auto& st = self->state;

@@ -85,7 +85,7 @@ caf::behavior relay(relay_actor* self) {
       for (const auto& conv : conversations)
         st.subscribe(addr, conv);
     },
-    [self](deliver_atom, const std::string& conv, const shared_frame& frame,
+    [self](deliver_atom, const std::string& conv, const wire_frame& frame,
            const std::string& except_user) {
       auto& st = self->state;
       auto it = st.by_conversation.find(conv);
@@ -95,7 +95,7 @@ caf::behavior relay(relay_actor* self) {
       for (const auto& addr : it->second) {
         auto& sub = st.sessions[addr];
         if (except_user.empty() || sub.user != except_user) {
-          sub.sink->push(frame);
+          sub.sink->push(frame.bytes);
           ++pushed;
         }
       }

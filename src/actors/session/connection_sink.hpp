@@ -22,6 +22,7 @@ namespace close_code {
 inline constexpr std::uint16_t normal = 1000;
 inline constexpr std::uint16_t going_away = 1001;
 inline constexpr std::uint16_t too_big = 1009;
+inline constexpr std::uint16_t try_again_later = 1013; ///< the data's home node is unreachable
 inline constexpr std::uint16_t session_ended = 4001; ///< the auth session was terminated
 inline constexpr std::uint16_t too_slow = 4008;      ///< outbound queue over its bound
 } // namespace close_code

@@ -6,8 +6,9 @@
 #include <caf/all.hpp>
 
 #include "actors/atoms.hpp"
+#include "actors/cluster/gather.hpp"
+#include "actors/cluster/routing.hpp"
 #include "actors/conversation/conversation_ref.hpp"
-#include "actors/conversation/conversation_store.hpp"
 #include "actors/session/rate_limiter.hpp"
 #include "actors/session/shared_types.hpp"
 #include "metrics/metrics.hpp"
@@ -27,6 +28,7 @@ struct session_state {
   bool ready = false;
   std::deque<std::string> early; ///< frames that arrived before hello went out
   std::unique_ptr<rate_limiter> limiter;
+  caf::actor user; ///< the user's actor once attached
 };
 
 using session_actor = caf::stateful_actor<session_state>;
@@ -92,31 +94,43 @@ void subscribe(session_actor* self, const std::vector<std::string>& convs) {
   auto& st = self->state;
   auto me = caf::actor_cast<caf::actor>(self);
   self->send(st.deps.ctx->relay, subscribe_atom::value, st.who.user_id, me, st.sink, convs);
-  std::vector<std::string> again;
-  conversation_store::memberships_of(*st.deps.ctx->db, st.who.user_id, &again);
-  self->send(st.deps.ctx->relay, subscribe_atom::value, st.who.user_id, me, st.sink, again);
+  std::function<void(std::vector<std::string>, bool)> again
+    = [self, me](std::vector<std::string> convs, bool) {
+        auto& st = self->state;
+        self->send(st.deps.ctx->relay, subscribe_atom::value, st.who.user_id, me, st.sink, convs);
+      };
+  cluster::gather<std::string>(self, *st.deps.ctx, again, mships_atom::value, st.who.user_id);
 }
 
+/// Registers the connection with the user's actor (on the user's home node),
+/// which pushes invitations and closes it when the auth session ends. If
+/// that node goes away the session registers again once it is back.
 void attach_to_user(session_actor* self, int attempts) {
   auto& st = self->state;
   auto me = caf::actor_cast<caf::actor>(self);
+  auto later = [self] {
+    self->delayed_send(self, std::chrono::seconds(1), attach_atom::value);
+  };
   self->request(st.deps.directory, ask_timeout, user_atom::value, st.who.user_id)
-    .then([self, me, attempts](caf::actor user) {
+    .then([self, me, attempts, later](caf::actor user) {
       self->request(user, ask_timeout, attach_atom::value, me, self->state.who.session_id)
-        .then([](done_atom) {},
-              [self, attempts](caf::error& err) {
+        .then([self, user](done_atom) {
+                self->state.user = user;
+                self->monitor(user);
+              },
+              [self, attempts, later](caf::error& err) {
                 if (attempts > 1 && worth_retrying(err))
                   attach_to_user(self, attempts - 1);
+                else
+                  later();
               });
-    }, [](caf::error&) {});
+    }, [later](caf::error&) { later(); });
 }
 
 /// hello: the user, and each conversation's last seq (null when its owner
 /// cannot be reached).
-void say_hello(session_actor* self, user_view user) {
+void say_hello(session_actor* self, user_view user, std::vector<std::string> convs) {
   auto& st = self->state;
-  std::vector<std::string> convs;
-  conversation_store::memberships_of(*st.deps.ctx->db, st.who.user_id, &convs);
   auto cursors = std::make_shared<std::vector<conversation_cursor>>();
   auto remaining = std::make_shared<std::size_t>(convs.size());
   auto finish = [self, user, cursors, convs]() {
@@ -160,12 +174,38 @@ caf::behavior session(session_actor* self, session_deps deps, principal who, sin
   self->attach_functor([] { metrics::node().sessions_live.add(-1); });
   st.limiter = std::make_unique<rate_limiter>(static_cast<double>(st.deps.ctx->settings.rate_burst),
                                               st.deps.ctx->settings.rate_per_second);
-  self->request(st.deps.auth, ask_timeout, get_user_atom::value, st.who.user_id)
-    .then([self](user_view& user) { say_hello(self, std::move(user)); },
-          [self](caf::error&) {
-            self->state.sink->close(close_code::session_ended, "session ended");
-            self->quit();
-          });
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& st = self->state;
+    if (st.user && dm.source == st.user.address()) {
+      st.user = nullptr;
+      self->delayed_send(self, std::chrono::seconds(1), attach_atom::value);
+    }
+  });
+  auto authority = cluster::authority_for_user(*st.deps.ctx, st.who.user_id);
+  if (!authority) {
+    // The user's home node is down: nothing to say hello with yet.
+    st.sink->close(close_code::try_again_later, "the user's home node is unreachable");
+    self->quit();
+    return {};
+  }
+  self->request(authority, ask_timeout, get_user_atom::value, st.who.user_id)
+    .then(
+      [self](user_view& user) {
+        std::function<void(std::vector<std::string>, bool)> got
+          = [self, user](std::vector<std::string> convs, bool) {
+              say_hello(self, user, std::move(convs));
+            };
+        cluster::gather<std::string>(self, *self->state.deps.ctx, got, mships_atom::value,
+                                     self->state.who.user_id);
+      },
+      [self](caf::error& err) {
+        auto api = to_api_error(err);
+        if (api.code == errc::unavailable)
+          self->state.sink->close(close_code::try_again_later, "try again later");
+        else
+          self->state.sink->close(close_code::session_ended, "session ended");
+        self->quit();
+      });
   return {
     [self](inbound_atom, std::string& text) {
       auto& st = self->state;
@@ -178,12 +218,13 @@ caf::behavior session(session_actor* self, session_deps deps, principal who, sin
     [self](binary_atom) {
       push(self, error_frame({}, errc::bad_request, "frames must be JSON text, not binary"));
     },
-    [self](push_atom, const shared_frame& frame) { self->state.sink->push(frame); },
+    [self](push_atom, const wire_frame& frame) { self->state.sink->push(frame.bytes); },
     [self](close_atom, std::uint16_t code) {
       self->state.sink->close(code, code == close_code::session_ended ? "session ended" : "closed");
       self->quit();
     },
     [self](closed_atom) { self->quit(); },
+    [self](attach_atom) { attach_to_user(self, 3); },
   };
 }
 

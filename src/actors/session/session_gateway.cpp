@@ -3,11 +3,31 @@
 #include <caf/all.hpp>
 
 #include "actors/ask.hpp"
+#include "actors/cluster/routing.hpp"
 #include "actors/session/session_actor.hpp"
 #include "actors/session/session_gateway_impl.hpp"
 #include "actors/session/shared_types.hpp"
 
 namespace chat {
+namespace {
+
+std::optional<std::uint32_t> parse_hex_shard(std::string_view hex) {
+  if (hex.size() != 4)
+    return std::nullopt;
+  std::uint32_t value = 0;
+  for (char c : hex) {
+    value <<= 4;
+    if (c >= '0' && c <= '9')
+      value |= static_cast<std::uint32_t>(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      value |= static_cast<std::uint32_t>(c - 'a' + 10);
+    else
+      return std::nullopt;
+  }
+  return value;
+}
+
+} // namespace
 
 class session_handle::impl {
 public:
@@ -38,8 +58,13 @@ void session_gateway::redeem_ticket(std::string ticket,
   // Tickets are "t" + 4 hex digits of the session's shard + random text.
   if (ticket.size() < 16 || ticket.size() > 128 || ticket[0] != 't')
     return done(outcome<principal>::failure(errc::unauthorized, "unknown ticket"));
-  ask<principal>(pimpl_->sys, pimpl_->auth, std::move(done), redeem_atom::value,
-                 std::move(ticket));
+  auto shard = parse_hex_shard(std::string_view(ticket).substr(1, 4));
+  if (!shard || *shard >= pimpl_->deps.ctx->shards)
+    return done(outcome<principal>::failure(errc::unauthorized, "unknown ticket"));
+  // The authority that issued it (the session's shard owner) redeems it, so
+  // a ticket is single-use whichever node the client opens the socket on.
+  ask<principal>(pimpl_->sys, cluster::authority_for(*pimpl_->deps.ctx, *shard), std::move(done),
+                 redeem_atom::value, std::move(ticket));
 }
 
 session_handle session_gateway::open(principal who, sink_ptr sink, std::string remote) const {

@@ -10,10 +10,9 @@ namespace chat {
 class session_gateway::impl {
 public:
   impl(caf::actor_system& sys, session_deps deps)
-    : sys(sys), deps(std::move(deps)), auth(this->deps.auth) {}
+    : sys(sys), deps(std::move(deps)) {}
   caf::actor_system& sys;
   session_deps deps;
-  caf::actor auth; ///< owner of every ticket's shard, on one node
 };
 
 } // namespace chat

@@ -6,7 +6,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/conversation/conversation_ref.hpp"
-#include "actors/conversation/conversation_store.hpp"
+#include "actors/cluster/gather.hpp"
 #include "actors/errors.hpp"
 #include "actors/session/shared_types.hpp"
 #include "metrics/metrics.hpp"
@@ -27,10 +27,13 @@ using user_actor = caf::stateful_actor<user_state>;
 
 void announce_presence(user_actor* self, bool online) {
   auto& st = self->state;
-  std::vector<std::string> convs;
-  conversation_store::memberships_of(*st.ctx->db, st.id, &convs);
-  for (const auto& conv : convs)
-    tell_conversation(self, st.directory, conv, presence_atom::value, st.id, online);
+  std::function<void(std::vector<std::string>, bool)> tell
+    = [self, online](std::vector<std::string> convs, bool) {
+        auto& st = self->state;
+        for (const auto& conv : convs)
+          tell_conversation(self, st.directory, conv, presence_atom::value, st.id, online);
+      };
+  cluster::gather<std::string>(self, *st.ctx, tell, mships_atom::value, st.id);
 }
 
 caf::behavior user(user_actor* self, node_ref ctx, caf::actor directory, std::string id) {
@@ -68,7 +71,7 @@ caf::behavior user(user_actor* self, node_ref ctx, caf::actor directory, std::st
         announce_presence(self, true);
       return done_atom::value;
     },
-    [self](push_atom, const shared_frame& frame) {
+    [self](push_atom, const wire_frame& frame) {
       for (const auto& [addr, entry] : self->state.sessions)
         self->send(entry.first, push_atom::value, frame);
     },

@@ -4,19 +4,26 @@
 namespace chat::net {
 
 void add_health_routes(router& r, std::string node_id,
-                       std::function<std::string()> extra_metrics) {
+                       std::function<std::string()> extra_metrics,
+                       std::function<std::vector<std::string>()> missing_peers) {
   // Answered on the I/O thread without asking any actor: it says the process
   // serves, nothing more.
   r.add(http::verb::get, "/healthz", [node_id](request_ptr, responder out) {
     out.send(json_response(http::status::ok, json::object{{"status", "ok"}, {"node", node_id}}));
   });
   // Storage is open and the actors run before the listener starts, and the
-  // listener stops first on shutdown: answering at all means ready. With one
-  // node nothing can be missing; the cluster adds the peers' state here.
-  r.add(http::verb::get, "/readyz", [node_id](request_ptr, responder out) {
-    out.send(json_response(http::status::ok, json::object{{"status", "ready"},
-                                                          {"node", node_id},
-                                                          {"missing", json::array{}}}));
+  // listener stops first on shutdown; what can still be missing is a peer
+  // (whose shards then answer `unavailable`).
+  r.add(http::verb::get, "/readyz", [node_id, missing_peers](request_ptr, responder out) {
+    json::array missing;
+    if (missing_peers)
+      for (auto& id : missing_peers())
+        missing.emplace_back(id);
+    bool ready = missing.empty();
+    out.send(json_response(ready ? http::status::ok : http::status::service_unavailable,
+                           json::object{{"status", ready ? "ready" : "unavailable"},
+                                        {"node", node_id},
+                                        {"missing", std::move(missing)}}));
   });
   r.add(http::verb::get, "/metrics", [node_id, extra_metrics](request_ptr, responder out) {
     response res{http::status::ok, 11};

@@ -11,7 +11,8 @@ namespace chat::net {
 
 /// `GET /healthz`, `GET /readyz`, `GET /metrics`.
 void add_health_routes(router& r, std::string node_id,
-                       std::function<std::string()> extra_metrics = {});
+                       std::function<std::string()> extra_metrics = {},
+                       std::function<std::vector<std::string>()> missing_peers = {});
 
 /// `/auth/register`, `/auth/login`, `/auth/refresh`, `/auth/logout`, `/auth/sessions…`.
 void add_auth_routes(router& r, const auth_client& auth);

@@ -66,7 +66,13 @@ struct fixture {
     s.dummy_hash = security::hash_password("dummy-password", security::password_cost::min);
     s.shards = 16;
     authority = spawn_auth_authority(sys, s);
-    auth.emplace(std::make_shared<auth_client::impl>(sys, authority, jwt_key, 16));
+    // One node owning every shard.
+    cluster::placement layout;
+    layout.shards = 16;
+    layout.nodes.push_back({"n1", "127.0.0.1", 0});
+    auto peers = std::make_shared<cluster::peer_table>(layout);
+    peers->mark_up(0, {{}, {}, authority, {}});
+    auth.emplace(std::make_shared<auth_client::impl>(sys, peers, jwt_key, 16));
   }
 
   void stop() {

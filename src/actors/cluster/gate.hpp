@@ -1,0 +1,41 @@
+#pragma once
+// The cluster port: a TCP listener that admits only peers passing the
+// handshake (handshake.hpp), and a dialer that passes it towards a peer.
+// An admitted connection leaves as a plain file descriptor for CAF's BASP
+// (basp_adoption.hpp); a rejected one is closed and logged. Runs on a thread
+// of its own so a slow or hostile peer never touches the actor scheduler.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace chat::cluster {
+
+class gate {
+public:
+  /// An admitted inbound connection and the name the peer proved.
+  using admitted = std::function<void(int fd, std::string peer)>;
+  /// The outcome of a dial: fd >= 0, or -1 with a reason.
+  using dialed = std::function<void(int fd, std::string error)>;
+
+  gate(std::string self_name, std::string key);
+  ~gate();
+  gate(const gate&) = delete;
+  gate& operator=(const gate&) = delete;
+
+  /// Binds the cluster port and starts admitting. False with *error set if
+  /// the port cannot be bound.
+  bool listen(const std::string& host, std::uint16_t port, admitted on_admit, std::string* error);
+  /// Connects to a peer's cluster port and proves the key; `done` runs on
+  /// the gate's thread.
+  void dial(const std::string& host, std::uint16_t port, dialed done);
+  /// Closes the listener and every pending handshake; joins the thread.
+  void stop();
+
+  struct impl;
+
+private:
+  std::shared_ptr<impl> impl_;
+};
+
+} // namespace chat::cluster

@@ -1,0 +1,32 @@
+#pragma once
+// Finding the node-level actor that owns a shard. An invalid handle means
+// the owning node is unreachable: callers answer `unavailable` at once
+// instead of waiting for a timeout.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <caf/actor.hpp>
+
+#include "actors/cluster/peer_table.hpp"
+#include "actors/node_context.hpp"
+#include "schema/ids.hpp"
+
+namespace chat::cluster {
+
+inline caf::actor authority_for(const node_context& ctx, std::uint32_t shard) {
+  auto owner = ctx.peers->owner(shard);
+  return owner ? owner->authority : caf::actor{};
+}
+
+inline caf::actor authority_for_user(const node_context& ctx, const std::string& user_id) {
+  auto shard = shard_of_id(user_id, id_kind::user, ctx.shards);
+  return shard ? authority_for(ctx, *shard) : caf::actor{};
+}
+
+inline caf::actor directory_for(const node_context& ctx, std::uint32_t shard) {
+  auto owner = ctx.peers->owner(shard);
+  return owner ? owner->directory : caf::actor{};
+}
+
+} // namespace chat::cluster

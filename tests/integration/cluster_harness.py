@@ -1,0 +1,221 @@
+"""A cluster of real `chatnode` processes on free loopback ports (used by conftest.py).
+
+Every node reads one shared `cluster.conf` and one secret file in a temp dir;
+node i of the config is `n{i+1}`. Shard s belongs to the node at position
+(s mod N) in the config, and every id names its shard (`<kind>_<4 hex><20>`),
+so a test knows which node owns any id (`owner_of`).
+
+Readiness (`GET /readyz`) as the cluster work agreed: 200
+`{"status":"ready","node","missing":[]}` when every peer is connected, 503
+`{"status":"unavailable","node","missing":[down peer ids]}` otherwise.
+"""
+import socket
+import threading
+import time
+
+import pytest
+
+from chatclient import (PASSWORD, Account, accept_invitation_to, create_conversation,
+                        invite, login, register, unique_name)
+from harness import Node, tail, write_cluster_config, write_secret
+
+READY_TIMEOUT = 30.0
+
+
+def free_ports(n):
+    """n distinct free loopback ports (all held open until every one is chosen)."""
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def shard_of(any_id):
+    """The shard an id names: its 4 hex digits after the prefix."""
+    return int(any_id[2:6], 16)
+
+
+def readyz(node):
+    """(status, missing list or None) of GET /readyz; (None, None) if nothing answers."""
+    try:
+        resp = node.api.call("GET", "/readyz")
+    except OSError:
+        return None, None
+    missing = resp.json.get("missing") if isinstance(resp.json, dict) else None
+    return resp.status, missing
+
+
+class Cluster:
+    """N chatnode processes sharing one config and secret in `workdir`."""
+
+    def __init__(self, binary, workdir, size=3, extra_cluster=""):
+        self.dir = workdir
+        self.secret_path = write_secret(workdir)
+        ports = free_ports(2 * size)
+        specs = [{"id": f"n{i + 1}", "http_port": ports[2 * i],
+                  "cluster_port": ports[2 * i + 1]} for i in range(size)]
+        self.config_path = write_cluster_config(workdir, specs, extra_cluster=extra_cluster)
+        self.nodes = [Node(binary, workdir, node_id=s["id"], config_path=self.config_path,
+                           secret_path=self.secret_path, http_port=s["http_port"],
+                           cluster_port=s["cluster_port"]) for s in specs]
+
+    def __getitem__(self, i):
+        return self.nodes[i]
+
+    def __iter__(self):
+        return iter(self.nodes)
+
+    def __len__(self):
+        return len(self.nodes)
+
+    def node(self, node_id):
+        return next(n for n in self.nodes if n.node_id == node_id)
+
+    @property
+    def secret(self):
+        return self.nodes[0].secret
+
+    # -- placement
+    def owner_of(self, any_id):
+        """The node owning the id's shard."""
+        return self.nodes[shard_of(any_id) % len(self.nodes)]
+
+    def others(self, *excluded):
+        return [n for n in self.nodes if n not in excluded]
+
+    # -- lifecycle
+    def start(self):
+        """Starts every node at once, then waits for each /healthz and for
+        every node's /readyz to say 200 with nothing missing."""
+        for n in self.nodes:
+            n.start(wait=False)
+        for n in self.nodes:
+            n.wait_healthy()
+        self.wait_ready()
+
+    def wait_ready(self, nodes=None, timeout=READY_TIMEOUT):
+        """Waits until every node (default: all) answers /readyz 200 with
+        `missing` empty; returns the seconds it took. Fails with each node's
+        last answer and log tail otherwise."""
+        nodes = list(nodes or self.nodes)
+        t0 = time.monotonic()
+        deadline = t0 + timeout
+        while True:
+            states = {n.node_id: readyz(n) for n in nodes}
+            if all(s == (200, []) for s in states.values()):
+                return time.monotonic() - t0
+            for n in nodes:
+                if not n.running:
+                    pytest.fail(f"{n.node_id} exited with {n.proc.returncode} while waiting "
+                                f"for the cluster; log tail:\n{tail(n.log_path)}", pytrace=False)
+            if time.monotonic() > deadline:
+                pytest.fail(f"the cluster was not ready within {timeout:.0f} s; /readyz "
+                            f"(status, missing): {states}\n{self.log_tails()}", pytrace=False)
+            time.sleep(0.05)
+
+    def wait_missing(self, observers, expected, timeout):
+        """Waits until every observer answers /readyz 503 with `missing` ==
+        `expected`; returns the seconds it took, or fails with the last answers."""
+        t0 = time.monotonic()
+        deadline = t0 + timeout
+        while True:
+            states = {n.node_id: readyz(n) for n in observers}
+            if all(s == (503, expected) for s in states.values()):
+                return time.monotonic() - t0
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"/readyz did not become 503 with missing {expected} within "
+                    f"{timeout} s; (status, missing) per node: {states}")
+            time.sleep(0.05)
+
+    def kill9(self, node):
+        node.kill9()
+
+    def pause(self, node):
+        node.pause()
+
+    def resume(self, node):
+        node.resume()
+
+    def restart(self, node):
+        """Stops the node gracefully (exit 0 expected), starts it again on the
+        same data dir and ports, and waits until the whole cluster is ready."""
+        node.stop_clean()
+        node.start()
+        self.wait_ready()
+
+    def stop_all_clean(self):
+        """SIGTERM to every running node at once (a paused one is continued);
+        each must exit 0. A node the test killed and left down is skipped; one
+        that exited by itself is a failure."""
+        threads, codes = [], {}
+
+        def stop(n):
+            was_running = n.running
+            try:
+                codes[n.node_id] = (n.stop(), was_running)
+            except BaseException as e:  # noqa: BLE001 - reported below
+                codes[n.node_id] = (repr(e), was_running)
+
+        for n in self.nodes:
+            if n.proc is None or n.killed:
+                continue
+            t = threading.Thread(target=stop, args=(n,))
+            t.start()
+            threads.append(t)
+        for t in threads:
+            t.join()
+        bad = {k: v for k, v in codes.items() if v[0] != 0}
+        assert not bad, "nodes did not exit 0 on SIGTERM: " + ", ".join(
+            f"{k}: {code} ({'after SIGTERM' if was else 'exited on its own before'})"
+            for k, (code, was) in bad.items()) + "\n" + self.log_tails()
+
+    # -- logs
+    def log_tails(self, lines=25):
+        return "\n".join(f"--- {n.node_id} log tail:\n{tail(n.log_path, lines)}"
+                         for n in self.nodes)
+
+    # -- accounts
+    def account(self, via, home=None):
+        """A new account (registered and logged in through node `via`, whose
+        Client it then uses). With `home`, registers users until one's home node
+        (the owner of its user id) is `home`; the others stay unused."""
+        for _ in range(200):
+            username = unique_name()
+            user = register(via.api, username)
+            if home is None or self.owner_of(user["id"]) is home:
+                return Account(via.api, username, PASSWORD, user,
+                               login(via.api, username))
+        raise AssertionError(f"no user homed on {home.node_id} in 200 registrations")
+
+
+def via(acct, node):
+    """The same account and session, talking to `node`."""
+    return Account(node.api, acct.username, acct.password, acct.user, acct.tokens)
+
+
+def conversation_owned_by(cluster, owner, creator, title="a room", tries=60):
+    """Creates group conversations as `creator` until one's id is owned by
+    node `owner`; returns it. (The others stay, empty and unused.)"""
+    for _ in range(tries):
+        conv = create_conversation(creator, title)
+        if cluster.owner_of(conv["id"]) is owner:
+            return conv
+    raise AssertionError(f"no conversation owned by {owner.node_id} in {tries} tries")
+
+
+def group_owned_by(cluster, owner, creator, *members, title="a room"):
+    """A group conversation owned by node `owner`, created by `creator`, that
+    every account in `members` has joined (invited, then accepted, each through
+    its own node). Returns the conversation id."""
+    conv = conversation_owned_by(cluster, owner, creator, title)["id"]
+    for m in members:
+        invite(creator, conv, m)
+        accept_invitation_to(m, conv)
+    return conv

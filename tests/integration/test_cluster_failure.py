@@ -1,0 +1,275 @@
+"""A node that dies or hangs (PROTOCOL.md "Cluster and operations"): calls
+that need its shards answer `unavailable` (HTTP 503) quickly and never hang,
+everything else keeps working, the others' /readyz names it, and once it is
+back every acknowledged message is there exactly once with its seq."""
+import threading
+import time
+
+from chatclient import all_messages, assert_error, post_message
+from cluster_harness import group_owned_by, via
+from ws_client import get_ticket, open_ws
+
+ANSWER_LIMIT = 6.0      # every call answers within this, even with a node down
+KILL_DETECTED = 3.0     # kill -9: the others' /readyz name the node within this
+STOP_DETECTED = 4.0     # SIGSTOP: likewise
+REJOIN_LIMIT = 10.0     # a returning node: /readyz 200 everywhere within this
+
+
+class Sender(threading.Thread):
+    """Sends to the conversations in turn (unique client_msg_id each) until
+    stopped, ~40 sends/s (under the rate limit), and records every outcome:
+    (conv, client_msg_id, started_at, seconds, outcome, seq) with outcome "ok",
+    "unavailable", or what else came back."""
+
+    def __init__(self, name, send, convs):
+        super().__init__(name=name, daemon=True)
+        self.send, self.convs = send, convs
+        self.records = []
+        self.halt = threading.Event()
+
+    def run(self):
+        i = 0
+        while not self.halt.is_set():
+            conv = self.convs[i % len(self.convs)]
+            cmid = f"{self.name}-{i}"
+            t0 = time.monotonic()
+            outcome, seq = self.send(conv, cmid)
+            self.records.append((conv, cmid, t0, time.monotonic() - t0, outcome, seq))
+            i += 1
+            time.sleep(0.025)
+
+    def acked(self, conv):
+        return {r[1]: r[5] for r in self.records if r[0] == conv and r[4] == "ok"}
+
+
+def ws_sender(ws):
+    def send(conv, cmid):
+        rid = ws.emit("send", conv=conv, text=cmid, client_msg_id=cmid)
+        try:
+            f = ws.answer(rid, timeout=ANSWER_LIMIT + 4)
+        except AssertionError as e:
+            return f"no answer: {e}", None
+        if f.get("type") == "sent":
+            return "ok", f["seq"]
+        if f.get("type") == "error" and f.get("code") == "unavailable":
+            return "unavailable", None
+        return f"unexpected frame {f}", None
+    return send
+
+
+def http_sender(acct):
+    def send(conv, cmid):
+        try:
+            r = post_message(acct, conv, cmid, client_msg_id=cmid)
+        except OSError as e:
+            return f"no answer: {e!r}", None
+        if r.status == 201:
+            return "ok", r.json["seq"]
+        if r.status == 503 and (r.json or {}).get("error", {}).get("code") == "unavailable":
+            return "unavailable", None
+        return f"unexpected {r!r}", None
+    return send
+
+
+def timed(fn, *args, **kw):
+    """fn(*args, **kw) and the seconds it took; fails if it took ANSWER_LIMIT or more."""
+    t0 = time.monotonic()
+    out = fn(*args, **kw)
+    took = time.monotonic() - t0
+    assert took < ANSWER_LIMIT, f"{fn.__name__}{args}: answered after {took:.1f} s"
+    return out
+
+
+def assert_stored_once_with_their_seq(acct, conv, acked):
+    """Every acknowledged message (client_msg_id -> seq) is stored once with that
+    seq; seqs are gapless. Returns the stored messages."""
+    stored = all_messages(acct, conv)
+    seqs = [m["seq"] for m in stored]
+    assert seqs == list(range(1, len(stored) + 1)), f"{conv}: gaps or reuse: {seqs}"
+    cmids = [m["client_msg_id"] for m in stored]
+    twice = {c for c in cmids if cmids.count(c) > 1}
+    assert not twice, f"{conv}: stored twice: {sorted(twice)[:5]}"
+    by_cmid = {m["client_msg_id"]: m["seq"] for m in stored}
+    lost = sorted(c for c in acked if c not in by_cmid)
+    assert not lost, f"{conv}: {len(lost)} acknowledged messages lost, e.g. {lost[:5]}"
+    moved = {c: (s, by_cmid[c]) for c, s in acked.items() if by_cmid[c] != s}
+    assert not moved, f"{conv}: stored with another seq (acked, stored): {moved}"
+    return stored
+
+
+def test_kill9_one_node_then_restart_it(fresh_cluster, ws_open):
+    cluster = fresh_cluster
+    n1, n2, n3 = cluster
+    s1 = cluster.account(n1, home=n1)           # sends over a WebSocket on n1
+    s2 = cluster.account(n2, home=n2)           # sends over HTTP through n2
+    u3 = cluster.account(n3, home=n3)           # a member whose home goes down
+    convs = {n.node_id: group_owned_by(cluster, n, s1, s2, u3, title=f"on {n.node_id}")
+             for n in cluster}
+    c1, c2, c3 = convs["n1"], convs["n2"], convs["n3"]
+    w1 = ws_open(n1, s1, "s1@n1")
+
+    senders = [Sender("ws", ws_sender(w1), [c1, c2, c3]),
+               Sender("http", http_sender(s2), [c3, c2, c1])]
+    for s in senders:
+        s.start()
+    try:
+        deadline = time.monotonic() + 15
+        while min(len(s.acked(c)) for s in senders for c in (c1, c2, c3)) < 5:
+            assert time.monotonic() < deadline, "too few sends acknowledged before the kill"
+            time.sleep(0.02)
+        killed_at = time.monotonic()
+        cluster.kill9(n3)
+        cluster.wait_missing([n1, n2], ["n3"], KILL_DETECTED)
+        detected_at = time.monotonic()
+        time.sleep(2.5)                          # keep sending with n3 down
+    finally:
+        for s in senders:
+            s.halt.set()
+        for s in senders:
+            s.join(ANSWER_LIMIT + 10)
+    assert not any(s.is_alive() for s in senders), "a sender is stuck"
+    records = [r for s in senders for r in s.records]
+
+    slow_or_odd = [r for r in records if r[3] >= ANSWER_LIMIT or r[4] not in ("ok", "unavailable")]
+    assert not slow_or_odd, f"{len(slow_or_odd)} sends hung or answered oddly: {slow_or_odd[:5]}"
+    live = [r for r in records if r[0] in (c1, c2) and r[4] != "ok"]
+    assert not live, (f"sends to conversations of live nodes failed "
+                      f"(n3 killed at {killed_at:.2f}): {live[:5]}")
+    down = [r for r in records if r[0] == c3 and r[2] > detected_at]
+    assert down, "no send to the dead node's conversation after it was detected"
+    assert all(r[4] == "unavailable" for r in down), [r for r in down if r[4] != "unavailable"][:5]
+
+    n3.start()
+    cluster.wait_ready(timeout=REJOIN_LIMIT)
+    stored = {}
+    for conv, reader in ((c1, via(s2, n3)), (c2, via(s1, n3)), (c3, via(s2, n1))):
+        acked = {}
+        for s in senders:
+            acked.update(s.acked(conv))
+        stored[conv] = assert_stored_once_with_their_seq(reader, conv, acked)
+
+    # the returned node's conversation works again, live, for a socket that stayed open
+    w1.drain()
+    nxt = len(stored[c3]) + 1
+    resp = post_message(via(s2, n1), c3, "n3 is back")
+    assert resp.status == 201 and resp.json["seq"] == nxt, resp
+    w1.expect("message", conv=c3, seq=nxt, text="n3 is back")
+
+
+def test_while_a_node_is_down_clients_use_the_others(fresh_cluster, ws_open):
+    cluster = fresh_cluster
+    n1, n2, n3 = cluster
+    a = cluster.account(n1, home=n1)
+    b = cluster.account(n2, home=n3)            # session and user homed on n3
+    c1 = group_owned_by(cluster, n1, a, b, title="live")
+    c3 = group_owned_by(cluster, n3, a, b, title="down")
+    assert post_message(a, c1, "before").status == 201
+    assert post_message(a, c3, "before").status == 201
+    cluster.kill9(n3)
+    cluster.wait_missing([n1, n2], ["n3"], KILL_DETECTED)
+
+    # a (homed on a live node) gets a ticket and connects on another live node
+    ws = timed(open_ws, n2, via(a, n2), "a@n2")
+    try:
+        last = {c["id"]: c["last_seq"] for c in ws.hello["conversations"]}
+        assert last == {c1: 1, c3: None}, ws.hello["conversations"]
+        f = timed(ws.request, "sync", conv=c3, after=0, timeout=ANSWER_LIMIT + 2)
+        assert (f["type"], f.get("code")) == ("error", "unavailable"), f
+        f = timed(ws.request, "send", conv=c3, text="x", timeout=ANSWER_LIMIT + 2)
+        assert (f["type"], f.get("code")) == ("error", "unavailable"), f
+        f = timed(ws.request, "send", conv=c1, text="still here", timeout=ANSWER_LIMIT + 2)
+        assert f["type"] == "sent" and f["seq"] == 2, f
+        f = timed(ws.request, "sync", conv=c1, after=0, timeout=ANSWER_LIMIT + 2)
+        assert [m["text"] for m in f["messages"]] == ["before", "still here"], f
+    finally:
+        ws.close()
+    assert_error(timed(a.call, "GET", f"/conversations/{c3}/messages"), 503, "unavailable")
+    assert_error(timed(post_message, a, c3, "x"), 503, "unavailable")
+    assert timed(a.login)["user"]["id"] == a.id
+
+    # b's own data is on n3: logging in and getting a ticket answer 503, quickly
+    resp = timed(n1.api.call, "POST", "/auth/login", {"username": b.username,
+                                                      "password": b.password})
+    assert_error(resp, 503, "unavailable")
+    assert_error(timed(via(b, n1).call, "POST", "/ws/ticket"), 503, "unavailable")
+
+
+def test_readyz_all_names_the_down_node(fresh_cluster):
+    """PROTOCOL.md "Operations": GET /readyz?all=1 → 503
+    {"status":"unready","missing":[…]} within 10 s of a node becoming
+    unreachable, 200 when all are up."""
+    cluster = fresh_cluster
+    n1, n2, n3 = cluster
+    for n in cluster:
+        resp = n.api.call("GET", "/readyz?all=1")
+        assert resp.status == 200 and resp.json["missing"] == [], resp
+    cluster.kill9(n2)
+    deadline = time.monotonic() + 10
+    while True:
+        answers = [n.api.call("GET", "/readyz?all=1") for n in (n1, n3)]
+        if all(r.status == 503 for r in answers):
+            break
+        assert time.monotonic() < deadline, answers
+        time.sleep(0.1)
+    for r in answers:
+        assert r.json["status"] == "unready" and r.json["missing"] == ["n2"], r
+    n2.start()
+    cluster.wait_ready(timeout=REJOIN_LIMIT)
+    for n in cluster:
+        resp = n.api.call("GET", "/readyz?all=1")
+        assert resp.status == 200 and resp.json["missing"] == [], resp
+
+
+def test_sigstopped_node_is_reported_then_ready_again(fresh_cluster, ws_open):
+    cluster = fresh_cluster
+    n1, n2, n3 = cluster
+    a = cluster.account(n1, home=n1)
+    b = cluster.account(n3, home=n3)
+    c1 = group_owned_by(cluster, n1, a, b, title="stays")
+    c2 = group_owned_by(cluster, n2, a, b, title="hangs")
+    assert post_message(a, c2, "before the stop").status == 201
+    wb = ws_open(n3, b, "b@n3")
+
+    cluster.pause(n2)
+    # a call that needs the hung node, made before anyone noticed: answered, not hung
+    hung_call = {}
+    t = threading.Thread(target=lambda: hung_call.update(
+        resp=timed(post_message, via(a, n3), c2, "into the void")))
+    t.start()
+    cluster.wait_missing([n1, n3], ["n2"], STOP_DETECTED)
+    t.join(ANSWER_LIMIT + 10)
+    assert "resp" in hung_call, "the call needing the paused node did not answer in time"
+    assert_error(hung_call["resp"], 503, "unavailable")
+
+    assert_error(timed(post_message, a, c2, "still hung"), 503, "unavailable")
+    assert post_message(via(b, n1), c1, "meanwhile").status == 201
+    wb.expect("message", conv=c1, text="meanwhile")
+
+    cluster.resume(n2)
+    cluster.wait_ready(timeout=REJOIN_LIMIT)
+    resp = post_message(a, c2, "after the stop")
+    assert resp.status == 201, resp
+    wb.expect("message", conv=c2, text="after the stop")
+    texts = [m["text"] for m in all_messages(via(b, n2), c2)]
+    assert texts[0] == "before the stop" and texts[-1] == "after the stop", texts
+
+
+def test_graceful_restart_of_one_node_keeps_sessions_and_messages(fresh_cluster, ws_open):
+    cluster = fresh_cluster
+    n1, n2, n3 = cluster
+    a = cluster.account(n1, home=n1)
+    b = cluster.account(n2, home=n2)
+    conv = group_owned_by(cluster, n1, a, b, title="restart")
+    sent = [post_message(a, conv, f"m{i}").json for i in range(3)]
+    wb = ws_open(n2, b, "b@n2")
+
+    cluster.restart(n1)              # SIGTERM (exit 0), start on the same data dir
+
+    for n in cluster:                # the old session is alive everywhere
+        assert via(a, n).call("GET", "/users/me").status == 200, n
+    stored = all_messages(via(b, n3), conv)
+    assert [(m["seq"], m["msg_id"]) for m in stored] == [(s["seq"], s["msg_id"]) for s in sent]
+    resp = post_message(via(a, n3), conv, "after restart")
+    assert resp.status == 201 and resp.json["seq"] == 4, resp
+    wb.expect("message", conv=conv, seq=4, text="after restart")
+    assert get_ticket(via(a, n1))
