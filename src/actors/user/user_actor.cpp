@@ -25,13 +25,27 @@ struct user_state {
 
 using user_actor = caf::stateful_actor<user_state>;
 
-void announce_presence(user_actor* self, bool online) {
+/// Tells every conversation of the user (on every node), then runs `then`.
+void announce_presence(user_actor* self, bool online, std::function<void()> then = [] {}) {
   auto& st = self->state;
   std::function<void(std::vector<std::string>, bool)> tell
-    = [self, online](std::vector<std::string> convs, bool) {
+    = [self, online, then](std::vector<std::string> convs, bool) {
         auto& st = self->state;
+        auto left = std::make_shared<std::size_t>(convs.size());
+        if (convs.empty())
+          return then();
+        auto one_done = [left, then] {
+          if (--*left == 0)
+            then();
+        };
         for (const auto& conv : convs)
-          tell_conversation(self, st.directory, conv, presence_atom::value, st.id, online);
+          self->request(st.directory, ask_timeout, conv_atom::value, conv)
+            .then(
+              [self, online, one_done](caf::actor target) {
+                self->send(target, presence_atom::value, self->state.id, online);
+                one_done();
+              },
+              [one_done](caf::error&) { one_done(); });
       };
   cluster::gather<std::string>(self, *st.ctx, tell, mships_atom::value, st.id);
 }
@@ -48,15 +62,18 @@ caf::behavior user(user_actor* self, node_ref ctx, caf::actor directory, std::st
     auto& st = self->state;
     if (st.sessions.erase(dm.source) == 0 || !st.sessions.empty())
       return;
-    announce_presence(self, false);
     st.retiring = true;
-    self->request(st.directory, std::chrono::seconds(5), retire_atom::value, st.id)
-      .then([self](bool forgotten) {
-        if (forgotten)
-          self->quit();
-        else
-          self->state.retiring = false;
-      }, [self](caf::error&) { self->state.retiring = false; });
+    // Retire only once the presence change is on its way.
+    announce_presence(self, false, [self] {
+      auto& st = self->state;
+      self->request(st.directory, std::chrono::seconds(5), retire_atom::value, st.id)
+        .then([self](bool forgotten) {
+          if (forgotten)
+            self->quit();
+          else
+            self->state.retiring = false;
+        }, [self](caf::error&) { self->state.retiring = false; });
+    });
   });
   return {
     [self](attach_atom, const caf::actor& session, const std::string& session_id)
