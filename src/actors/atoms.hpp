@@ -28,6 +28,7 @@ using retire_atom = caf::atom_constant<caf::atom("retire")>;
 using notify_atom = caf::atom_constant<caf::atom("notify")>;
 using mships_atom = caf::atom_constant<caf::atom("mships")>;
 using invites_atom = caf::atom_constant<caf::atom("invites")>;
+using mindex_atom = caf::atom_constant<caf::atom("mindex")>;
 
 // Conversation requests.
 using post_atom = caf::atom_constant<caf::atom("post")>;

@@ -6,10 +6,16 @@
 #include <functional>
 #include <memory>
 #include <vector>
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <unordered_set>
 
 #include <caf/all.hpp>
 
+#include "actors/atoms.hpp"
 #include "actors/cluster/peer_table.hpp"
+#include "schema/ids.hpp"
 #include "actors/node_context.hpp"
 
 namespace chat::cluster {
@@ -56,6 +62,64 @@ void gather(Self* self, const node_context& ctx,
           acc->complete = false;
           one_done();
         });
+}
+
+/// The conversations `user` belongs to, cluster-wide. A conversation's
+/// owner indexes its members; the user's home node keeps a copy of the
+/// user's entries, which stands in for an owner that is unreachable (so a
+/// client still learns the conversation exists, with no last seq).
+template <class Self>
+void gather_memberships(Self* self, const node_context& ctx, const std::string& user,
+                        std::function<void(std::vector<std::string>)> done) {
+  const auto& layout = ctx.peers->layout();
+  auto answers = std::make_shared<std::vector<std::optional<std::vector<std::string>>>>(
+    layout.nodes.size());
+  std::vector<std::pair<std::size_t, caf::actor>> asked;
+  for (std::size_t i = 0; i < layout.nodes.size(); ++i)
+    if (auto n = ctx.peers->node(i))
+      asked.emplace_back(i, n->directory);
+  auto left = std::make_shared<std::size_t>(asked.size());
+  auto shards = ctx.shards;
+  auto finish = [answers, done, layout_copy = layout, shards] {
+    std::vector<std::string> out;
+    std::unordered_set<std::string> seen;
+    for (const auto& answer : *answers) {
+      if (!answer)
+        continue;
+      for (const auto& conv : *answer) {
+        if (seen.count(conv))
+          continue;
+        auto shard = shard_of_id(conv, id_kind::conversation, shards);
+        if (!shard)
+          continue;
+        const auto& owner_answer = (*answers)[layout_copy.owner(*shard)];
+        bool owner_says_member = !owner_answer
+                                 || std::find(owner_answer->begin(), owner_answer->end(), conv)
+                                      != owner_answer->end();
+        if (owner_says_member) {
+          seen.insert(conv);
+          out.push_back(conv);
+        }
+      }
+    }
+    done(std::move(out));
+  };
+  if (asked.empty())
+    return finish();
+  for (const auto& [idx, directory] : asked) {
+    auto i = idx;
+    self->request(directory, gather_timeout, mships_atom::value, user)
+      .then(
+        [answers, left, finish, i](std::vector<std::string>& part) {
+          (*answers)[i] = std::move(part);
+          if (--*left == 0)
+            finish();
+        },
+        [left, finish](caf::error&) {
+          if (--*left == 0)
+            finish();
+        });
+  }
 }
 
 } // namespace chat::cluster

@@ -96,6 +96,16 @@ struct conversation_state {
       self->send(relay, deliver_atom::value, id, shared, except_user);
   }
 
+  /// A member's home node keeps a copy of the membership (see
+  /// cluster/gather.hpp); this node's own index was written with the change.
+  void index_at_home(const std::string& user, bool joined) {
+    auto shard = shard_of_id(user, id_kind::user, ctx->shards);
+    if (!shard || ctx->peers->layout().is_local(*shard))
+      return;
+    if (auto home = ctx->peers->owner(*shard))
+      self->send(home->directory, mindex_atom::value, user, id, joined);
+  }
+
   /// Membership changes reach every relay in order with the deliveries.
   template <class Atom>
   void tell_relays(Atom what, const std::string& user) {
@@ -254,8 +264,10 @@ caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor di
           rp.deliver(storage_failed());
           return;
         }
-        for (const auto& [user, m] : st.members)
+        for (const auto& [user, m] : st.members) {
           st.tell_relays(add_user_atom::value, user);
+          st.index_at_home(user, true);
+        }
         rp.deliver(direct_result{st.view(false), true});
       });
       return rp;
@@ -433,6 +445,7 @@ caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor di
           // Subscribe the newcomer's connections first, then announce: the
           // relay sees both in this order, so the newcomer hears it too.
           st.tell_relays(add_user_atom::value, m.user_id);
+          st.index_at_home(m.user_id, true);
           st.deliver(member_frame(true, st.id, m.user_id));
         }
         rp.deliver(st.view(false));
@@ -488,6 +501,7 @@ caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor di
         // Announce to everyone, the one leaving included, then unsubscribe them.
         st.deliver(member_frame(false, st.id, target));
         st.tell_relays(drop_user_atom::value, target);
+        st.index_at_home(target, false);
         st.members.erase(target);
         rp.deliver(done_atom::value);
       });

@@ -139,8 +139,8 @@ void conversation_client::open_direct(principal who, std::string other,
 void conversation_client::list(principal who, reply<conversation_list> done) const {
   auto p = pimpl_;
   in_actor(p->sys, [p, who, done](caf::event_based_actor* self) {
-    std::function<void(std::vector<std::string>, bool)> listed
-      = [p, self, who, done](std::vector<std::string> convs, bool) {
+    std::function<void(std::vector<std::string>)> listed
+      = [p, self, who, done](std::vector<std::string> convs) {
           auto out = std::make_shared<conversation_list>();
           auto left = std::make_shared<std::size_t>(convs.size());
           if (convs.empty())
@@ -159,7 +159,7 @@ void conversation_client::list(principal who, reply<conversation_list> done) con
                                                 attempts, info_atom::value, who.user_id, false);
           }
         };
-    cluster::gather<std::string>(self, *p->ctx, listed, mships_atom::value, who.user_id);
+    cluster::gather_memberships(self, *p->ctx, who.user_id, listed);
   });
 }
 

@@ -153,6 +153,16 @@ void conversation_store::put_read_marker(storage::write_batch& b, const std::str
   b.put(column::read_markers, pair_key(conv, user), storage::key_u64(seq));
 }
 
+void conversation_store::put_membership(storage::write_batch& b, const std::string& user,
+                                        const std::string& conv) {
+  b.put(column::memberships, pair_key(user, conv), {});
+}
+
+void conversation_store::delete_membership(storage::write_batch& b, const std::string& user,
+                                           const std::string& conv) {
+  b.del(column::memberships, pair_key(user, conv));
+}
+
 errc conversation_store::memberships_of(const storage::database& db, const std::string& user,
                                         std::vector<std::string>* out) {
   out->clear();

@@ -43,6 +43,13 @@ public:
   void put_read_marker(storage::write_batch& b, const std::string& conv, const std::string& user,
                        std::uint64_t seq) const;
 
+  /// The copy of a membership entry kept on the user's home node when the
+  /// conversation lives elsewhere.
+  static void put_membership(storage::write_batch& b, const std::string& user,
+                             const std::string& conv);
+  static void delete_membership(storage::write_batch& b, const std::string& user,
+                                const std::string& conv);
+
   /// The conversations a user belongs to (the membership index).
   static errc memberships_of(const storage::database& db, const std::string& user,
                              std::vector<std::string>* out);

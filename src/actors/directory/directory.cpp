@@ -140,6 +140,16 @@ caf::behavior directory(directory_actor* self, node_ref ctx) {
         return make_chat_error(errc::unavailable, "storage is not available");
       return convs;
     },
+    // A conversation elsewhere tells a user's home node about a membership
+    // change; the copy answers for that conversation while its node is down.
+    [self](mindex_atom, const std::string& user, const std::string& conv, bool joined) {
+      storage::write_batch batch;
+      if (joined)
+        conversation_store::put_membership(batch, user, conv);
+      else
+        conversation_store::delete_membership(batch, user, conv);
+      self->state.ctx->db->commit(std::move(batch), [](errc) {});
+    },
     [self](invites_atom, const std::string& user) -> caf::result<std::vector<invitation_view>> {
       std::vector<invitation_record> pending;
       if (invitation_store{*self->state.ctx->db}.pending_for(user, &pending) != errc::ok)

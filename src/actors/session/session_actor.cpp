@@ -94,12 +94,12 @@ void subscribe(session_actor* self, const std::vector<std::string>& convs) {
   auto& st = self->state;
   auto me = caf::actor_cast<caf::actor>(self);
   self->send(st.deps.ctx->relay, subscribe_atom::value, st.who.user_id, me, st.sink, convs);
-  std::function<void(std::vector<std::string>, bool)> again
-    = [self, me](std::vector<std::string> convs, bool) {
+  std::function<void(std::vector<std::string>)> again
+    = [self, me](std::vector<std::string> convs) {
         auto& st = self->state;
         self->send(st.deps.ctx->relay, subscribe_atom::value, st.who.user_id, me, st.sink, convs);
       };
-  cluster::gather<std::string>(self, *st.deps.ctx, again, mships_atom::value, st.who.user_id);
+  cluster::gather_memberships(self, *st.deps.ctx, st.who.user_id, again);
 }
 
 /// Registers the connection with the user's actor (on the user's home node),
@@ -191,12 +191,11 @@ caf::behavior session(session_actor* self, session_deps deps, principal who, sin
   self->request(authority, ask_timeout, get_user_atom::value, st.who.user_id)
     .then(
       [self](user_view& user) {
-        std::function<void(std::vector<std::string>, bool)> got
-          = [self, user](std::vector<std::string> convs, bool) {
+        std::function<void(std::vector<std::string>)> got
+          = [self, user](std::vector<std::string> convs) {
               say_hello(self, user, std::move(convs));
             };
-        cluster::gather<std::string>(self, *self->state.deps.ctx, got, mships_atom::value,
-                                     self->state.who.user_id);
+        cluster::gather_memberships(self, *self->state.deps.ctx, self->state.who.user_id, got);
       },
       [self](caf::error& err) {
         auto api = to_api_error(err);

@@ -28,8 +28,8 @@ using user_actor = caf::stateful_actor<user_state>;
 /// Tells every conversation of the user (on every node), then runs `then`.
 void announce_presence(user_actor* self, bool online, std::function<void()> then = [] {}) {
   auto& st = self->state;
-  std::function<void(std::vector<std::string>, bool)> tell
-    = [self, online, then](std::vector<std::string> convs, bool) {
+  std::function<void(std::vector<std::string>)> tell
+    = [self, online, then](std::vector<std::string> convs) {
         auto& st = self->state;
         auto left = std::make_shared<std::size_t>(convs.size());
         if (convs.empty())
@@ -47,7 +47,7 @@ void announce_presence(user_actor* self, bool online, std::function<void()> then
               },
               [one_done](caf::error&) { one_done(); });
       };
-  cluster::gather<std::string>(self, *st.ctx, tell, mships_atom::value, st.id);
+  cluster::gather_memberships(self, *st.ctx, st.id, tell);
 }
 
 caf::behavior user(user_actor* self, node_ref ctx, caf::actor directory, std::string id) {

@@ -11,19 +11,27 @@ void add_health_routes(router& r, std::string node_id,
   r.add(http::verb::get, "/healthz", [node_id](request_ptr, responder out) {
     out.send(json_response(http::status::ok, json::object{{"status", "ok"}, {"node", node_id}}));
   });
-  // Storage is open and the actors run before the listener starts, and the
-  // listener stops first on shutdown; what can still be missing is a peer
-  // (whose shards then answer `unavailable`).
-  r.add(http::verb::get, "/readyz", [node_id, missing_peers](request_ptr, responder out) {
+  // Storage is open, the actors run and the cluster port listens before the
+  // listener starts, and it stops first on shutdown: answering at all means
+  // this node serves. `missing` names unreachable peers (their shards answer
+  // `unavailable`); with ?all=1 any such peer makes the answer 503.
+  r.add(http::verb::get, "/readyz", [node_id, missing_peers](request_ptr req, responder out) {
     json::array missing;
     if (missing_peers)
       for (auto& id : missing_peers())
         missing.emplace_back(id);
-    bool ready = missing.empty();
-    out.send(json_response(ready ? http::status::ok : http::status::service_unavailable,
-                           json::object{{"status", ready ? "ready" : "unavailable"},
-                                        {"node", node_id},
-                                        {"missing", std::move(missing)}}));
+    const auto* all = req->query.find("all");
+    bool whole_cluster = all && *all != "0" && *all != "false";
+    if (whole_cluster && !missing.empty()) {
+      out.send(json_response(http::status::service_unavailable,
+                             json::object{{"status", "unready"},
+                                          {"node", node_id},
+                                          {"missing", std::move(missing)}}));
+      return;
+    }
+    out.send(json_response(http::status::ok, json::object{{"status", "ready"},
+                                                          {"node", node_id},
+                                                          {"missing", std::move(missing)}}));
   });
   r.add(http::verb::get, "/metrics", [node_id, extra_metrics](request_ptr, responder out) {
     response res{http::status::ok, 11};
