@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the scripts in this folder (sourced, not run).
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${CHAT_BUILD_DIR:-$repo_root/build}"
@@ -84,11 +85,13 @@ wait_stopped() {
   rm -f "$(pid_file "$conf" "$id")"
 }
 
-# Prints the HTTP status of GET /readyz and the ids in its "missing" list
-# ("000" when nothing answers), e.g. "503 n2,n3" or "200 ".
+# Prints the HTTP status of GET /readyz (or of /readyz$3, e.g. "?all=1") and
+# the ids in its "missing" list ("000" when nothing answers), e.g. "200 n2,n3"
+# or "200 ". /readyz answers 200 while the node serves, naming the peers it
+# cannot reach; /readyz?all=1 answers 503 while any peer is unreachable.
 readyz_state() {
   local body code
-  body="$(curl -sS -m 2 -w '\n%{http_code}' "http://$1:$2/readyz" 2>/dev/null)"
+  body="$(curl -sS -m 2 -w '\n%{http_code}' "http://$1:$2/readyz${3:-}" 2>/dev/null)"
   code="${body##*$'\n'}"
   body="${body%$'\n'*}"
   [ -n "$code" ] || code=000
@@ -100,7 +103,7 @@ readyz_state() {
 # to 20 s; a node whose process exits fails at once. Prints the log tail of a
 # node that did not come up; fails if any did not.
 wait_healthy() {
-  local conf="$1" failed=0 id host port ok deadline=$((SECONDS + 20))
+  local conf="$1" failed=0 id host port ok pid deadline=$((SECONDS + 20))
   shift
   for id in "$@"; do
     read -r host port < <(node_addr "$conf" "$id")
@@ -112,7 +115,11 @@ wait_healthy() {
       sleep 0.1
     done
     if [ $ok -eq 0 ]; then
-      echo "$id did not start; last log lines ($(log_dir "$conf")/$id.log):" >&2
+      if pid="$(node_pid "$conf" "$id")"; then
+        echo "$id (pid $pid) runs but did not answer /healthz within 20 s; last log lines ($(log_dir "$conf")/$id.log):" >&2
+      else
+        echo "$id did not start; last log lines ($(log_dir "$conf")/$id.log):" >&2
+      fi
       tail -n 10 "$(log_dir "$conf")/$id.log" >&2
       failed=1
     fi
@@ -120,9 +127,10 @@ wait_healthy() {
   return $failed
 }
 
-# Waits until each given node answers GET /readyz with 200 (every peer
-# connected), up to $CHAT_READY_TIMEOUT seconds (default 30). On timeout,
-# prints each unready node's status, missing peers and log tail, and fails.
+# Waits until each given node answers GET /readyz?all=1 with 200 and nothing
+# missing (it sees every peer), up to $CHAT_READY_TIMEOUT seconds (default
+# 30). On timeout, prints each unready node's answer, missing peers and log
+# tail, and fails.
 wait_ready() {
   local conf="$1" limit="${CHAT_READY_TIMEOUT:-30}" id host port code missing pending still
   local deadline=$((SECONDS + ${CHAT_READY_TIMEOUT:-30}))
@@ -132,8 +140,8 @@ wait_ready() {
     still=()
     for id in "${pending[@]}"; do
       read -r host port < <(node_addr "$conf" "$id")
-      read -r code missing < <(readyz_state "$host" "$port")
-      [ "$code" = 200 ] || still+=("$id")
+      read -r code missing < <(readyz_state "$host" "$port" "?all=1")
+      [ "$code" = 200 ] && [ -z "$missing" ] || still+=("$id")
     done
     pending=("${still[@]}")
     [ ${#pending[@]} -eq 0 ] && return 0
@@ -142,8 +150,8 @@ wait_ready() {
   done
   for id in "${pending[@]}"; do
     read -r host port < <(node_addr "$conf" "$id")
-    read -r code missing < <(readyz_state "$host" "$port")
-    echo "$id not ready after $limit s: /readyz $code${missing:+, missing peers: $missing}; last log lines:" >&2
+    read -r code missing < <(readyz_state "$host" "$port" "?all=1")
+    echo "$id not ready after $limit s: /readyz?all=1 $code${missing:+, missing peers: $missing}; last log lines:" >&2
     tail -n 10 "$(log_dir "$conf")/$id.log" >&2
   done
   return 1

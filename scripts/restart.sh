@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Restarts one node of a cluster.conf: stops it gracefully (SIGTERM, waits up
 # to 20 s for it to finish its writes and exit), starts it again on the same
-# data dir, and waits until it answers /readyz with 200 (all its peers
-# connected; at most $CHAT_READY_TIMEOUT s, default 30). Does not rebuild
+# data dir, and waits until it answers /readyz?all=1 with 200 (it sees all
+# its peers; at most $CHAT_READY_TIMEOUT s, default 30). Does not rebuild
 # (run scripts/build.sh first to restart onto a new binary).
 #   scripts/restart.sh NODE [cluster.conf]
 set -euo pipefail

@@ -2,8 +2,8 @@
 # Sets up, builds and starts every node of a cluster.conf on this machine in
 # the background (logs in var/log/, pids in var/run/), creating the cluster
 # secret if it is missing. Waits until every node answers /healthz, then until
-# every node answers /readyz with 200 (all its peers connected; at most
-# $CHAT_READY_TIMEOUT s, default 30), and prints the URLs. Exits 1 with the
+# every node answers /readyz?all=1 with 200 (it sees all its peers; at
+# most $CHAT_READY_TIMEOUT s, default 30), and prints the URLs. Exits 1 with the
 # log tails if a node does not start or the cluster does not become ready.
 #   scripts/start.sh [cluster.conf]
 # CHAT_SKIP_BUILD=1 starts the binary already built (in $CHAT_BUILD_DIR, default build/).
@@ -33,7 +33,7 @@ done < <(list_nodes "$conf")
 [ ${#ids[@]} -gt 0 ] || { echo "no node sections in $conf" >&2; exit 1; }
 
 wait_healthy "$conf" "${ids[@]}" || exit 1
-echo "waiting for every node to see all its peers (/readyz)..."
+echo "waiting for every node to see all its peers (/readyz?all=1)..."
 wait_ready "$conf" "${ids[@]}" || exit 1
 
 while read -r id host port; do

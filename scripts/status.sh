@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Shows, for every node of a cluster.conf: its pid (if started by these
-# scripts and still running), GET /healthz (the process serves), GET /readyz
-# (200: every peer connected; otherwise the peers it misses) and its URL.
-# Exits 0 when every node is ready, 1 otherwise.
+# scripts and still running; "paused" if stopped by SIGSTOP), the status of
+# GET /healthz (the process serves) and GET /readyz (200 while it serves), the
+# peers it cannot reach (/readyz "missing"), and its URL. Exits 0 when every
+# node answers and misses no peer, 1 otherwise.
 #   scripts/status.sh [cluster.conf]
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -22,7 +23,7 @@ while read -r id host port; do
   if [ "$code" != 000 ]; then
     ready="$code"; missing="${miss:-none}"
   fi
-  [ "$ready" = 200 ] || all_ready=0
+  [ "$ready" = 200 ] && [ "$missing" = none ] || all_ready=0
   printf '%-8s %-8s %-8s %-8s %-8s %-12s %s\n' "$id" "$pid" "$state" "$health" "$ready" \
     "$missing" "http://$host:$port/"
 done < <(list_nodes "$conf")

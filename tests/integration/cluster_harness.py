@@ -5,9 +5,11 @@ node i of the config is `n{i+1}`. Shard s belongs to the node at position
 (s mod N) in the config, and every id names its shard (`<kind>_<4 hex><20>`),
 so a test knows which node owns any id (`owner_of`).
 
-Readiness (`GET /readyz`) as the cluster work agreed: 200
-`{"status":"ready","node","missing":[]}` when every peer is connected, 503
-`{"status":"unavailable","node","missing":[down peer ids]}` otherwise.
+Readiness (PROTOCOL.md "Operations"): `GET /readyz` answers 200
+`{"status":"ready","node","missing":[unreachable peer ids]}` while the node
+serves (a load balancer keeps sending it clients even with a peer down);
+`GET /readyz?all=1` answers 503 `{"status":"unready","node","missing":[…]}`
+while any peer is unreachable, 200 when all are connected.
 """
 import socket
 import threading
@@ -41,14 +43,31 @@ def shard_of(any_id):
     return int(any_id[2:6], 16)
 
 
-def readyz(node):
-    """(status, missing list or None) of GET /readyz; (None, None) if nothing answers."""
+def readyz(node, all_nodes=False):
+    """(status, missing list or None) of GET /readyz (?all=1 with all_nodes);
+    (None, None) if nothing answers."""
     try:
-        resp = node.api.call("GET", "/readyz")
+        resp = node.api.call("GET", "/readyz?all=1" if all_nodes else "/readyz")
     except OSError:
         return None, None
     missing = resp.json.get("missing") if isinstance(resp.json, dict) else None
     return resp.status, missing
+
+
+def readiness(node):
+    """What both readiness probes of a node say: ((status, missing) of /readyz,
+    (status, status field, missing) of /readyz?all=1)."""
+    try:
+        one = node.api.call("GET", "/readyz")
+        every = node.api.call("GET", "/readyz?all=1")
+    except OSError:
+        return None
+
+    def field(resp, name):
+        return resp.json.get(name) if isinstance(resp.json, dict) else None
+
+    return ((one.status, field(one, "missing")),
+            (every.status, field(every, "status"), field(every, "missing")))
 
 
 class Cluster:
@@ -92,7 +111,7 @@ class Cluster:
     # -- lifecycle
     def start(self):
         """Starts every node at once, then waits for each /healthz and for
-        every node's /readyz to say 200 with nothing missing."""
+        every node to see all its peers (/readyz?all=1 200, nothing missing)."""
         for n in self.nodes:
             n.start(wait=False)
         for n in self.nodes:
@@ -100,14 +119,14 @@ class Cluster:
         self.wait_ready()
 
     def wait_ready(self, nodes=None, timeout=READY_TIMEOUT):
-        """Waits until every node (default: all) answers /readyz 200 with
-        `missing` empty; returns the seconds it took. Fails with each node's
-        last answer and log tail otherwise."""
+        """Waits until every node (default: all) answers /readyz?all=1 with 200
+        and `missing` empty (it sees all its peers); returns the seconds it
+        took. Fails with each node's last answer and log tail otherwise."""
         nodes = list(nodes or self.nodes)
         t0 = time.monotonic()
         deadline = t0 + timeout
         while True:
-            states = {n.node_id: readyz(n) for n in nodes}
+            states = {n.node_id: readyz(n, all_nodes=True) for n in nodes}
             if all(s == (200, []) for s in states.values()):
                 return time.monotonic() - t0
             for n in nodes:
@@ -115,23 +134,27 @@ class Cluster:
                     pytest.fail(f"{n.node_id} exited with {n.proc.returncode} while waiting "
                                 f"for the cluster; log tail:\n{tail(n.log_path)}", pytrace=False)
             if time.monotonic() > deadline:
-                pytest.fail(f"the cluster was not ready within {timeout:.0f} s; /readyz "
+                pytest.fail(f"the cluster was not ready within {timeout:.0f} s; /readyz?all=1 "
                             f"(status, missing): {states}\n{self.log_tails()}", pytrace=False)
             time.sleep(0.05)
 
     def wait_missing(self, observers, expected, timeout):
-        """Waits until every observer answers /readyz 503 with `missing` ==
-        `expected`; returns the seconds it took, or fails with the last answers."""
+        """Waits until every observer's probes name exactly the peers `expected`:
+        /readyz 200 with that `missing` (the observer still serves), and
+        /readyz?all=1 503 "unready" with that `missing`. Returns the seconds it
+        took, or fails with the last answers."""
+        want = ((200, expected), (503, "unready", expected))
         t0 = time.monotonic()
         deadline = t0 + timeout
         while True:
-            states = {n.node_id: readyz(n) for n in observers}
-            if all(s == (503, expected) for s in states.values()):
+            states = {n.node_id: readiness(n) for n in observers}
+            if all(s == want for s in states.values()):
                 return time.monotonic() - t0
             if time.monotonic() > deadline:
                 raise AssertionError(
-                    f"/readyz did not become 503 with missing {expected} within "
-                    f"{timeout} s; (status, missing) per node: {states}")
+                    f"within {timeout} s the probes did not name {expected}; wanted "
+                    f"{want} = ((/readyz status, missing), (/readyz?all=1 status, "
+                    f"status field, missing)), got per node: {states}")
             time.sleep(0.05)
 
     def kill9(self, node):

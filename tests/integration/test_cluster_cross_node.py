@@ -126,16 +126,18 @@ def test_group_owned_by_each_node_delivers_to_members_on_every_node(cluster, ws_
             sent = ws.request("send", conv=conv, text=f"from {name}")
             assert sent["type"] == "sent", (owner, name, sent)
         for name, ws in sockets.items():
-            got = []
-            for _ in range(3):
-                got.append(ws.expect("message", conv=conv)["text"])
+            got = [ws.expect("message", conv=conv)["text"] for _ in range(3)]
             assert got == ["from a", "from b", "from c"], (owner, name, got)
-            ws.no_frame_of("message", within=0.3)       # each message once
         # an HTTP post through a third node reaches them too
         resp = post_message(via(a, n3), conv, "over http via n3")
         assert resp.status == 201 and resp.json["seq"] == 4, resp
         for ws in sockets.values():
             ws.expect("message", conv=conv, seq=4, text="over http via n3")
+        time.sleep(0.3)
+        for name, ws in sockets.items():
+            ws.no_frame_of("message", within=0)          # each message came once
+            history = ws.request("sync", conv=conv, after=0)
+            assert [m["seq"] for m in history["messages"]] == [1, 2, 3, 4], (name, history)
 
 
 def test_observers_on_every_node_see_one_order(cluster, ws_open):

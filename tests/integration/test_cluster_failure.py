@@ -1,7 +1,8 @@
 """A node that dies or hangs (PROTOCOL.md "Cluster and operations"): calls
 that need its shards answer `unavailable` (HTTP 503) quickly and never hang,
-everything else keeps working, the others' /readyz names it, and once it is
-back every acknowledged message is there exactly once with its seq."""
+everything else keeps working, the others' readiness probes name it (/readyz
+200 with it in `missing`, /readyz?all=1 503 "unready"), and once it is back
+every acknowledged message is there exactly once with its seq."""
 import threading
 import time
 
@@ -10,9 +11,9 @@ from cluster_harness import group_owned_by, via
 from ws_client import get_ticket, open_ws
 
 ANSWER_LIMIT = 6.0      # every call answers within this, even with a node down
-KILL_DETECTED = 3.0     # kill -9: the others' /readyz name the node within this
+KILL_DETECTED = 3.0     # kill -9: the others' probes name the node within this
 STOP_DETECTED = 4.0     # SIGSTOP: likewise
-REJOIN_LIMIT = 10.0     # a returning node: /readyz 200 everywhere within this
+REJOIN_LIMIT = 10.0     # a returning node: /readyz?all=1 200 everywhere within this
 
 
 class Sender(threading.Thread):
@@ -172,7 +173,11 @@ def test_while_a_node_is_down_clients_use_the_others(fresh_cluster, ws_open):
     ws = timed(open_ws, n2, via(a, n2), "a@n2")
     try:
         last = {c["id"]: c["last_seq"] for c in ws.hello["conversations"]}
-        assert last == {c1: 1, c3: None}, ws.hello["conversations"]
+        assert c3 in last, (f"hello omits {c3}, whose owner n3 is down (PROTOCOL.md: listed "
+                            f"with last_seq null): {ws.hello['conversations']}")
+        assert last[c1] == 1 and last[c3] is None, ws.hello["conversations"]
+        for conv, seq in last.items():     # the empty rooms group_owned_by left behind too
+            assert (seq is None) == (cluster.owner_of(conv) is n3), (conv, seq)
         f = timed(ws.request, "sync", conv=c3, after=0, timeout=ANSWER_LIMIT + 2)
         assert (f["type"], f.get("code")) == ("error", "unavailable"), f
         f = timed(ws.request, "send", conv=c3, text="x", timeout=ANSWER_LIMIT + 2)
@@ -192,32 +197,6 @@ def test_while_a_node_is_down_clients_use_the_others(fresh_cluster, ws_open):
                                                       "password": b.password})
     assert_error(resp, 503, "unavailable")
     assert_error(timed(via(b, n1).call, "POST", "/ws/ticket"), 503, "unavailable")
-
-
-def test_readyz_all_names_the_down_node(fresh_cluster):
-    """PROTOCOL.md "Operations": GET /readyz?all=1 → 503
-    {"status":"unready","missing":[…]} within 10 s of a node becoming
-    unreachable, 200 when all are up."""
-    cluster = fresh_cluster
-    n1, n2, n3 = cluster
-    for n in cluster:
-        resp = n.api.call("GET", "/readyz?all=1")
-        assert resp.status == 200 and resp.json["missing"] == [], resp
-    cluster.kill9(n2)
-    deadline = time.monotonic() + 10
-    while True:
-        answers = [n.api.call("GET", "/readyz?all=1") for n in (n1, n3)]
-        if all(r.status == 503 for r in answers):
-            break
-        assert time.monotonic() < deadline, answers
-        time.sleep(0.1)
-    for r in answers:
-        assert r.json["status"] == "unready" and r.json["missing"] == ["n2"], r
-    n2.start()
-    cluster.wait_ready(timeout=REJOIN_LIMIT)
-    for n in cluster:
-        resp = n.api.call("GET", "/readyz?all=1")
-        assert resp.status == 200 and resp.json["missing"] == [], resp
 
 
 def test_sigstopped_node_is_reported_then_ready_again(fresh_cluster, ws_open):

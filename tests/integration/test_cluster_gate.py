@@ -232,7 +232,7 @@ def test_the_right_answer_gets_the_servers_proof_then_basp(cluster):
 def test_the_cluster_still_works_after_the_rejections(cluster, ws_open):
     n1, n2, n3 = cluster
     for n in cluster:
-        assert readyz(n) == (200, []), n
+        assert readyz(n, all_nodes=True) == (200, []), n
     a = cluster.account(n1)
     b = cluster.account(n3)
     conv = group_owned_by(cluster, n2, a, b, title="after the gate tests")
