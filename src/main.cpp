@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
   for (const auto& n : cluster->nodes)
     rs.nodes.push_back({n.id, n.host, n.cluster_port});
   rs.cluster_key = chat::security::derive_key(*secret, "cluster");
+  rs.http_address = node->host + ":" + std::to_string(node->http_port);
   rs.shards = cluster->shards;
   rs.jwt_key = chat::security::derive_key(*secret, "jwt");
   rs.refresh_key = chat::security::derive_key(*secret, "refresh");

@@ -60,6 +60,16 @@ using binary_atom = caf::atom_constant<caf::atom("binary")>;
 using closed_atom = caf::atom_constant<caf::atom("closed")>;
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
 
+// Admin shell (chatctl): cluster-wide commands, one node's part, and the
+// per-actor questions they ask.
+using admin_atom = caf::atom_constant<caf::atom("admin")>;
+using admin_local_atom = caf::atom_constant<caf::atom("adminloc")>;
+using inspect_atom = caf::atom_constant<caf::atom("inspect")>;
+using conns_atom = caf::atom_constant<caf::atom("conns")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using count_atom = caf::atom_constant<caf::atom("count")>;
+using mailbox_atom = caf::atom_constant<caf::atom("mailbox")>;
+
 // Generic.
 using done_atom = caf::atom_constant<caf::atom("done")>;
 using resume_atom = caf::atom_constant<caf::atom("resume")>;

@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/admin/admin_actor.hpp"
 #include "actors/auth/auth_authority.hpp"
 #include "actors/auth/auth_client_impl.hpp"
 #include "actors/cluster/gate.hpp"
@@ -21,6 +22,7 @@ struct actor_runtime::state {
   caf::actor relay;
   caf::actor directory;
   caf::actor authority;
+  caf::actor admin;
   caf::actor peer_manager;
   std::shared_ptr<cluster::peer_table> peers;
   std::shared_ptr<cluster::gate> gate;
@@ -57,6 +59,8 @@ struct actor_runtime::state {
     as.ticket_ttl = s.ticket_ttl;
     as.directory = directory;
     authority = spawn_auth_authority(sys, std::move(as));
+    admin = spawn_admin(sys, admin_deps{shared, directory, relay, s.http_address,
+                                        address_of(peers->layout().nodes[peers->layout().self])});
     peers->mark_up(peers->layout().self, local_actors());
 
     auth = std::make_shared<auth_client::impl>(sys, peers, s.jwt_key, s.shards);
@@ -77,7 +81,11 @@ struct actor_runtime::state {
     return p;
   }
 
-  cluster::node_actors local_actors() const { return {directory, relay, authority, {}}; }
+  cluster::node_actors local_actors() const { return {directory, relay, authority, admin}; }
+
+  static std::string address_of(const cluster::member& m) {
+    return m.host + ":" + std::to_string(m.cluster_port);
+  }
 };
 
 actor_runtime::actor_runtime(runtime_settings settings, storage::database& db,
@@ -113,7 +121,7 @@ void actor_runtime::stop() {
     caf::anon_send_exit(state_->peer_manager, caf::exit_reason::user_shutdown);
   // Conversations, users and sessions are spawned by these; they end when
   // the system shuts down below.
-  for (const auto& a : {state_->authority, state_->directory, state_->relay})
+  for (const auto& a : {state_->admin, state_->authority, state_->directory, state_->relay})
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   state_->sys.await_all_actors_done();
 }

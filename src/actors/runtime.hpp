@@ -26,6 +26,7 @@ struct runtime_settings {
   std::string node_id;
   std::vector<peer_address> nodes; ///< every node of cluster.conf, this one included
   std::string cluster_key;         ///< proves membership at the cluster port
+  std::string http_address;        ///< host:port of this node's HTTP API (for chatctl)
   std::uint32_t shards = 256;
   std::string jwt_key;
   std::string refresh_key;

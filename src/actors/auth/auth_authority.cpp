@@ -1,5 +1,6 @@
 #include "actors/auth/auth_authority.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <caf/all.hpp>
 
 #include "actors/atoms.hpp"
@@ -394,6 +395,56 @@ caf::behavior auth_authority(auth_actor* self, auth_settings cfg) {
       storage::write_batch batch;
       st.end_session(batch, target);
       st.commit_and_answer(std::move(batch), rp, done_atom::value);
+      return rp;
+    },
+
+    // The admin shell (chatctl, already authenticated by the cluster port):
+    // "session" SID and "sessions" USER_ID describe, "revoke" SID ends one.
+    [self](admin_atom, const std::string& what, const std::string& arg) -> promise<std::string> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<std::string>();
+      auto describe = [&st](const session_record& s) {
+        auto last = s.last_seen;
+        if (auto it = st.seen.find(s.id); it != st.seen.end())
+          last = std::max(last, it->second);
+        return boost::json::object{{"id", s.id},
+                                   {"user", s.user_id},
+                                   {"created_at", s.created_at},
+                                   {"last_seen", last},
+                                   {"user_agent", s.user_agent.empty()
+                                                    ? boost::json::value(nullptr)
+                                                    : boost::json::value(s.user_agent)}};
+      };
+      if (what == "sessions") {
+        std::vector<std::string> ids;
+        if (st.store->session_ids_of(arg, &ids) != errc::ok) {
+          rp.deliver(auth_state::storage_failed());
+          return rp;
+        }
+        boost::json::array out;
+        for (const auto& sid : ids) {
+          session_record s;
+          if (st.store->session(sid, &s) == errc::ok)
+            out.push_back(describe(s));
+        }
+        rp.deliver(boost::json::serialize(out));
+        return rp;
+      }
+      session_record s;
+      if (st.store->session(arg, &s) != errc::ok) {
+        rp.deliver(make_chat_error(errc::not_found, "no such session"));
+        return rp;
+      }
+      if (what == "session") {
+        rp.deliver(boost::json::serialize(describe(s)));
+      } else if (what == "revoke") {
+        log::info("auth", "session revoked by an admin", {{"session", s.id}});
+        storage::write_batch batch;
+        st.end_session(batch, s);
+        st.commit_and_answer(std::move(batch), rp, boost::json::serialize(describe(s)));
+      } else {
+        rp.deliver(make_chat_error(errc::bad_request, "unknown admin request"));
+      }
       return rp;
     },
 

@@ -7,6 +7,9 @@
 
 #include <caf/all.hpp>
 
+#include <boost/json/serialize.hpp>
+
+#include "actors/admin/message_rate.hpp"
 #include "actors/atoms.hpp"
 #include "actors/cluster/peer_table.hpp"
 #include "actors/continuations.hpp"
@@ -52,6 +55,8 @@ struct conversation_state {
   std::unordered_set<std::string> answering;                    ///< invitations being answered
   std::int64_t last_active = 0;
   bool retiring = false;
+  message_rate rate; ///< for the admin shell
+
 
   caf::actor me() const { return caf::actor_cast<caf::actor>(self); }
 
@@ -232,6 +237,25 @@ caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor di
   return {
     [self](resume_atom, std::uint64_t op) { self->state.pending.resume(op); },
     [self](tick_atom) { self->state.maybe_retire(); },
+    // The admin shell's view of this conversation (JSON text).
+    [self](inspect_atom) -> std::string {
+      auto& st = self->state;
+      boost::json::array members;
+      for (const auto& [user, m] : st.members)
+        members.push_back(boost::json::object{{"user", user}, {"role", m.owner ? "owner" : "member"}});
+      return boost::json::serialize(boost::json::object{
+        {"kind", "conversation"},
+        {"id", st.id},
+        {"node", st.ctx->node_id},
+        {"title", st.header.title},
+        {"direct", st.header.direct},
+        {"owner", st.header.owner},
+        {"members", std::move(members)},
+        {"last_seq", st.committed_seq},
+        {"messages_per_s", st.rate.per_second(now_ms())},
+        {"mailbox", self->mailbox().size()},
+      });
+    },
 
     // Creates the conversation, or answers the existing one (a direct
     // conversation asked for twice, possibly at the same moment).
@@ -327,6 +351,7 @@ caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor di
         }
         st.committed_seq = std::max(st.committed_seq, m.seq);
         metrics::node().messages_stored.inc();
+        st.rate.add(now_ms());
         rp.deliver(receipt);
         st.deliver(message_frame(view_of(st.id, m)));
       });

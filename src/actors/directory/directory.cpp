@@ -159,6 +159,26 @@ caf::behavior directory(directory_actor* self, node_ref ctx) {
         out.push_back({r.id, r.conv, r.conv_title, r.from, r.to, r.created_at});
       return out;
     },
+    // The admin shell: a user's live connections (none if the user has no
+    // actor: nobody is connected), asked of the user's home node.
+    [self](conns_atom, const std::string& user_id) -> caf::result<std::vector<std::string>> {
+      if (auto owner = remote_owner(self, user_id, id_kind::user))
+        return forward<std::vector<std::string>>(self, *owner, conns_atom::value, user_id);
+      auto it = self->state.users.find(user_id);
+      if (it == self->state.users.end())
+        return std::vector<std::string>{};
+      auto rp = self->make_response_promise();
+      rp.delegate(it->second, conns_atom::value);
+      return rp;
+    },
+    // The admin shell: this node's live conversation actors.
+    [self](list_atom) -> std::vector<caf::actor> {
+      std::vector<caf::actor> out;
+      for (const auto& [id, actor] : self->state.conversations)
+        out.push_back(actor);
+      return out;
+    },
+    [self](mailbox_atom) -> std::uint64_t { return self->mailbox().size(); },
     [self](retire_atom, const std::string& id) -> bool {
       auto& st = self->state;
       auto sender = self->current_sender();

@@ -101,6 +101,12 @@ caf::behavior relay(relay_actor* self) {
       }
       metrics::node().deliveries.inc(pushed);
     },
+    // The admin shell: local connections subscribed to a conversation.
+    [self](count_atom, const std::string& conv) -> std::uint64_t {
+      auto it = self->state.by_conversation.find(conv);
+      return it == self->state.by_conversation.end() ? 0 : it->second.size();
+    },
+    [self](mailbox_atom) -> std::uint64_t { return self->mailbox().size(); },
     [self](add_user_atom, const std::string& conv, const std::string& user) {
       auto& st = self->state;
       st.for_user_sessions(user, [&](const caf::actor_addr& s) { st.subscribe(s, conv); });

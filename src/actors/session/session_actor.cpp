@@ -5,7 +5,10 @@
 
 #include <caf/all.hpp>
 
+#include <boost/json/serialize.hpp>
+
 #include "actors/atoms.hpp"
+#include "schema/clock.hpp"
 #include "actors/cluster/gather.hpp"
 #include "actors/cluster/routing.hpp"
 #include "actors/conversation/conversation_ref.hpp"
@@ -29,6 +32,7 @@ struct session_state {
   std::deque<std::string> early; ///< frames that arrived before hello went out
   std::unique_ptr<rate_limiter> limiter;
   caf::actor user; ///< the user's actor once attached
+  std::int64_t since = now_ms();
 };
 
 using session_actor = caf::stateful_actor<session_state>;
@@ -224,6 +228,18 @@ caf::behavior session(session_actor* self, session_deps deps, principal who, sin
     },
     [self](closed_atom) { self->quit(); },
     [self](attach_atom) { attach_to_user(self, 3); },
+    // The admin shell's view of this connection (JSON text).
+    [self](inspect_atom) -> std::string {
+      auto& st = self->state;
+      return boost::json::serialize(boost::json::object{
+        {"node", st.deps.ctx->node_id},
+        {"session", st.who.session_id},
+        {"user", st.who.user_id},
+        {"remote", st.remote},
+        {"since", st.since},
+        {"queued", st.sink->queued_frames()},
+      });
+    },
   };
 }
 

@@ -92,6 +92,27 @@ caf::behavior user(user_actor* self, node_ref ctx, caf::actor directory, std::st
       for (const auto& [addr, entry] : self->state.sessions)
         self->send(entry.first, push_atom::value, frame);
     },
+    // The admin shell: every live connection of the user, as JSON texts.
+    [self](conns_atom) -> caf::result<std::vector<std::string>> {
+      auto rp = self->make_response_promise();
+      auto out = std::make_shared<std::vector<std::string>>();
+      auto left = std::make_shared<std::size_t>(self->state.sessions.size());
+      if (*left == 0)
+        return std::vector<std::string>{};
+      for (const auto& [addr, entry] : self->state.sessions)
+        self->request(entry.first, std::chrono::seconds(3), inspect_atom::value)
+          .then(
+            [out, left, rp](std::string& info) mutable {
+              out->push_back(std::move(info));
+              if (--*left == 0)
+                rp.deliver(std::move(*out));
+            },
+            [out, left, rp](caf::error&) mutable {
+              if (--*left == 0)
+                rp.deliver(std::move(*out));
+            });
+      return rp;
+    },
     // An auth session ended: its connections close with 4001.
     [self](ended_atom, const std::string& session_id) {
       for (const auto& [addr, entry] : self->state.sessions)
