@@ -36,6 +36,17 @@ int fail(const std::string& message) {
   return 1;
 }
 
+/// `chat_peer_up`: 1 for each connected peer, 0 for each unreachable one.
+std::string peer_lines(const std::string& node_id,
+                       const std::vector<std::pair<std::string, bool>>& peers) {
+  std::string out = "# HELP chat_peer_up Whether this node is connected to a peer.\n"
+                    "# TYPE chat_peer_up gauge\n";
+  for (const auto& [peer, up] : peers)
+    out += "chat_peer_up{node=\"" + node_id + "\",peer=\"" + peer + "\"} " + (up ? "1" : "0")
+           + "\n";
+  return out;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -123,7 +134,7 @@ int main(int argc, char** argv) {
   hs.port = node->http_port;
   hs.ws_queue_frames = cluster->ws_queue_frames;
   hs.ws_queue_bytes = cluster->ws_queue_bytes;
-  auto storage_metrics = [&db, node_id = node->id] {
+  auto extra_metrics = [&db, &actors, node_id = node->id] {
     auto s = db->get_stats();
     std::string labels = "{node=\"" + node_id + "\"}";
     return "# HELP chat_storage_batches_total Group-commit writes (one sync each).\n"
@@ -135,11 +146,12 @@ int main(int argc, char** argv) {
            "# HELP chat_storage_write_seconds_total Time spent writing and syncing batches.\n"
            "# TYPE chat_storage_write_seconds_total counter\n"
            "chat_storage_write_seconds_total" + labels + " "
-           + std::to_string(static_cast<double>(s.sync_ns_total) / 1e9) + "\n";
+           + std::to_string(static_cast<double>(s.sync_ns_total) / 1e9) + "\n"
+           + peer_lines(node_id, actors.peer_status());
   };
   chat::net::http_server http{ioc, hs,
                               chat::net::services{actors.auth(), actors.conversations(),
-                                                  actors.sessions(), storage_metrics,
+                                                  actors.sessions(), extra_metrics,
                                                   [&actors] { return actors.missing_peers(); }}};
   if (!http.start(&error)) {
     actors.stop();

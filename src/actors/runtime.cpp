@@ -111,6 +111,15 @@ bool actor_runtime::join_cluster(std::string* error) {
 
 std::vector<std::string> actor_runtime::missing_peers() const { return state_->peers->missing(); }
 
+std::vector<std::pair<std::string, bool>> actor_runtime::peer_status() const {
+  const auto& layout = state_->peers->layout();
+  std::vector<std::pair<std::string, bool>> out;
+  for (std::size_t i = 0; i < layout.nodes.size(); ++i)
+    if (i != layout.self)
+      out.emplace_back(layout.nodes[i].id, state_->peers->reachable(i));
+  return out;
+}
+
 void actor_runtime::stop() {
   if (!state_ || state_->stopped)
     return;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "actors/auth/auth_client.hpp"
@@ -58,6 +59,8 @@ public:
   bool join_cluster(std::string* error);
   /// Ids of the peers this node is not connected to (for /readyz).
   std::vector<std::string> missing_peers() const;
+  /// Every other node of the cluster and whether it is connected (metrics).
+  std::vector<std::pair<std::string, bool>> peer_status() const;
 
   /// Ends every actor and waits for them. Idempotent.
   void stop();

@@ -30,6 +30,29 @@ void line(std::string& out, std::string_view name, std::string_view help, std::s
   out += '\n';
 }
 
+template <std::size_t N>
+void render_histogram(std::string& out, std::string_view name, std::string_view help,
+                      const std::string& node_id, const histogram<N>& h) {
+  out += "# HELP " + std::string(name) + ' ' + std::string(help) + "\n# TYPE "
+         + std::string(name) + " histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i <= N; ++i) {
+    cumulative += h.buckets[i].load(std::memory_order_relaxed);
+    std::string le = i < N ? std::to_string(h.bounds[i]) : "+Inf";
+    if (i < N) { // trim trailing zeros: 0.000100 -> 0.0001
+      le.erase(le.find_last_not_of('0') + 1);
+      if (le.back() == '.')
+        le.pop_back();
+    }
+    out += std::string(name) + "_bucket{node=\"" + node_id + "\",le=\"" + le + "\"} "
+           + std::to_string(cumulative) + '\n';
+  }
+  out += std::string(name) + "_sum{node=\"" + node_id + "\"} "
+         + std::to_string(h.sum.load(std::memory_order_relaxed)) + '\n';
+  out += std::string(name) + "_count{node=\"" + node_id + "\"} "
+         + std::to_string(h.count.load(std::memory_order_relaxed)) + '\n';
+}
+
 } // namespace
 
 void node_metrics::http_request(std::string_view method, std::string_view route, int status) {
@@ -69,6 +92,13 @@ std::string node_metrics::render(const std::string& node_id, const std::string& 
              + std::to_string(n) + '\n';
     }
   }
+  line(out, "chat_cross_node_messages_total", "Messages sent to actors on other nodes.",
+       "counter", labels, static_cast<long long>(cross_node_sends.get()));
+  render_histogram(out, "chat_storage_write_seconds",
+                   "Time per group-commit write to RocksDB, fsync included.", node_id,
+                   storage_write_seconds);
+  render_histogram(out, "chat_storage_batch_records", "Records per group-commit write.", node_id,
+                   storage_batch_ops);
   out += extra;
   return out;
 }

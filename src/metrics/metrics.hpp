@@ -2,6 +2,7 @@
 // The node's metrics: fixed, named atomics so that hot paths (a delivery, a
 // stored message) pay one relaxed increment, rendered in Prometheus text
 // format for GET /metrics. One process is one node, so there is one set.
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -22,6 +23,28 @@ struct gauge {
   std::int64_t get() const noexcept { return value.load(std::memory_order_relaxed); }
 };
 
+/// A Prometheus histogram with fixed upper bounds (the last bucket is +Inf).
+template <std::size_t N>
+struct histogram {
+  std::array<double, N> bounds;
+  std::array<std::atomic<std::uint64_t>, N + 1> buckets{};
+  std::atomic<std::uint64_t> count{0};
+  std::atomic<double> sum{0};
+
+  explicit histogram(std::array<double, N> b) : bounds(b) {}
+
+  void observe(double v) noexcept {
+    std::size_t i = 0;
+    while (i < N && v > bounds[i])
+      ++i;
+    buckets[i].fetch_add(1, std::memory_order_relaxed);
+    count.fetch_add(1, std::memory_order_relaxed);
+    auto old = sum.load(std::memory_order_relaxed);
+    while (!sum.compare_exchange_weak(old, old + v, std::memory_order_relaxed)) {
+    }
+  }
+};
+
 struct node_metrics {
   counter messages_stored;     ///< messages acknowledged durable
   counter deliveries;          ///< frames handed to a connection's queue by the relay
@@ -32,6 +55,12 @@ struct node_metrics {
   gauge conversations_live;    ///< conversation actors alive
   gauge users_live;            ///< user actors alive
   gauge sessions_live;         ///< session actors alive
+  counter cross_node_sends;    ///< messages this node's actors sent to another node's
+  /// Seconds per RocksDB write of a group commit (fsync included).
+  histogram<11> storage_write_seconds{
+    {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25}};
+  /// Records (puts and deletes) per group-commit write.
+  histogram<11> storage_batch_ops{{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024}};
 
   /// Counts one answered HTTP request by method, route pattern and status.
   void http_request(std::string_view method, std::string_view route, int status);

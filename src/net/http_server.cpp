@@ -21,6 +21,7 @@ http_server::http_server(boost::asio::io_context& ioc, http_settings settings, s
   add_invitation_routes(ctx_->routes, svc.auth, svc.conversations);
   add_message_routes(ctx_->routes, svc.auth, svc.conversations);
   add_static_routes(ctx_->routes);
+  add_api_docs_routes(ctx_->routes);
 }
 
 http_server::~http_server() = default;

@@ -221,7 +221,8 @@ void http_session::send(response res) {
                               ? std::string_view{"-"}
                               : std::string_view{http::to_string(method_)};
   metrics::node().http_request(method, route_, static_cast<int>(status));
-  if (status >= 500)
+  // A readiness probe answering 503 is the probe working, not a failure.
+  if (status >= 500 && route_ != "/readyz")
     log::warn(component, "request failed",
               {{"method", json::value(method)},
                {"route", json::value(route_)},

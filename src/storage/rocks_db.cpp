@@ -1,5 +1,7 @@
 #include "storage/rocks_db.hpp"
 
+#include "metrics/metrics.hpp"
+
 #include <chrono>
 #include <filesystem>
 #include <system_error>
@@ -121,6 +123,9 @@ rocksdb::Status rocks_db::write(rocksdb::WriteBatch& wb, bool sync) {
   batches_.fetch_add(1, std::memory_order_relaxed);
   ops_.fetch_add(static_cast<std::uint64_t>(wb.Count()), std::memory_order_relaxed);
   write_ns_.fetch_add(static_cast<std::uint64_t>(ns.count()), std::memory_order_relaxed);
+  auto& m = metrics::node();
+  m.storage_write_seconds.observe(static_cast<double>(ns.count()) / 1e9);
+  m.storage_batch_ops.observe(static_cast<double>(wb.Count()));
   return s;
 }
 

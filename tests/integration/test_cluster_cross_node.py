@@ -330,3 +330,27 @@ def test_deleting_a_session_on_one_node_closes_its_socket_on_another(cluster, ws
     closes_with_4001(victim, returned)
     mine.assert_alive()
     assert a.call("GET", "/users/me").status == 200
+
+
+def test_metrics_show_peers_and_one_cross_node_send_per_node(cluster, ws_open):
+    """/metrics: every peer up; a message to members on all three nodes costs
+    its owner one send per other node, not one per remote member."""
+    from test_operations import metric
+    n1, n2, n3 = cluster
+    for n in cluster:
+        text = n.api.call("GET", "/metrics").raw.decode()
+        for peer in cluster:
+            if peer is not n:
+                assert metric(text, "chat_peer_up", node=n.node_id, peer=peer.node_id) == 1
+    members = [cluster.account(n1) for _ in range(6)]
+    conv = group_owned_by(cluster, n1, *members, title="fan-out")
+    sockets = [ws_open(cluster[i % 3], m, f"m{i}") for i, m in enumerate(members)]
+    before = metric(n1.api.call("GET", "/metrics").raw.decode(),
+                    "chat_cross_node_messages_total", node="n1")
+    assert post_message(members[0], conv, "counted").status == 201
+    for ws in sockets:
+        ws.expect("message", conv=conv, text="counted")
+    after = metric(n1.api.call("GET", "/metrics").raw.decode(),
+                   "chat_cross_node_messages_total", node="n1")
+    # two other nodes, four remote members: two sends
+    assert after - before == 2, (before, after)

@@ -49,5 +49,13 @@ def test_metrics_count_what_happened(node):
         assert metric(text, "chat_http_requests_total", method="POST",
                       route="/conversations/{id}/messages", status="201") >= 3
         assert metric(text, "chat_storage_batches_total", node="n1") >= 1
+        # every write lands in some bucket of the latency histogram, and the
+        # +Inf bucket equals the count
+        writes = metric(text, "chat_storage_write_seconds_count", node="n1")
+        assert writes >= 3
+        assert metric(text, "chat_storage_write_seconds_bucket", node="n1", le="+Inf") == writes
+        assert metric(text, "chat_storage_batch_records_count", node="n1") == writes
+        # a single node sends nothing across nodes
+        assert metric(text, "chat_cross_node_messages_total", node="n1") == 0
     finally:
         ws.close()

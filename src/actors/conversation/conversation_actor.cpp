@@ -97,8 +97,10 @@ struct conversation_state {
   /// local connections.
   void deliver(std::string frame, const std::string& except_user = {}) {
     wire_frame shared{make_frame(std::move(frame))};
-    for (const auto& relay : ctx->peers->relays())
+    auto relays = ctx->peers->relays(); // this node's first
+    for (const auto& relay : relays)
       self->send(relay, deliver_atom::value, id, shared, except_user);
+    metrics::node().cross_node_sends.inc(relays.size() - 1);
   }
 
   /// A member's home node keeps a copy of the membership (see

@@ -13,6 +13,7 @@
 #include "actors/user/invitation_store.hpp"
 #include "actors/user/user_actor.hpp"
 #include "log/log.hpp"
+#include "metrics/metrics.hpp"
 #include "schema/ids.hpp"
 #include "storage/database.hpp"
 
@@ -46,6 +47,7 @@ caf::result<T> forward(directory_actor* self, const caf::actor& owner, Ts&&... x
     return make_chat_error(errc::unavailable, "the node owning this is unreachable; try again");
   auto rp = self->make_response_promise();
   rp.delegate(owner, std::forward<Ts>(xs)...);
+  metrics::node().cross_node_sends.inc();
   return rp;
 }
 

@@ -40,4 +40,8 @@ void add_message_routes(router& r, const auth_client& auth,
 /// `GET /` and `GET /static/…`: the embedded web client (web/).
 void add_static_routes(router& r);
 
+/// `GET /openapi.json` (web/api/openapi.json) and `GET /docs` (web/docs.html,
+/// which renders it), embedded and served like the web client.
+void add_api_docs_routes(router& r);
+
 } // namespace chat::net

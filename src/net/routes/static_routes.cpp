@@ -1,7 +1,9 @@
 // `GET /` and `GET /static/…`: the web client, embedded at build time
-// (web/embedded_files.hpp). No token needed. Every answer is revalidated
-// (`Cache-Control: no-cache` + a strong ETag), so a new binary's files are
-// picked up at once while unchanged ones cost a 304.
+// (web/embedded_files.hpp); `GET /openapi.json` and `GET /docs`: the API
+// description (web/api/openapi.json) and the page that renders it
+// (web/docs.html), embedded the same way. No token needed. Every answer is
+// revalidated (`Cache-Control: no-cache` + a strong ETag), so a new binary's
+// files are picked up at once while unchanged ones cost a 304.
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -62,8 +64,8 @@ void serve(const std::string& path, const request_ptr& req, const responder& out
   res.set(http::field::etag, etag);
   res.set(http::field::cache_control, "no-cache");
   res.set("X-Content-Type-Options", "nosniff");
-  if (path == "/") {
-    // Everything comes from this origin: no other host is ever contacted.
+  if (f->content_type.starts_with("text/html")) {
+    // Pages load everything from this origin: no other host is ever contacted.
     res.set("Content-Security-Policy",
             "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
             "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
@@ -73,6 +75,13 @@ void serve(const std::string& path, const request_ptr& req, const responder& out
 }
 
 } // namespace
+
+void add_api_docs_routes(router& r) {
+  r.add(http::verb::get, "/openapi.json",
+        [](request_ptr req, responder out) { serve("/static/api/openapi.json", req, out); });
+  r.add(http::verb::get, "/docs",
+        [](request_ptr req, responder out) { serve("/static/docs.html", req, out); });
+}
 
 void add_static_routes(router& r) {
   r.add(http::verb::get, "/", [](request_ptr req, responder out) { serve("/", req, out); });
