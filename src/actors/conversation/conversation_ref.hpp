@@ -3,7 +3,9 @@
 // then ask it. A conversation that is passivating (or just went) answers
 // `retry` or is gone; the request is then resolved afresh, a few times.
 #include <functional>
+#include <string>
 #include <type_traits>
+#include <unordered_map>
 
 #include <caf/all.hpp>
 
@@ -41,6 +43,61 @@ void ask_conversation(Self* self, caf::actor directory, Resolve how, std::string
         else
           req.then([done](T& value) { done(outcome<T>::success(std::move(value))); },
                    retry_or_fail);
+      },
+      fail);
+}
+
+/// The conversation actors a long-lived actor (a session) talks to, so a
+/// send skips the directory round trip. A stale entry (passivated, or its
+/// node restarted) fails with a retryable error and is resolved afresh.
+class conversation_cache {
+public:
+  const caf::actor* find(const std::string& conv) const {
+    auto it = actors_.find(conv);
+    return it == actors_.end() ? nullptr : &it->second;
+  }
+  void put(const std::string& conv, caf::actor actor) {
+    if (actors_.size() >= max_entries)
+      actors_.clear(); // bounded; entries are cheap to resolve again
+    actors_[conv] = std::move(actor);
+  }
+  void drop(const std::string& conv) { actors_.erase(conv); }
+
+private:
+  static constexpr std::size_t max_entries = 1024;
+  std::unordered_map<std::string, caf::actor> actors_;
+};
+
+/// ask_conversation through a cache owned by `self` (it must outlive the
+/// actor's pending requests, e.g. live in its state).
+template <class T, class Self, class... Ts>
+void ask_cached(Self* self, conversation_cache* cache, caf::actor directory, std::string conv,
+                std::function<void(outcome<T>)> done, int attempts, Ts... xs) {
+  auto fail = [done](const caf::error& err) { done(outcome<T>::failure(to_api_error(err))); };
+  auto ask = [=](const caf::actor& target) {
+    auto retry_or_fail = [=](caf::error& err) {
+      if (err.category() != caf::atom("chat"))
+        cache->drop(conv); // gone, unreachable or silent: resolve it next time
+      if (attempts > 1 && worth_retrying(err)) {
+        cache->drop(conv);
+        ask_cached<T>(self, cache, directory, conv, done, attempts - 1, xs...);
+      } else {
+        fail(err);
+      }
+    };
+    auto req = self->request(target, ask_timeout, xs...);
+    if constexpr (std::is_same_v<T, none_t>)
+      req.then([done](done_atom) { done(outcome<none_t>::success({})); }, retry_or_fail);
+    else
+      req.then([done](T& value) { done(outcome<T>::success(std::move(value))); }, retry_or_fail);
+  };
+  if (const auto* target = cache->find(conv))
+    return ask(*target);
+  self->request(directory, ask_timeout, conv_atom::value, conv)
+    .then(
+      [=](caf::actor target) {
+        cache->put(conv, target);
+        ask(target);
       },
       fail);
 }

@@ -32,6 +32,7 @@ struct session_state {
   std::deque<std::string> early; ///< frames that arrived before hello went out
   std::unique_ptr<rate_limiter> limiter;
   caf::actor user; ///< the user's actor once attached
+  conversation_cache conversations;
   std::int64_t since = now_ms();
 };
 
@@ -66,7 +67,7 @@ void handle(session_actor* self, const std::string& text) {
         push(self, r.ok() ? sent_frame(re, r.value)
                           : error_frame(re, r.error.code, r.error.message));
       };
-      ask_conversation<send_receipt>(self, directory, conv_atom::value, f.conv, done, 3,
+      ask_cached<send_receipt>(self, &st.conversations, directory, f.conv, done, 3,
                                      post_atom::value, user, std::move(f.text),
                                      std::move(f.client_msg_id));
       break;
@@ -79,7 +80,7 @@ void handle(session_actor* self, const std::string& text) {
                           : error_frame(re, r.error.code, r.error.message));
       };
       page_request page{f.after, std::nullopt, f.limit};
-      ask_conversation<message_page>(self, directory, conv_atom::value, f.conv, done, 3,
+      ask_cached<message_page>(self, &st.conversations, directory, f.conv, done, 3,
                                      history_atom::value, user, page);
       break;
     }
