@@ -46,7 +46,7 @@ fleet::fleet(runner& run, const common_options& common, std::size_t clients, std
     throw scenario_failure("no node to connect to");
   for (const auto& n : common.nodes)
     endpoints_.push_back(resolve_loopback(n));
-  rooms = std::max<std::size_t>(1, std::min(rooms, clients));
+  rooms = std::min(rooms, clients);  // 0: no conversations
   by_thread_.resize(run.size());
   rooms_by_thread_.resize(run.size());
   joiners_by_thread_.resize(run.size());
@@ -60,10 +60,11 @@ fleet::fleet(runner& run, const common_options& common, std::size_t clients, std
     c.index = i;
     c.thread = static_cast<unsigned>(i % run.size());
     c.node = i % endpoints_.size();
-    c.room = i % rooms;
+    c.room = rooms ? i % rooms : 0;
     c.username = "cb" + run_id_ + "_" + std::to_string(i);  // <= 32 chars up to 10^21 clients
     by_thread_[c.thread].push_back(i);
-    rooms_[c.room].members.push_back(i);
+    if (rooms)
+      rooms_[c.room].members.push_back(i);
   }
   for (std::size_t r = 0; r < rooms; ++r) {
     rooms_[r].owner = rooms_[r].members.front();
@@ -111,6 +112,8 @@ void fleet::prepare() {
     common_.phase_timeout);
   check(login, "register + login");
   timings_.login_seconds = login.seconds;
+  if (rooms_.empty())
+    return;
 
   // 2. each room's owner creates it, inviting the other members
   auto create = run_.run_phase(
@@ -162,16 +165,51 @@ void fleet::connect(std::function<frame_handler*(unsigned thread)> handler_of) {
     [this, &handlers](unsigned t, unsigned w, std::size_t item) -> asio::awaitable<void> {
       const auto index = by_thread_[t][item];
       auto& c = clients_[index];
-      auto res = co_await http(t, w, c.node).call(http::verb::post, "/ws/ticket", {}, c.access_token, 200);
-      const auto ticket = field(res.object("ticket"), "ticket", "POST /ws/ticket");
-      auto ws = std::make_shared<ws_connection>(run_.executor(t), index);
-      co_await ws->connect(endpoints_[c.node], common_.nodes[c.node].host_header(), ticket, common_.request_timeout);
+      auto ws = co_await open_ws(t, w, index, c.node, index);
       ws->start_reading(handlers[t]);
       c.ws = std::move(ws);
     },
     common_.phase_timeout);
   check(r, "connect (ticket + websocket + hello)");
   timings_.connect_seconds = r.seconds;
+}
+
+asio::awaitable<std::shared_ptr<ws_connection>> fleet::open_ws(unsigned t, unsigned w, std::size_t client,
+                                                               std::size_t node, std::size_t tag) {
+  auto& c = clients_.at(client);
+  auto res = co_await http(t, w, node).call(http::verb::post, "/ws/ticket", {}, c.access_token, 200);
+  const auto ticket = field(res.object("ticket"), "ticket", "POST /ws/ticket");
+  auto ws = std::make_shared<ws_connection>(run_.executor(t), tag);
+  co_await ws->connect(endpoints_[node], common_.nodes[node].host_header(), ticket, common_.request_timeout);
+  co_return ws;
+}
+
+void close_connections(runner& run, std::vector<std::vector<std::shared_ptr<ws_connection>>>& conns,
+                       std::chrono::milliseconds timeout) {
+  run.on_each(
+    [&conns](unsigned t) {
+      if (t < conns.size())
+        for (auto& ws : conns[t])
+          if (ws)
+            ws->close();
+    },
+    timeout);
+  const auto deadline = steady_clock::now() + timeout;
+  while (steady_clock::now() < deadline) {
+    auto open = std::make_shared<std::atomic<std::size_t>>(0);
+    run.on_each(
+      [&conns, open](unsigned t) {
+        std::size_t n = 0;
+        if (t < conns.size())
+          for (auto& ws : conns[t])
+            n += ws && ws->is_open();
+        *open += n;
+      },
+      timeout);
+    if (*open == 0)
+      return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 void fleet::close_all(std::chrono::milliseconds timeout) {

@@ -39,7 +39,8 @@ struct setup_timings {
 class fleet {
 public:
   /// `clients` spread round-robin over rooms (client i in room i % rooms),
-  /// over threads (i % threads) and over nodes (i % nodes).
+  /// over threads (i % threads) and over nodes (i % nodes). `rooms` 0: users
+  /// only, no conversations (idle).
   fleet(runner& run, const common_options& common, std::size_t clients, std::size_t rooms);
 
   /// register + login, rooms, join; throws scenario_failure.
@@ -47,8 +48,16 @@ public:
   /// ticket + WebSocket + hello for every client; frames then go to
   /// handler_of(thread). Throws scenario_failure.
   void connect(std::function<frame_handler*(unsigned thread)> handler_of);
-  /// Closes every WebSocket (bounded); returns how many were still open.
+  /// One more connection of client `client` (its session): `POST /ws/ticket`
+  /// on node `node`, upgrade there, `hello`. Runs on thread `thread` as phase
+  /// worker `worker` (each worker has its own keep-alive HTTP connection per
+  /// node). Throws on failure. The connection is not reading yet.
+  asio::awaitable<std::shared_ptr<ws_connection>> open_ws(unsigned thread, unsigned worker, std::size_t client,
+                                                          std::size_t node, std::size_t tag);
+  /// Closes every client's WebSocket and HTTP connection (bounded).
   void close_all(std::chrono::milliseconds timeout);
+
+  std::size_t node_count() const noexcept { return endpoints_.size(); }
 
   std::vector<client_state>& clients() { return clients_; }
   std::vector<room_state>& rooms() { return rooms_; }
@@ -76,5 +85,10 @@ private:
 
 /// Resolves a node's host (refusing any non-loopback result).
 tcp::endpoint resolve_loopback(const node_url& node);
+
+/// Closes the WebSockets in conns[thread] on their threads, then waits
+/// (bounded) until none is open.
+void close_connections(runner& run, std::vector<std::vector<std::shared_ptr<ws_connection>>>& conns,
+                       std::chrono::milliseconds timeout);
 
 } // namespace chatbench

@@ -1,5 +1,6 @@
 #include "proc_stats.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -108,6 +109,67 @@ pid_list parse_pid_list(std::string_view text) {
     out.pids.push_back(v);
   }
   return out;
+}
+
+namespace {
+std::optional<std::uint64_t> limit_value(std::string_view tok) {
+  if (tok == "unlimited")
+    return UINT64_MAX;
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v);
+  if (ec != std::errc{} || p != tok.data() + tok.size())
+    return std::nullopt;
+  return v;
+}
+
+std::string_view next_token(std::string_view& s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  auto end = s.find_first_of(" \t");
+  auto tok = s.substr(0, end);
+  s.remove_prefix(end == std::string_view::npos ? s.size() : end);
+  return tok;
+}
+} // namespace
+
+std::optional<fd_limits> parse_limits_nofile(std::string_view limits) {
+  static constexpr std::string_view key = "Max open files";
+  std::size_t pos = 0;
+  while (pos < limits.size()) {
+    auto nl = limits.find('\n', pos);
+    auto line = limits.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    pos = nl == std::string_view::npos ? limits.size() : nl + 1;
+    if (line.substr(0, key.size()) != key)
+      continue;
+    line.remove_prefix(key.size());
+    auto soft = limit_value(next_token(line));
+    auto hard = limit_value(next_token(line));
+    if (!soft || !hard)
+      return std::nullopt;
+    return fd_limits{*soft, *hard};
+  }
+  return std::nullopt;
+}
+
+std::optional<fd_limits> process_fd_limits(int pid) {
+  auto text = slurp("/proc/" + std::to_string(pid) + "/limits");
+  if (!text)
+    return std::nullopt;
+  return parse_limits_nofile(*text);
+}
+
+fd_limits raise_fd_limit() noexcept {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0)
+    return {};
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlimit want = rl;
+    want.rlim_cur = rl.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &want) == 0)
+      rl = want;
+  }
+  auto v = [](rlim_t x) { return x == RLIM_INFINITY ? UINT64_MAX : static_cast<std::uint64_t>(x); };
+  return {v(rl.rlim_cur), v(rl.rlim_max)};
 }
 
 } // namespace chatbench

@@ -32,4 +32,17 @@ struct pid_list {
 };
 pid_list parse_pid_list(std::string_view text);
 
+/// A process's open-files limit (RLIMIT_NOFILE); "unlimited" is UINT64_MAX.
+struct fd_limits {
+  std::uint64_t soft = 0;
+  std::uint64_t hard = 0;
+};
+/// The `Max open files` line of the text of /proc/PID/limits.
+std::optional<fd_limits> parse_limits_nofile(std::string_view limits);
+/// /proc/PID/limits read and parsed; nullopt when the process is gone.
+std::optional<fd_limits> process_fd_limits(int pid);
+/// Raises this process's soft RLIMIT_NOFILE to its hard limit (an idle run
+/// holds one descriptor per connection); returns the limits in force after.
+fd_limits raise_fd_limit() noexcept;
+
 } // namespace chatbench

@@ -38,3 +38,32 @@ TEST_CASE("proc: pid lists") {
   CHECK_FALSE(parse_pid_list("12,x").error.empty());
   CHECK_FALSE(parse_pid_list("-3").error.empty());
 }
+
+TEST_CASE("proc: the open-files line of /proc/PID/limits") {
+  const std::string limits =
+    "Limit                     Soft Limit           Hard Limit           Units     \n"
+    "Max processes             96365                96365                processes \n"
+    "Max open files            1024                 20000                files     \n"
+    "Max locked memory         8388608              8388608              bytes     \n";
+  auto l = parse_limits_nofile(limits);
+  REQUIRE(l);
+  CHECK(l->soft == 1024u);
+  CHECK(l->hard == 20000u);
+  auto u = parse_limits_nofile("Max open files            unlimited            unlimited            files\n");
+  REQUIRE(u);
+  CHECK(u->soft == UINT64_MAX);
+  CHECK(u->hard == UINT64_MAX);
+  CHECK_FALSE(parse_limits_nofile("Max processes 1 1 processes\n"));
+  CHECK_FALSE(parse_limits_nofile("Max open files            x                    1                    files\n"));
+}
+
+TEST_CASE("proc: this process's open-files limit, raised to the hard limit") {
+  auto before = process_fd_limits(static_cast<int>(::getpid()));
+  REQUIRE(before);
+  const auto after = raise_fd_limit();
+  CHECK(after.hard == before->hard);
+  CHECK(after.soft == after.hard);
+  auto read_back = process_fd_limits(static_cast<int>(::getpid()));
+  REQUIRE(read_back);
+  CHECK(read_back->soft == after.soft);
+}
