@@ -6,7 +6,7 @@
 namespace chat::ctl {
 namespace {
 
-constexpr int max_history = 1000;
+constexpr int max_history = 500; // the admin actor answers at most 500
 
 std::string join(const std::vector<std::string>& v, std::string_view sep) {
   std::string out;
@@ -121,7 +121,7 @@ const std::vector<command_spec>& command_table() {
     {"stats", "stats", "per node: messages stored/s, deliveries/s, connections, storage sync",
      "Rates are measured by each node over its last few seconds; totals since start."},
     {"history", "history CONV [-n N]", "the last messages of a conversation",
-     "The last N messages (default 20, at most 1000), oldest first."},
+     "The last N messages (default 20, at most 500), oldest first."},
     {"help", "help [COMMAND]", "list the commands, or explain one", ""},
     {"quit", "quit", "leave the shell (also: exit, Ctrl-D)", ""},
   };

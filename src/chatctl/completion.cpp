@@ -50,12 +50,21 @@ void vocabulary::harvest(const json::value& doc) {
         harvest(kv.value());
     }
   } else if (auto* s = doc.if_string()) {
-    switch (id_kind(*s)) {
-    case 'u': users_.emplace(*s); break;
-    case 's': sessions_.emplace(*s); break;
-    case 'c': convs_.emplace(*s); break;
-    default: break;
-    }
+    remember(*s);
+  }
+}
+
+void vocabulary::harvest_words(const std::vector<std::string>& words) {
+  for (const auto& w : words)
+    remember(w);
+}
+
+void vocabulary::remember(std::string_view word) {
+  switch (id_kind(word)) {
+  case 'u': users_.emplace(word); break;
+  case 's': sessions_.emplace(word); break;
+  case 'c': convs_.emplace(word); break;
+  default: break;
   }
 }
 

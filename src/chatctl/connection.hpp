@@ -20,6 +20,7 @@ struct admin_answer {
   bool ok = false;
   std::string json;  ///< ok: the JSON document, as the node sent it
   std::string error; ///< !ok: one line saying what failed
+  std::string notice; ///< e.g. that chatctl moved to another node
 };
 
 class admin_connection {

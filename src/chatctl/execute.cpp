@@ -40,6 +40,8 @@ outcome execute(const parsed_line& line, context& ctx) {
     break;
   }
   auto answer = ctx.conn.ask(line.command, line.args);
+  if (!answer.notice.empty())
+    print_error(answer.notice);
   if (!answer.ok) {
     print_error(answer.error);
     return outcome::error;

@@ -112,23 +112,34 @@ std::string duration(const json::value& parent, const char* key) {
 
 bool is_down(const json::value& node) { return text(node, "status") == "down"; }
 
-/// "kind n, kind n, ..." from an object of counts.
+/// "direct" or "group" from a conversation's `direct` flag.
+std::string conversation_kind(const json::value& conv) {
+  auto* direct = get(conv, "direct");
+  if (!direct || !direct->is_bool())
+    return "-";
+  return direct->get_bool() ? "direct" : "group";
+}
+
+/// "key n, key n, ..." from an object of counts, sorted by key.
 std::string counts(const json::value* v) {
   if (!v || !v->is_object() || v->get_object().empty())
     return "-";
+  std::vector<std::string> parts;
+  for (const auto& kv : v->get_object())
+    parts.push_back(std::string(kv.key()) + " " + text(&kv.value()));
+  std::sort(parts.begin(), parts.end());
   std::string out;
-  for (const auto& kv : v->get_object()) {
-    if (!out.empty())
-      out += ", ";
-    out += std::string(kv.key()) + " " + text(&kv.value());
-  }
+  for (const auto& p : parts)
+    out += (out.empty() ? "" : ", ") + p;
   return out;
 }
 
 /// "key  value" lines, keys padded to one width.
 class block {
 public:
-  void add(std::string key, std::string value) { rows_.emplace_back(std::move(key), std::move(value)); }
+  void add(std::string key, std::string value) {
+    rows_.emplace_back(std::move(key), std::move(value));
+  }
   std::string str() const {
     std::size_t w = 0;
     for (const auto& r : rows_)
@@ -165,16 +176,35 @@ std::string plural(std::size_t n, const char* one, const char* many) {
 
 // ---------------------------------------------------------------- commands
 
+/// The actor counts of a `nodes` entry: sessions, users, conversations,
+/// and all kinds together (`actors` lists every kind).
+std::vector<std::string> actor_columns(const json::value& node) {
+  const json::value* a = get(node, "actors");
+  if (!a || !a->is_object())
+    return {"-", "-", "-", "-"};
+  double total = 0;
+  for (const auto& kv : a->get_object())
+    total += number(&kv.value()).value_or(0);
+  return {text(*a, "session"), text(*a, "user"), text(*a, "conversation"),
+          std::to_string(static_cast<long long>(total))};
+}
+
 std::string nodes(const json::value& doc) {
-  table t{{"NODE", "ADDRESS", "CLUSTER", "STATUS", "UPTIME", "CONNS", "ACTORS"}};
-  t.align_right({4, 5});
+  table t{{"NODE", "ADDRESS", "CLUSTER", "STATUS", "UPTIME", "CONNS", "SESSIONS", "USERS",
+           "CONVS", "ACTORS"}};
+  t.align_right({4, 5, 6, 7, 8, 9});
   for (const auto& n : array_of(doc, "nodes")) {
-    if (is_down(n))
+    if (is_down(n)) {
       t.add({text(n, "id"), text(n, "address"), text(n, "cluster_address"), "down", "-", "-",
-             "-"});
-    else
-      t.add({text(n, "id"), text(n, "address"), text(n, "cluster_address"), text(n, "status"),
-             duration(n, "uptime_s"), text(n, "connections"), counts(get(n, "actors"))});
+             "-", "-", "-", "-"});
+      continue;
+    }
+    std::vector<std::string> row{text(n, "id"), text(n, "address"), text(n, "cluster_address"),
+                                 text(n, "status"), duration(n, "uptime_s"),
+                                 text(n, "connections")};
+    for (auto& c : actor_columns(n))
+      row.push_back(std::move(c));
+    t.add(std::move(row));
   }
   return t.str();
 }
@@ -227,9 +257,8 @@ std::string conversations(const json::value& doc) {
   table t{{"CONVERSATION", "NODE", "KIND", "MEMBERS", "LAST SEQ", "MSG/S", "TITLE"}};
   t.align_right({3, 4, 5});
   for (const auto& c : array_of(doc, "conversations")) {
-    auto* direct = get(c, "direct");
-    std::string kind = direct && direct->is_bool() ? (direct->get_bool() ? "direct" : "group") : "-";
-    t.add({text(c, "id"), text(c, "node"), kind, text(c, "members"), text(c, "last_seq"),
+    t.add({text(c, "id"), text(c, "node"), conversation_kind(c), text(c, "members"),
+           text(c, "last_seq"),
            rate(c, "messages_per_s"), text(c, "title")});
   }
   std::string out = t.empty() ? "no active conversations\n" : t.str();
@@ -248,8 +277,7 @@ std::string inspect_conv(const json::value& doc) {
   b.add("conversation", text(doc, "id"));
   b.add("node", text(doc, "node"));
   b.add("title", text(doc, "title"));
-  auto* direct = get(doc, "direct");
-  b.add("kind", direct && direct->is_bool() ? (direct->get_bool() ? "direct" : "group") : "-");
+  b.add("kind", conversation_kind(doc));
   b.add("owner", text(doc, "owner"));
   b.add("last seq", text(doc, "last_seq"));
   b.add("messages/s", rate(doc, "messages_per_s"));

@@ -1,7 +1,5 @@
 #include "chatctl/shell.hpp"
 
-#include <cerrno>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
@@ -21,6 +19,7 @@ constexpr int history_size = 1000;
 struct shell_state {
   context* ctx = nullptr;
   std::string prompt;
+  bool cancelled = false; ///< Ctrl-C ended the line being read
 };
 
 shell_state* state_of(EditLine* el) {
@@ -79,9 +78,15 @@ unsigned char complete(EditLine* el, int) {
   return CC_REDISPLAY;
 }
 
-volatile std::sig_atomic_t interrupted = 0;
-
-void on_sigint(int) { interrupted = 1; }
+/// Ctrl-C at the prompt: abandons the line (a running command is not
+/// interrupted: Ctrl-C then ends chatctl, as the terminal's signal).
+unsigned char cancel_line(EditLine* el, int) {
+  state_of(el)->cancelled = true;
+  FILE* out = stdout;
+  el_get(el, EL_GETFP, 1, &out);
+  std::fputs("^C\r\n", out);
+  return CC_NEWLINE;
+}
 
 } // namespace
 
@@ -103,6 +108,13 @@ int run_shell(context& ctx, const std::string& history_path) {
   history(hist, &ev, H_SETUNIQUE, 1);
   if (!history_path.empty())
     history(hist, &ev, H_LOAD, history_path.c_str()); // a missing file is a first run
+  // Ids typed in earlier runs complete too.
+  for (int rc = history(hist, &ev, H_FIRST); rc != -1; rc = history(hist, &ev, H_NEXT)) {
+    std::vector<std::string> words;
+    std::string ignored;
+    if (ev.str && split_words(ev.str, &words, &ignored))
+      ctx.vocab.harvest_words(words);
+  }
 
   EditLine* el = el_init("chatctl", stdin, stdout, stderr);
   el_set(el, EL_CLIENTDATA, &st);
@@ -112,15 +124,11 @@ int run_shell(context& ctx, const std::string& history_path) {
   el_set(el, EL_HIST, history, hist);
   el_set(el, EL_ADDFN, "chatctl-complete", "complete a command, kind or id", &complete);
   el_set(el, EL_BIND, "^I", "chatctl-complete", nullptr);
+  // While a line is edited, Ctrl-C is a key (not SIGINT) that abandons it.
+  el_set(el, EL_SETTY, "-d", "-isig", nullptr);
+  el_set(el, EL_ADDFN, "chatctl-cancel", "abandon the line", &cancel_line);
+  el_set(el, EL_BIND, "^C", "chatctl-cancel", nullptr);
   el_source(el, nullptr); // ~/.editrc, like other libedit programs
-
-  // Ctrl-C abandons the line being typed, not the shell.
-  struct sigaction sa {};
-  sa.sa_handler = on_sigint;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0; // no SA_RESTART: the read returns
-  struct sigaction old {};
-  sigaction(SIGINT, &sa, &old);
 
   bool tty = isatty(STDIN_FILENO);
   bool warned = false;
@@ -128,33 +136,31 @@ int run_shell(context& ctx, const std::string& history_path) {
     const auto& node = ctx.conn.node_id();
     st.prompt = node.empty() ? "chatctl> " : "chatctl " + node + "> ";
     int count = 0;
-    interrupted = 0;
+    st.cancelled = false;
     const char* raw = el_gets(el, &count);
-    if (!raw) {
-      if (count == -1 && (interrupted || errno == EINTR)) {
-        std::fputs("^C\n", stdout);
-        el_reset(el);
-        continue;
-      }
+    if (!raw) { // EOF
       if (tty)
         std::fputc('\n', stdout);
       break;
     }
+    if (st.cancelled)
+      continue;
     std::string line(raw, static_cast<std::size_t>(count));
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
       line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos)
       continue;
-    history(hist, &ev, H_ENTER, line.c_str());
-    if (!history_path.empty() && history(hist, &ev, H_SAVE, history_path.c_str()) < 0 &&
-        !warned) {
-      print_error("cannot write the history file " + history_path);
-      warned = true;
+    if (tty) { // lines piped in are a script, not history
+      history(hist, &ev, H_ENTER, line.c_str());
+      if (!history_path.empty() && history(hist, &ev, H_SAVE, history_path.c_str()) < 0 &&
+          !warned) {
+        print_error("cannot write the history file " + history_path);
+        warned = true;
+      }
     }
     if (execute(parse_line(line, ctx.vocab.node_ids()), ctx) == outcome::quit)
       break;
   }
-  sigaction(SIGINT, &old, nullptr);
   el_end(el);
   history_end(hist);
   return 0;

@@ -55,10 +55,19 @@ class Result:
                 f"stdout: {self.out!r}\nstderr: {self.err!r}>")
 
 
+def run_args(args, stdin=b"", timeout=RUN_TIMEOUT, env=None):
+    """chatctl ARGS…, with `stdin` as its input. Returns a Result."""
+    t0 = time.monotonic()
+    proc = subprocess.run([chatctl_binary(), *args], input=stdin, capture_output=True,
+                          timeout=timeout, env=env)
+    return Result(args, proc.returncode, proc.stdout.decode("utf-8", "replace"),
+                  proc.stderr.decode("utf-8", "replace"), time.monotonic() - t0)
+
+
 def run(config, command=None, *, node=None, as_json=False, extra=(), timeout=RUN_TIMEOUT,
         env=None):
-    """chatctl --config CONFIG [--node N] [--json] [-c COMMAND] EXTRA…; stdin is
-    /dev/null. Returns a Result."""
+    """chatctl --config CONFIG [--node N] [--json] [-c COMMAND] EXTRA…; empty
+    stdin. Returns a Result."""
     args = ["--config", str(config)]
     if node is not None:
         args += ["--node", node]
@@ -66,12 +75,7 @@ def run(config, command=None, *, node=None, as_json=False, extra=(), timeout=RUN
         args.append("--json")
     if command is not None:
         args += ["-c", command]
-    args += list(extra)
-    t0 = time.monotonic()
-    proc = subprocess.run([chatctl_binary(), *args], stdin=subprocess.DEVNULL,
-                          capture_output=True, timeout=timeout, env=env)
-    return Result(args, proc.returncode, proc.stdout.decode("utf-8", "replace"),
-                  proc.stderr.decode("utf-8", "replace"), time.monotonic() - t0)
+    return run_args(args + list(extra), timeout=timeout, env=env)
 
 
 def ask(config, command, node=None):
@@ -102,6 +106,7 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-Za-z]|\x1b[=>]|\r|\x07|
 UP = "\x1b[A"
 TAB = "\t"
 ENTER = "\r"
+CTRL_C = "\x03"
 CTRL_D = "\x04"
 
 
@@ -145,6 +150,10 @@ class Terminal:
         return True
 
     def send(self, keys):
+        # libedit prints the prompt a moment before it puts the terminal in
+        # raw mode; keys arriving in between would be echoed (and Ctrl-C
+        # signalled) by the terminal itself. A person never types that fast.
+        time.sleep(0.1)
         os.write(self.fd, keys.encode())
 
     def expect(self, pattern, timeout=15.0):
