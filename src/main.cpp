@@ -27,7 +27,7 @@ struct cli_options {
   std::string log_level = "info";
   std::size_t http_threads = 1;
   std::size_t actor_threads = 2;
-  std::string scheduler_policy = "stealing";
+  std::string scheduler_policy = "sharing";
 };
 
 /// One clear line on stderr and a non-zero exit: how every startup problem ends.
