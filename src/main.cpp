@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
   chat::runtime_settings rs;
   rs.node_id = node->id;
   for (const auto& n : cluster->nodes)
-    rs.nodes.push_back({n.id, n.host, n.cluster_port});
+    rs.nodes.push_back({n.id, n.host, n.cluster_port, n.http_port});
   rs.cluster_key = chat::security::derive_key(*secret, "cluster");
   rs.http_address = node->host + ":" + std::to_string(node->http_port);
   rs.shards = cluster->shards;

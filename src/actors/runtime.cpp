@@ -59,7 +59,7 @@ struct actor_runtime::state {
     as.ticket_ttl = s.ticket_ttl;
     as.directory = directory;
     authority = spawn_auth_authority(sys, std::move(as));
-    admin = spawn_admin(sys, admin_deps{shared, directory, relay, s.http_address,
+    admin = spawn_admin(sys, admin_deps{shared, directory, relay, authority, s.http_address,
                                         address_of(peers->layout().nodes[peers->layout().self])});
     peers->mark_up(peers->layout().self, local_actors());
 
@@ -72,7 +72,7 @@ struct actor_runtime::state {
     cluster::placement p;
     p.shards = s.shards;
     for (const auto& n : s.nodes)
-      p.nodes.push_back({n.id, n.host, n.cluster_port});
+      p.nodes.push_back({n.id, n.host, n.cluster_port, n.http_port});
     if (p.nodes.empty()) // a runtime without a cluster (unit tests): this node alone
       p.nodes.push_back({s.node_id, "127.0.0.1", 0});
     p.self = p.index_of(s.node_id);
@@ -106,6 +106,8 @@ bool actor_runtime::join_cluster(std::string* error) {
   auto& st = *state_;
   st.gate = std::make_shared<cluster::gate>(st.peers->layout().self_id(), st.cluster_key);
   st.peer_manager = cluster::start_peer_manager(st.sys, st.peers, st.gate, st.local_actors(), error);
+  if (st.peer_manager)
+    caf::anon_send(st.admin, caf::put_atom::value, st.peer_manager);
   return static_cast<bool>(st.peer_manager);
 }
 

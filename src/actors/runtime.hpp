@@ -21,6 +21,7 @@ struct peer_address {
   std::string id;
   std::string host;
   std::uint16_t cluster_port = 0;
+  std::uint16_t http_port = 0;
 };
 
 struct runtime_settings {

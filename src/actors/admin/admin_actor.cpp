@@ -40,8 +40,8 @@ json::array parse_array(const std::string& text) {
 }
 
 json::object down_node(const cluster::member& m) {
-  return {{"id", m.id}, {"cluster_address", m.host + ":" + std::to_string(m.cluster_port)},
-          {"status", "down"}};
+  return {{"id", m.id}, {"address", m.host + ":" + std::to_string(m.http_port)},
+          {"cluster_address", m.host + ":" + std::to_string(m.cluster_port)}, {"status", "down"}};
 }
 
 /// Asks every node's admin for its part of `command`; `done` gets one entry
@@ -264,6 +264,9 @@ caf::behavior admin(admin_actor* self, admin_deps deps) {
       self->state.sample();
       self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
     },
+    // The runtime hands over the peer manager once the cluster port is open.
+    [self](caf::put_atom, caf::actor peer_manager) { self->state.peer_manager = std::move(peer_manager); },
+    [self](mailbox_atom) -> std::uint64_t { return self->mailbox().size(); },
     [self](admin_local_atom, const std::string& command, const args_t& args)
       -> caf::result<std::string> { return answer_local(self, command, args); },
     [self](admin_atom, const std::string& command, const args_t& args) -> text_promise {
@@ -294,16 +297,22 @@ caf::behavior admin(admin_actor* self, admin_deps deps) {
         each_node(self, command, {}, [rp, hot](std::vector<json::object> parts) mutable {
           json::array all, down;
           for (auto& p : parts) {
-            if (p.at("status") == json::value("down")) {
-              down.push_back(p.at("id"));
+            auto* convs = p.if_contains("conversations");
+            if (!convs || !convs->is_array()) { // down, or an answer we cannot read
+              if (auto* id = p.if_contains("id"))
+                down.push_back(*id);
               continue;
             }
-            for (auto& c : p["conversations"].as_array())
+            for (auto& c : convs->as_array())
               all.push_back(std::move(c));
           }
           if (hot) {
-            std::stable_sort(all.begin(), all.end(), [](const json::value& a, const json::value& b) {
-              return a.at("messages_per_s").to_number<double>() > b.at("messages_per_s").to_number<double>();
+            auto rate = [](const json::value& c) {
+              const auto* r = c.is_object() ? c.as_object().if_contains("messages_per_s") : nullptr;
+              return r && r->is_number() ? r->to_number<double>() : 0.0;
+            };
+            std::stable_sort(all.begin(), all.end(), [rate](const json::value& a, const json::value& b) {
+              return rate(a) > rate(b);
             });
             if (all.size() > 20)
               all.resize(20);

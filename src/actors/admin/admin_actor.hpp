@@ -16,6 +16,7 @@ struct admin_deps {
   node_ref ctx;
   caf::actor directory;
   caf::actor relay;
+  caf::actor authority;
   std::string http_address;    ///< host:port clients use
   std::string cluster_address; ///< host:port peers use
 };

@@ -31,36 +31,65 @@ json::object actor_counts() {
           {"auth", 1}, {"admin", 1}, {"peer_manager", 1}};
 }
 
+/// Actor counts and mailbox sizes by kind. Each actor reports its own
+/// mailbox (reading another actor's queue would race with it); plural kinds
+/// are listed by the directory and the relay, and their mailboxes summed.
 caf::result<std::string> actors(admin_actor* self) {
+  struct kind_total {
+    std::string kind;
+    std::uint64_t count = 0;
+    std::uint64_t mailbox = 0;
+  };
+  struct tally {
+    std::vector<kind_total> kinds;
+    std::size_t pending = 0;
+  };
   auto rp = self->make_response_promise<std::string>();
+  auto acc = std::make_shared<tally>();
   auto& d = self->state.deps;
-  auto directory_box = std::make_shared<std::uint64_t>(0);
-  auto own_box = self->mailbox().size();
-  auto reply = [self, rp, directory_box, own_box](std::uint64_t relay_box) mutable {
-    auto& m = metrics::node();
-    json::array list{
-      json::object{{"kind", "session"}, {"count", m.sessions_live.get()}, {"mailbox", nullptr}},
-      json::object{{"kind", "user"}, {"count", m.users_live.get()}, {"mailbox", nullptr}},
-      json::object{{"kind", "conversation"}, {"count", m.conversations_live.get()}, {"mailbox", nullptr}},
-      json::object{{"kind", "directory"}, {"count", 1}, {"mailbox", *directory_box}},
-      json::object{{"kind", "relay"}, {"count", 1}, {"mailbox", relay_box}},
-      json::object{{"kind", "auth"}, {"count", 1}, {"mailbox", nullptr}},
-      json::object{{"kind", "admin"}, {"count", 1}, {"mailbox", own_box}},
-      json::object{{"kind", "peer_manager"}, {"count", 1}, {"mailbox", nullptr}},
-    };
+  acc->kinds = {{"session"}, {"user"}, {"conversation"}, {"directory"}, {"relay"},
+                {"auth"},    {"admin", 1, self->mailbox().size()}, {"peer_manager"}};
+  auto finish = [self, rp, acc]() mutable {
+    if (--acc->pending > 0)
+      return;
+    json::array list;
+    for (const auto& k : acc->kinds)
+      list.push_back(json::object{{"kind", k.kind}, {"count", k.count}, {"mailbox", k.mailbox}});
     auto out = node_header(self);
     out["actors"] = std::move(list);
     rp.deliver(json::serialize(out));
   };
-  self->request(d.directory, local_timeout, mailbox_atom::value)
-    .then(
-      [self, reply, directory_box](std::uint64_t n) mutable {
-        *directory_box = n;
-        self->request(self->state.deps.relay, local_timeout, mailbox_atom::value)
-          .then([reply](std::uint64_t n) mutable { reply(n); },
-                [reply](caf::error&) mutable { reply(0); });
+  auto ask_mailbox = [self, acc, finish](std::size_t k, const caf::actor& a) mutable {
+    ++acc->pending;
+    self->request(a, local_timeout, mailbox_atom::value)
+      .then(
+        [acc, k, finish](std::uint64_t n) mutable {
+          acc->kinds[k].count += 1;
+          acc->kinds[k].mailbox += n;
+          finish();
+        },
+        [finish](caf::error&) mutable { finish(); });
+  };
+  auto ask_list = [self, acc, finish, ask_mailbox](std::size_t k, auto request) mutable {
+    ++acc->pending;
+    request.then(
+      [ask_mailbox, k, finish](std::vector<caf::actor>& list) mutable {
+        for (const auto& a : list)
+          ask_mailbox(k, a);
+        finish();
       },
-      [reply](caf::error&) mutable { reply(0); });
+      [finish](caf::error&) mutable { finish(); });
+  };
+  ++acc->pending; // held until every request is out
+  ask_list(0, self->request(d.relay, local_timeout, list_atom::value));
+  ask_list(1, self->request(d.directory, local_timeout, list_atom::value, user_atom::value));
+  ask_list(2, self->request(d.directory, local_timeout, list_atom::value));
+  ask_mailbox(3, d.directory);
+  ask_mailbox(4, d.relay);
+  ask_mailbox(5, d.authority);
+  if (self->state.peer_manager)
+    ask_mailbox(7, self->state.peer_manager);
+  finish();
   return rp;
 }
 
@@ -165,8 +194,8 @@ caf::result<std::string> answer_local(admin_actor* self, const std::string& comm
     out["deliveries_per_s"] = st.deliveries_per_s;
     out["connections"] = metrics::node().ws_open.get();
     out["storage_sync_ms"] = st.sync_ms;
-    out["messages_stored_total"] = st.last.stored;
-    out["deliveries_total"] = st.last.deliveries;
+    out["messages_stored_total"] = metrics::node().messages_stored.get();
+    out["deliveries_total"] = metrics::node().deliveries.get();
     return json::serialize(out);
   }
   if (command == "actors")

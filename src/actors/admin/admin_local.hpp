@@ -17,6 +17,7 @@ namespace chat {
 struct admin_local_state {
   static inline const char* name = "admin";
   admin_deps deps;
+  caf::actor peer_manager;
   std::int64_t started_ms = 0;
 
   struct counters {

@@ -448,6 +448,8 @@ caf::behavior auth_authority(auth_actor* self, auth_settings cfg) {
       return rp;
     },
 
+    [self](mailbox_atom) -> std::uint64_t { return self->mailbox().size(); },
+
     [self](get_me_atom, const principal& who) -> promise<user_view> {
       auto& st = self->state;
       auto rp = self->make_response_promise<user_view>();

@@ -138,6 +138,7 @@ caf::behavior peer_manager(manager_actor* self, std::shared_ptr<peer_table> tabl
     },
     // chatctl and tests reach the node's actors through the manager.
     [self](caf::get_atom) -> node_actors { return self->state.local; },
+    [self](mailbox_atom) -> std::uint64_t { return self->mailbox().size(); },
   };
 }
 

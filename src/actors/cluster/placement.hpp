@@ -13,6 +13,7 @@ struct member {
   std::string id;
   std::string host;
   std::uint16_t cluster_port = 0;
+  std::uint16_t http_port = 0; ///< for the admin shell's listings
 };
 
 struct placement {

@@ -180,6 +180,12 @@ caf::behavior directory(directory_actor* self, node_ref ctx) {
         out.push_back(actor);
       return out;
     },
+    [self](list_atom, user_atom) -> std::vector<caf::actor> {
+      std::vector<caf::actor> out;
+      for (const auto& [id, actor] : self->state.users)
+        out.push_back(actor);
+      return out;
+    },
     [self](mailbox_atom) -> std::uint64_t { return self->mailbox().size(); },
     [self](retire_atom, const std::string& id) -> bool {
       auto& st = self->state;

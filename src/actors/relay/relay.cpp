@@ -107,6 +107,14 @@ caf::behavior relay(relay_actor* self) {
       return it == self->state.by_conversation.end() ? 0 : it->second.size();
     },
     [self](mailbox_atom) -> std::uint64_t { return self->mailbox().size(); },
+    // The admin shell: this node's session actors.
+    [self](list_atom) -> std::vector<caf::actor> {
+      std::vector<caf::actor> out;
+      for (const auto& [addr, sub] : self->state.sessions)
+        if (auto a = caf::actor_cast<caf::actor>(addr))
+          out.push_back(std::move(a));
+      return out;
+    },
     [self](add_user_atom, const std::string& conv, const std::string& user) {
       auto& st = self->state;
       st.for_user_sessions(user, [&](const caf::actor_addr& s) { st.subscribe(s, conv); });

@@ -229,6 +229,7 @@ caf::behavior session(session_actor* self, session_deps deps, principal who, sin
     },
     [self](closed_atom) { self->quit(); },
     [self](attach_atom) { attach_to_user(self, 3); },
+    [self](mailbox_atom) -> std::uint64_t { return self->mailbox().size(); },
     // The admin shell's view of this connection (JSON text).
     [self](inspect_atom) -> std::string {
       auto& st = self->state;

@@ -113,6 +113,7 @@ caf::behavior user(user_actor* self, node_ref ctx, caf::actor directory, std::st
             });
       return rp;
     },
+    [self](mailbox_atom) -> std::uint64_t { return self->mailbox().size(); },
     // An auth session ended: its connections close with 4001.
     [self](ended_atom, const std::string& session_id) {
       for (const auto& [addr, entry] : self->state.sessions)
