@@ -6,6 +6,7 @@
 #include <string>
 #include <type_traits>
 #include <unordered_map>
+#include <vector>
 
 #include <caf/all.hpp>
 
@@ -50,22 +51,43 @@ void ask_conversation(Self* self, caf::actor directory, Resolve how, std::string
 /// The conversation actors a long-lived actor (a session) talks to, so a
 /// send skips the directory round trip. A stale entry (passivated, or its
 /// node restarted) fails with a retryable error and is resolved afresh.
+/// While a conversation is being resolved, later requests for it wait in
+/// line: a connection's sends must reach the conversation in the order sent.
 class conversation_cache {
 public:
+  using waiter = std::function<void(const caf::actor*, const caf::error*)>;
+
   const caf::actor* find(const std::string& conv) const {
     auto it = actors_.find(conv);
     return it == actors_.end() ? nullptr : &it->second;
   }
-  void put(const std::string& conv, caf::actor actor) {
-    if (actors_.size() >= max_entries)
-      actors_.clear(); // bounded; entries are cheap to resolve again
-    actors_[conv] = std::move(actor);
+  /// True if a resolution is under way: `w` runs when it ends.
+  bool wait(const std::string& conv, waiter w) {
+    auto it = waiting_.find(conv);
+    if (it == waiting_.end())
+      return false;
+    it->second.push_back(std::move(w));
+    return true;
+  }
+  void start_resolving(const std::string& conv) { waiting_[conv]; }
+  /// Ends a resolution: caches the actor (or not) and runs the waiters in order.
+  void resolved(const std::string& conv, const caf::actor* actor, const caf::error* err) {
+    if (actor) {
+      if (actors_.size() >= max_entries)
+        actors_.clear(); // bounded; entries are cheap to resolve again
+      actors_[conv] = *actor;
+    }
+    auto waiters = std::move(waiting_[conv]);
+    waiting_.erase(conv);
+    for (auto& w : waiters)
+      w(actor, err);
   }
   void drop(const std::string& conv) { actors_.erase(conv); }
 
 private:
   static constexpr std::size_t max_entries = 1024;
   std::unordered_map<std::string, caf::actor> actors_;
+  std::unordered_map<std::string, std::vector<waiter>> waiting_;
 };
 
 /// ask_conversation through a cache owned by `self` (it must outlive the
@@ -91,15 +113,21 @@ void ask_cached(Self* self, conversation_cache* cache, caf::actor directory, std
     else
       req.then([done](T& value) { done(outcome<T>::success(std::move(value))); }, retry_or_fail);
   };
+  auto when_resolved = [ask, fail](const caf::actor* target, const caf::error* err) {
+    if (target)
+      ask(*target);
+    else
+      fail(*err);
+  };
   if (const auto* target = cache->find(conv))
     return ask(*target);
+  if (cache->wait(conv, when_resolved))
+    return;
+  cache->start_resolving(conv);
+  cache->wait(conv, when_resolved);
   self->request(directory, ask_timeout, conv_atom::value, conv)
-    .then(
-      [=](caf::actor target) {
-        cache->put(conv, target);
-        ask(target);
-      },
-      fail);
+    .then([cache, conv](caf::actor target) { cache->resolved(conv, &target, nullptr); },
+          [cache, conv](caf::error& err) { cache->resolved(conv, nullptr, &err); });
 }
 
 /// Fire-and-forget to a conversation (typing, read, presence).
