@@ -11,6 +11,7 @@
 namespace chat {
 namespace storage { class database; }
 namespace cluster { class peer_table; }
+class live_registry;
 
 struct chat_settings {
   std::chrono::seconds conversation_idle{300}; ///< passivate a conversation after this
@@ -26,6 +27,8 @@ struct node_context {
   caf::actor relay; ///< this node's relay
   /// Which node owns which shard, and the actors of the reachable ones.
   std::shared_ptr<cluster::peer_table> peers;
+  /// Sessions and users, stopped with the node (see live_registry.hpp).
+  std::shared_ptr<live_registry> live;
 };
 
 using node_ref = std::shared_ptr<const node_context>;

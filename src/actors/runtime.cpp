@@ -1,5 +1,8 @@
 #include "actors/runtime.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include <caf/all.hpp>
 
 #include "actors/admin/admin_actor.hpp"
@@ -10,6 +13,7 @@
 #include "actors/cluster/peer_table.hpp"
 #include "actors/conversation/conversation_client_impl.hpp"
 #include "actors/directory/directory.hpp"
+#include "actors/live_registry.hpp"
 #include "actors/relay/relay.hpp"
 #include "actors/session/session_gateway_impl.hpp"
 #include "actors/system_config.hpp"
@@ -25,6 +29,7 @@ struct actor_runtime::state {
   caf::actor admin;
   caf::actor peer_manager;
   std::shared_ptr<cluster::peer_table> peers;
+  std::shared_ptr<live_registry> live = std::make_shared<live_registry>();
   std::shared_ptr<cluster::gate> gate;
   std::string cluster_key;
   std::shared_ptr<auth_client::impl> auth;
@@ -45,6 +50,7 @@ struct actor_runtime::state {
     ctx->settings = s.chat;
     ctx->relay = relay;
     ctx->peers = peers;
+    ctx->live = live;
     node_ref shared = ctx;
     directory = spawn_directory(sys, shared);
 
@@ -134,6 +140,17 @@ void actor_runtime::stop() {
   // the system shuts down below.
   for (const auto& a : {state_->admin, state_->authority, state_->directory, state_->relay})
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  // Sessions and users are not linked to anything (live_registry.hpp); one
+  // may still be spawned by a request the directory handled before its exit,
+  // so stop them until none is left.
+  for (int round = 0; round < 50; ++round) {
+    auto live = state_->live->snapshot();
+    if (live.empty())
+      break;
+    for (const auto& a : live)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   state_->sys.await_all_actors_done();
 }
 

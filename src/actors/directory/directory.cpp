@@ -54,9 +54,10 @@ caf::result<T> forward(directory_actor* self, const caf::actor& owner, Ts&&... x
 caf::behavior directory(directory_actor* self, node_ref ctx) {
   self->state.ctx = std::move(ctx);
   auto me = caf::actor_cast<caf::actor>(self);
-  // Conversations, users and sessions link to the directory so that stopping
-  // the node stops them. Their own exits (passivation, a failed write) must
-  // not take the directory down: only an exit from outside ends it.
+  // Conversations link to the directory so that stopping the node stops
+  // them (sessions and users are many and short-lived: live_registry.hpp).
+  // Their own exits (passivation, a failed write) must not take the
+  // directory down: only an exit from outside ends it.
   // (anon_send_exit names the receiver itself as the source.)
   self->set_exit_handler([self](caf::exit_msg& msg) {
     if (!msg.source || msg.source == self->address())

@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "actors/atoms.hpp"
+#include "actors/live_registry.hpp"
 #include "schema/clock.hpp"
 #include "actors/cluster/gather.hpp"
 #include "actors/cluster/routing.hpp"
@@ -174,7 +175,7 @@ caf::behavior session(session_actor* self, session_deps deps, principal who, sin
   st.who = std::move(who);
   st.sink = std::move(sink);
   st.remote = std::move(remote);
-  self->link_to(st.deps.directory); // stops with the node
+  live_registry::enroll(self, st.deps.ctx->live); // stops with the node
   metrics::node().sessions_live.add(1);
   self->attach_functor([] { metrics::node().sessions_live.add(-1); });
   st.limiter = std::make_unique<rate_limiter>(static_cast<double>(st.deps.ctx->settings.rate_burst),

@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include "actors/atoms.hpp"
+#include "actors/live_registry.hpp"
 #include "actors/conversation/conversation_ref.hpp"
 #include "actors/cluster/gather.hpp"
 #include "actors/errors.hpp"
@@ -54,7 +55,7 @@ caf::behavior user(user_actor* self, node_ref ctx, caf::actor directory, std::st
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.directory = std::move(directory);
-  self->link_to(st.directory);
+  live_registry::enroll(self, st.ctx->live); // stops with the node
   metrics::node().users_live.add(1);
   self->attach_functor([] { metrics::node().users_live.add(-1); });
   st.id = std::move(id);
