@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include <caf/actor.hpp>
@@ -21,6 +22,18 @@ namespace chat {
 /// How long a caller waits for an actor before answering `unavailable`.
 inline constexpr std::chrono::seconds ask_timeout{5};
 
+/// Requests `xs...` from `dest` on behalf of `self`: the answer (a T, or
+/// done_atom when T is none_t) goes to `done`, a failure to `on_error`.
+template <class T, class Self, class OnError, class... Ts>
+void request_outcome(Self* self, const caf::actor& dest, std::function<void(outcome<T>)> done,
+                     OnError on_error, Ts&&... xs) {
+  auto req = self->request(dest, ask_timeout, std::forward<Ts>(xs)...);
+  if constexpr (std::is_same_v<T, none_t>)
+    req.then([done](done_atom) { done(outcome<none_t>::success({})); }, on_error);
+  else
+    req.then([done](T& value) { done(outcome<T>::success(std::move(value))); }, on_error);
+}
+
 template <class T, class... Ts>
 void ask(caf::actor_system& sys, const caf::actor& dest,
          std::function<void(outcome<T>)> done, Ts... xs) {
@@ -30,12 +43,8 @@ void ask(caf::actor_system& sys, const caf::actor& dest,
   sys.spawn([dest, done = std::move(done),
              args = std::make_tuple(std::move(xs)...)](caf::event_based_actor* self) mutable {
     auto on_error = [done](caf::error& err) { done(outcome<T>::failure(to_api_error(err))); };
-    auto req = std::apply(
-      [&](auto&&... a) { return self->request(dest, ask_timeout, std::move(a)...); }, args);
-    if constexpr (std::is_same_v<T, none_t>)
-      req.then([done](done_atom) { done(outcome<none_t>::success({})); }, on_error);
-    else
-      req.then([done](T& value) { done(outcome<T>::success(std::move(value))); }, on_error);
+    std::apply([&](auto&&... a) { request_outcome<T>(self, dest, done, on_error, std::move(a)...); },
+               args);
   });
 }
 

@@ -221,8 +221,9 @@ void http_session::send(response res) {
                               ? std::string_view{"-"}
                               : std::string_view{http::to_string(method_)};
   metrics::node().http_request(method, route_, static_cast<int>(status));
-  // A readiness probe answering 503 is the probe working, not a failure.
-  if (status >= 500 && route_ != "/readyz")
+  // 503 is an answer the node means (a peer down, a full queue, not ready):
+  // the peer manager and metrics report those; only other 5xx are faults.
+  if (status >= 500 && status != 503)
     log::warn(component, "request failed",
               {{"method", json::value(method)},
                {"route", json::value(route_)},

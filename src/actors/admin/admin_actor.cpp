@@ -201,16 +201,15 @@ void cmd_inspect_user(admin_actor* self, const std::string& who, text_promise rp
             for (auto& c : convs)
               list.emplace_back(c);
             (*view)["conversations"] = std::move(list);
-            std::function<void(std::vector<invitation_view>, bool)> got_invites
-              = [rp, view](std::vector<invitation_view> invites, bool) mutable {
+            std::function<void(std::vector<invitation_view>)> got_invites
+              = [rp, view](std::vector<invitation_view> invites) mutable {
                   json::array list;
                   for (const auto& inv : invites)
                     list.push_back(json::object{{"id", inv.id}, {"conv", inv.conv}, {"from", inv.from}});
                   (*view)["pending_invitations"] = std::move(list);
                   rp.deliver(json::serialize(*view));
                 };
-            cluster::gather<invitation_view>(self, *self->state.deps.ctx, got_invites,
-                                             invites_atom::value, u.id);
+            cluster::gather_invitations(self, *self->state.deps.ctx, u.id, got_invites);
           };
       cluster::gather_memberships(self, *self->state.deps.ctx, u.id, got_convs);
     });

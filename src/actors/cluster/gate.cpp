@@ -70,74 +70,99 @@ struct gate::impl : std::enable_shared_from_this<gate::impl> {
 
 namespace {
 
-/// One inbound handshake: greeting out, proof in, our proof out.
-struct inbound : std::enable_shared_from_this<inbound> {
-  std::shared_ptr<gate::impl> owner;
+/// What both sides of a handshake do: exact reads and writes that end the
+/// handshake through `Derived::fail(why)` on any error, a deadline, and the
+/// hand-over of the socket once it succeeded.
+template <class Derived>
+struct handshake_io : std::enable_shared_from_this<Derived> {
   tcp::socket socket;
   asio::steady_timer timer;
+  bool finished = false;
+
+  handshake_io(tcp::socket s, asio::io_context& ioc) : socket(std::move(s)), timer(ioc) {}
+
+  template <class Buffer, class Next>
+  void read(Buffer buf, std::string why, Next next) {
+    asio::async_read(socket, buf, [self = this->shared_from_this(), why = std::move(why),
+                                   next = std::move(next)](boost::system::error_code ec, std::size_t) mutable {
+      if (ec)
+        return self->fail(std::move(why));
+      next();
+    });
+  }
+
+  template <class Buffer, class Next>
+  void write(Buffer buf, std::string why, Next next) {
+    asio::async_write(socket, buf, [self = this->shared_from_this(), why = std::move(why),
+                                    next = std::move(next)](boost::system::error_code ec, std::size_t) mutable {
+      if (ec)
+        return self->fail(std::move(why));
+      next();
+    });
+  }
+
+  void arm_deadline() {
+    timer.expires_after(handshake_timeout);
+    timer.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
+      if (!ec)
+        self->fail("handshake timed out");
+    });
+  }
+
+  /// Ends the handshake once: false if it already ended.
+  bool end() {
+    if (finished)
+      return false;
+    finished = true;
+    timer.cancel();
+    return true;
+  }
+
+  void close() {
+    boost::system::error_code ec;
+    socket.close(ec);
+  }
+};
+
+/// One inbound handshake: greeting out, proof in, our proof out.
+struct inbound : handshake_io<inbound> {
+  std::shared_ptr<gate::impl> owner;
   std::string remote;
   std::string server_nonce;
   std::string greeting;
   std::array<char, hs::magic.size() + hs::nonce_size + 1> head{};
   std::string tail;
   std::string reply;
-  bool finished = false;
 
   inbound(std::shared_ptr<gate::impl> o, tcp::socket s)
-    : owner(std::move(o)), socket(std::move(s)), timer(owner->ioc) {
-    remote = endpoint_text(socket);
-  }
+    : handshake_io(std::move(s), o->ioc), owner(std::move(o)), remote(endpoint_text(socket)) {}
 
-  void reject(std::string_view why) {
-    if (finished)
+  void fail(std::string why) {
+    if (!end())
       return;
-    finished = true;
-    timer.cancel();
-    boost::system::error_code ec;
-    socket.close(ec);
+    close();
     --owner->pending;
     log::warn("cluster", "peer rejected at the cluster port",
-              {{"remote", remote}, {"reason", std::string(why)}});
+              {{"remote", remote}, {"reason", std::move(why)}});
   }
 
   void start() {
-    auto self = shared_from_this();
-    timer.expires_after(handshake_timeout);
-    timer.async_wait([self](boost::system::error_code ec) {
-      if (!ec)
-        self->reject("handshake timed out");
-    });
+    arm_deadline();
     server_nonce = security::random_bytes(hs::nonce_size);
     greeting = std::string(hs::magic) + server_nonce;
-    asio::async_write(socket, asio::buffer(greeting), [self](boost::system::error_code ec, std::size_t) {
-      if (ec)
-        return self->reject("connection lost");
-      self->read_head();
+    write(asio::buffer(greeting), "connection lost", [this] {
+      read(asio::buffer(head), "connection lost during handshake", [this] { on_head(); });
     });
   }
 
-  void read_head() {
-    auto self = shared_from_this();
-    asio::async_read(socket, asio::buffer(head), [self](boost::system::error_code ec, std::size_t) {
-      if (ec)
-        return self->reject("connection lost during handshake");
-      if (std::string_view(self->head.data(), hs::magic.size()) != hs::magic)
-        return self->reject("not a cluster peer");
-      auto name_len = static_cast<unsigned char>(self->head.back());
-      if (name_len == 0 || name_len > hs::max_name)
-        return self->reject("bad name length");
-      self->tail.resize(name_len + hs::mac_size);
-      self->read_tail();
-    });
-  }
-
-  void read_tail() {
-    auto self = shared_from_this();
-    asio::async_read(socket, asio::buffer(tail), [self](boost::system::error_code ec, std::size_t) {
-      if (ec)
-        return self->reject("connection lost during handshake");
-      self->verify();
-    });
+  void on_head() {
+    if (std::string_view(head.data(), hs::magic.size()) != hs::magic)
+      return fail("not a cluster peer");
+    auto name_len = static_cast<unsigned char>(head.back());
+    if (name_len == 0 || name_len > hs::max_name)
+      return fail("bad name length");
+    tail.resize(name_len + hs::mac_size);
+    read(asio::buffer(tail), "connection lost during handshake", [this] { verify(); });
   }
 
   void verify() {
@@ -146,62 +171,47 @@ struct inbound : std::enable_shared_from_this<inbound> {
     std::string_view mac(tail.data() + name.size(), hs::mac_size);
     auto expected = hs::client_mac(owner->key, server_nonce, client_nonce, name);
     if (!hs::valid_name(name) || !security::constant_time_equal(expected, mac))
-      return reject("wrong cluster secret");
+      return fail("wrong cluster secret");
     reply = hs::server_mac(owner->key, server_nonce, client_nonce);
-    auto self = shared_from_this();
-    auto peer = std::string(name);
-    asio::async_write(socket, asio::buffer(reply), [self, peer](boost::system::error_code ec, std::size_t) {
-      if (ec)
-        return self->reject("connection lost during handshake");
-      if (self->finished)
+    write(asio::buffer(reply), "connection lost during handshake", [this, peer = std::string(name)] {
+      if (!end())
         return;
-      self->finished = true;
-      self->timer.cancel();
-      --self->owner->pending;
-      int fd = release_for_basp(self->socket);
+      --owner->pending;
+      int fd = release_for_basp(socket);
       if (fd < 0)
         return;
-      log::info("cluster", "peer admitted", {{"remote", self->remote}, {"peer", peer}});
-      self->owner->on_admit(fd, peer);
+      log::info("cluster", "peer admitted", {{"remote", remote}, {"peer", peer}});
+      owner->on_admit(fd, peer);
     });
   }
 };
 
 /// One outbound handshake towards a peer.
-struct outbound : std::enable_shared_from_this<outbound> {
+struct outbound : handshake_io<outbound> {
   std::shared_ptr<gate::impl> owner;
   tcp::resolver resolver;
-  tcp::socket socket;
-  asio::steady_timer timer;
   gate::dialed done;
   std::array<char, hs::greeting_size> greeting{};
+  std::string server_nonce;
   std::string client_nonce;
   std::string hello;
   std::array<char, hs::mac_size> proof{};
-  bool finished = false;
 
   outbound(std::shared_ptr<gate::impl> o, gate::dialed d)
-    : owner(std::move(o)), resolver(owner->ioc), socket(owner->ioc), timer(owner->ioc),
+    : handshake_io(tcp::socket{o->ioc}, o->ioc), owner(std::move(o)), resolver(owner->ioc),
       done(std::move(d)) {}
 
   void fail(std::string why) {
-    if (finished)
+    if (!end())
       return;
-    finished = true;
-    timer.cancel();
-    boost::system::error_code ec;
-    socket.close(ec);
+    close();
     resolver.cancel();
     done(-1, std::move(why));
   }
 
   void start(const std::string& host, std::uint16_t port) {
+    arm_deadline();
     auto self = shared_from_this();
-    timer.expires_after(handshake_timeout);
-    timer.async_wait([self](boost::system::error_code ec) {
-      if (!ec)
-        self->fail("handshake timed out");
-    });
     resolver.async_resolve(host, std::to_string(port),
                            [self](boost::system::error_code ec, tcp::resolver::results_type rs) {
                              if (ec)
@@ -210,54 +220,38 @@ struct outbound : std::enable_shared_from_this<outbound> {
                                                  [self](boost::system::error_code ec, const tcp::endpoint&) {
                                                    if (ec)
                                                      return self->fail(ec.message());
-                                                   self->read_greeting();
+                                                   self->read(asio::buffer(self->greeting),
+                                                              "connection lost during handshake",
+                                                              [self] { self->prove(); });
                                                  });
                            });
   }
 
-  void read_greeting() {
-    auto self = shared_from_this();
-    asio::async_read(socket, asio::buffer(greeting), [self](boost::system::error_code ec, std::size_t) {
-      if (ec)
-        return self->fail("connection lost during handshake");
-      std::string_view g(self->greeting.data(), self->greeting.size());
-      if (g.substr(0, hs::magic.size()) != hs::magic)
-        return self->fail("the peer is not a chatnode cluster port");
-      auto server_nonce = std::string(g.substr(hs::magic.size()));
-      self->client_nonce = security::random_bytes(hs::nonce_size);
-      const auto& name = self->owner->self_name;
-      self->hello = std::string(hs::magic) + self->client_nonce;
-      self->hello.push_back(static_cast<char>(name.size()));
-      self->hello += name;
-      self->hello += hs::client_mac(self->owner->key, server_nonce, self->client_nonce, name);
-      asio::async_write(self->socket, asio::buffer(self->hello),
-                        [self, server_nonce](boost::system::error_code ec, std::size_t) {
-                          if (ec)
-                            return self->fail("the peer refused our proof (wrong cluster secret?)");
-                          self->read_proof(server_nonce);
-                        });
+  void prove() {
+    std::string_view g(greeting.data(), greeting.size());
+    if (g.substr(0, hs::magic.size()) != hs::magic)
+      return fail("the peer is not a chatnode cluster port");
+    server_nonce = std::string(g.substr(hs::magic.size()));
+    client_nonce = security::random_bytes(hs::nonce_size);
+    const auto& name = owner->self_name;
+    hello = std::string(hs::magic) + client_nonce;
+    hello.push_back(static_cast<char>(name.size()));
+    hello += name;
+    hello += hs::client_mac(owner->key, server_nonce, client_nonce, name);
+    const std::string refused = "the peer refused our proof (wrong cluster secret?)";
+    write(asio::buffer(hello), refused, [this, refused] {
+      read(asio::buffer(proof), refused, [this] { check_proof(); });
     });
   }
 
-  void read_proof(std::string server_nonce) {
-    auto self = shared_from_this();
-    asio::async_read(socket, asio::buffer(proof),
-                     [self, server_nonce](boost::system::error_code ec, std::size_t) {
-                       if (ec)
-                         return self->fail("the peer refused our proof (wrong cluster secret?)");
-                       auto expected = hs::server_mac(self->owner->key, server_nonce, self->client_nonce);
-                       if (!security::constant_time_equal(
-                             expected, std::string_view(self->proof.data(), self->proof.size())))
-                         return self->fail("the peer does not hold the cluster secret");
-                       if (self->finished)
-                         return;
-                       self->finished = true;
-                       self->timer.cancel();
-                       int fd = release_for_basp(self->socket);
-                       if (fd < 0)
-                         return self->done(-1, "cannot detach the socket");
-                       self->done(fd, {});
-                     });
+  void check_proof() {
+    auto expected = hs::server_mac(owner->key, server_nonce, client_nonce);
+    if (!security::constant_time_equal(expected, std::string_view(proof.data(), proof.size())))
+      return fail("the peer does not hold the cluster secret");
+    if (!end())
+      return;
+    int fd = release_for_basp(socket);
+    done(fd, fd < 0 ? "cannot detach the socket" : std::string{});
   }
 };
 

@@ -1,67 +1,71 @@
 #pragma once
 // Scatter-gather over the nodes: each node indexes what it owns (a user's
 // memberships and pending invitations live with the conversations), so a
-// user-wide list asks every reachable node's directory for its part.
+// user-wide list collects every reachable node's part. This node's part is
+// read by the asking actor itself; other nodes' parts come from their
+// directories (which answer with the same local readers).
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <vector>
-#include <algorithm>
 #include <optional>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include <caf/all.hpp>
 
 #include "actors/atoms.hpp"
 #include "actors/cluster/peer_table.hpp"
-#include "schema/ids.hpp"
 #include "actors/node_context.hpp"
+#include "schema/ids.hpp"
+#include "schema/wire.hpp"
 
 namespace chat::cluster {
 
 inline constexpr std::chrono::seconds gather_timeout{3};
 
-/// Sends `xs...` to every reachable directory, each answering a
-/// std::vector<T>, and hands the concatenation to `done` inside `self`.
-/// Unreachable or failing nodes contribute nothing; `complete` says whether
-/// every node answered.
-template <class T, class Self, class... Ts>
-void gather(Self* self, const node_context& ctx,
-            std::function<void(std::vector<T>, bool complete)> done, Ts... xs) {
-  std::vector<caf::actor> directories;
+/// This node's part: the conversations it indexes for `user`, or nothing if
+/// storage failed.
+std::optional<std::vector<std::string>> local_memberships(const node_context& ctx,
+                                                          const std::string& user);
+/// This node's part: `user`'s pending invitations to conversations it owns.
+std::optional<std::vector<invitation_view>> local_invitations(const node_context& ctx,
+                                                              const std::string& user);
+
+/// Every node's answer to (atom, user), in cluster.conf order; nullopt for
+/// a node that is unreachable or failed.
+template <class T>
+using node_parts = std::vector<std::optional<std::vector<T>>>;
+
+template <class T, class Self, class Atom, class Local>
+void collect_parts(Self* self, const node_context& ctx, Atom atom, const std::string& user,
+                   Local read_local, std::function<void(node_parts<T>)> done) {
   const auto& layout = ctx.peers->layout();
-  bool complete = true;
-  for (std::size_t i = 0; i < layout.nodes.size(); ++i) {
-    if (auto n = ctx.peers->node(i))
-      directories.push_back(n->directory);
-    else
-      complete = false;
-  }
-  struct pending {
-    std::vector<T> items;
-    std::size_t left;
-    bool complete;
-  };
-  auto acc = std::make_shared<pending>(pending{{}, directories.size(), complete});
-  auto one_done = [acc, done] {
-    if (--acc->left == 0)
-      done(std::move(acc->items), acc->complete);
-  };
-  if (directories.empty())
-    return done({}, false);
-  for (const auto& d : directories)
-    self->request(d, gather_timeout, xs...)
+  auto parts = std::make_shared<node_parts<T>>(layout.nodes.size());
+  (*parts)[layout.self] = read_local(ctx, user);
+  std::vector<std::pair<std::size_t, caf::actor>> remote;
+  for (std::size_t i = 0; i < layout.nodes.size(); ++i)
+    if (i != layout.self)
+      if (auto n = ctx.peers->node(i))
+        remote.emplace_back(i, n->directory);
+  if (remote.empty())
+    return done(std::move(*parts));
+  auto left = std::make_shared<std::size_t>(remote.size());
+  for (const auto& [idx, directory] : remote) {
+    auto i = idx;
+    auto one_done = [parts, left, done] {
+      if (--*left == 0)
+        done(std::move(*parts));
+    };
+    self->request(directory, gather_timeout, atom, user)
       .then(
-        [acc, one_done](std::vector<T>& part) {
-          acc->items.insert(acc->items.end(), std::make_move_iterator(part.begin()),
-                            std::make_move_iterator(part.end()));
+        [parts, i, one_done](std::vector<T>& part) {
+          (*parts)[i] = std::move(part);
           one_done();
         },
-        [acc, one_done](caf::error&) {
-          acc->complete = false;
-          one_done();
-        });
+        [one_done](caf::error&) { one_done(); });
+  }
 }
 
 /// The conversations `user` belongs to, cluster-wide. A conversation's
@@ -71,55 +75,44 @@ void gather(Self* self, const node_context& ctx,
 template <class Self>
 void gather_memberships(Self* self, const node_context& ctx, const std::string& user,
                         std::function<void(std::vector<std::string>)> done) {
-  const auto& layout = ctx.peers->layout();
-  auto answers = std::make_shared<std::vector<std::optional<std::vector<std::string>>>>(
-    layout.nodes.size());
-  std::vector<std::pair<std::size_t, caf::actor>> asked;
-  for (std::size_t i = 0; i < layout.nodes.size(); ++i)
-    if (auto n = ctx.peers->node(i))
-      asked.emplace_back(i, n->directory);
-  auto left = std::make_shared<std::size_t>(asked.size());
-  auto shards = ctx.shards;
-  auto finish = [answers, done, layout_copy = layout, shards] {
-    std::vector<std::string> out;
-    std::unordered_set<std::string> seen;
-    for (const auto& answer : *answers) {
-      if (!answer)
-        continue;
-      for (const auto& conv : *answer) {
-        if (seen.count(conv))
-          continue;
-        auto shard = shard_of_id(conv, id_kind::conversation, shards);
-        if (!shard)
-          continue;
-        const auto& owner_answer = (*answers)[layout_copy.owner(*shard)];
-        bool owner_says_member = !owner_answer
-                                 || std::find(owner_answer->begin(), owner_answer->end(), conv)
-                                      != owner_answer->end();
-        if (owner_says_member) {
-          seen.insert(conv);
-          out.push_back(conv);
+  std::function<void(node_parts<std::string>)> merge
+    = [done, layout = ctx.peers->layout()](node_parts<std::string> parts) {
+        std::vector<std::string> out;
+        std::unordered_set<std::string> seen;
+        for (const auto& part : parts) {
+          if (!part)
+            continue;
+          for (const auto& conv : *part) {
+            auto shard = shard_of_id(conv, id_kind::conversation, layout.shards);
+            if (!shard || seen.count(conv))
+              continue;
+            const auto& owner = parts[layout.owner(*shard)];
+            if (!owner || std::find(owner->begin(), owner->end(), conv) != owner->end()) {
+              seen.insert(conv);
+              out.push_back(conv);
+            }
+          }
         }
-      }
-    }
-    done(std::move(out));
-  };
-  if (asked.empty())
-    return finish();
-  for (const auto& [idx, directory] : asked) {
-    auto i = idx;
-    self->request(directory, gather_timeout, mships_atom::value, user)
-      .then(
-        [answers, left, finish, i](std::vector<std::string>& part) {
-          (*answers)[i] = std::move(part);
-          if (--*left == 0)
-            finish();
-        },
-        [left, finish](caf::error&) {
-          if (--*left == 0)
-            finish();
-        });
-  }
+        done(std::move(out));
+      };
+  collect_parts<std::string>(self, ctx, mships_atom::value, user, local_memberships, merge);
+}
+
+/// `user`'s pending invitations on every reachable node, oldest first.
+template <class Self>
+void gather_invitations(Self* self, const node_context& ctx, const std::string& user,
+                        std::function<void(std::vector<invitation_view>)> done) {
+  std::function<void(node_parts<invitation_view>)> merge
+    = [done](node_parts<invitation_view> parts) {
+        std::vector<invitation_view> out;
+        for (auto& part : parts)
+          if (part)
+            out.insert(out.end(), part->begin(), part->end());
+        std::sort(out.begin(), out.end(),
+                  [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
+        done(std::move(out));
+      };
+  collect_parts<invitation_view>(self, ctx, invites_atom::value, user, local_invitations, merge);
 }
 
 } // namespace chat::cluster

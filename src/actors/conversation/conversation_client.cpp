@@ -197,22 +197,11 @@ void conversation_client::invite(principal who, std::string conv, std::string us
 
 namespace {
 
-/// The user's pending invitations on every reachable node, oldest first.
-void pending_invitations(caf::event_based_actor* self, const node_context& ctx,
-                         const std::string& user, std::function<void(invitation_list)> done) {
-  std::function<void(invitation_list, bool)> got = [done](invitation_list all, bool) {
-    std::sort(all.begin(), all.end(),
-              [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
-    done(std::move(all));
-  };
-  cluster::gather<invitation_view>(self, ctx, got, invites_atom::value, user);
-}
-
 /// Runs `then` with the conversation a pending invitation belongs to.
 void with_invitation(caf::event_based_actor* self, const node_context& ctx,
                      const std::string& user, const std::string& invitation,
                      std::function<void(std::optional<std::string>)> then) {
-  pending_invitations(self, ctx, user, [invitation, then](invitation_list all) {
+  cluster::gather_invitations(self, ctx, user, [invitation, then](invitation_list all) {
     for (const auto& inv : all)
       if (inv.id == invitation)
         return then(inv.conv);
@@ -225,7 +214,7 @@ void with_invitation(caf::event_based_actor* self, const node_context& ctx,
 void conversation_client::invitations(principal who, reply<invitation_list> done) const {
   auto p = pimpl_;
   in_actor(p->sys, [p, who, done](caf::event_based_actor* self) {
-    pending_invitations(self, *p->ctx, who.user_id, [done](invitation_list all) {
+    cluster::gather_invitations(self, *p->ctx, who.user_id, [done](invitation_list all) {
       done(outcome<invitation_list>::success(std::move(all)));
     });
   });

@@ -38,12 +38,7 @@ void ask_conversation(Self* self, caf::actor directory, Resolve how, std::string
           else
             fail(err);
         };
-        auto req = self->request(target, ask_timeout, xs...);
-        if constexpr (std::is_same_v<T, none_t>)
-          req.then([done](done_atom) { done(outcome<none_t>::success({})); }, retry_or_fail);
-        else
-          req.then([done](T& value) { done(outcome<T>::success(std::move(value))); },
-                   retry_or_fail);
+        request_outcome<T>(self, target, done, retry_or_fail, xs...);
       },
       fail);
 }
@@ -107,11 +102,7 @@ void ask_cached(Self* self, conversation_cache* cache, caf::actor directory, std
         fail(err);
       }
     };
-    auto req = self->request(target, ask_timeout, xs...);
-    if constexpr (std::is_same_v<T, none_t>)
-      req.then([done](done_atom) { done(outcome<none_t>::success({})); }, retry_or_fail);
-    else
-      req.then([done](T& value) { done(outcome<T>::success(std::move(value))); }, retry_or_fail);
+    request_outcome<T>(self, target, done, retry_or_fail, xs...);
   };
   auto when_resolved = [ask, fail](const caf::actor* target, const caf::error* err) {
     if (target)

@@ -5,12 +5,12 @@
 #include <caf/all.hpp>
 
 #include "actors/atoms.hpp"
+#include "actors/cluster/gather.hpp"
 #include "actors/cluster/peer_table.hpp"
 #include "actors/cluster/routing.hpp"
 #include "actors/conversation/conversation_actor.hpp"
 #include "actors/conversation/conversation_store.hpp"
 #include "actors/errors.hpp"
-#include "actors/user/invitation_store.hpp"
 #include "actors/user/user_actor.hpp"
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
@@ -138,10 +138,9 @@ caf::behavior directory(directory_actor* self, node_ref ctx) {
     // This node's part of a user's memberships and pending invitations (each
     // node indexes the conversations it owns); callers gather every node's.
     [self](mships_atom, const std::string& user) -> caf::result<std::vector<std::string>> {
-      std::vector<std::string> convs;
-      if (conversation_store::memberships_of(*self->state.ctx->db, user, &convs) != errc::ok)
-        return make_chat_error(errc::unavailable, "storage is not available");
-      return convs;
+      if (auto convs = cluster::local_memberships(*self->state.ctx, user))
+        return std::move(*convs);
+      return make_chat_error(errc::unavailable, "storage is not available");
     },
     // A conversation elsewhere tells a user's home node about a membership
     // change; the copy answers for that conversation while its node is down.
@@ -154,13 +153,9 @@ caf::behavior directory(directory_actor* self, node_ref ctx) {
       self->state.ctx->db->commit(std::move(batch), [](errc) {});
     },
     [self](invites_atom, const std::string& user) -> caf::result<std::vector<invitation_view>> {
-      std::vector<invitation_record> pending;
-      if (invitation_store{*self->state.ctx->db}.pending_for(user, &pending) != errc::ok)
-        return make_chat_error(errc::unavailable, "storage is not available");
-      std::vector<invitation_view> out;
-      for (const auto& r : pending)
-        out.push_back({r.id, r.conv, r.conv_title, r.from, r.to, r.created_at});
-      return out;
+      if (auto pending = cluster::local_invitations(*self->state.ctx, user))
+        return std::move(*pending);
+      return make_chat_error(errc::unavailable, "storage is not available");
     },
     // The admin shell: a user's live connections (none if the user has no
     // actor: nobody is connected), asked of the user's home node.
