@@ -20,6 +20,7 @@ struct http_settings {
   std::size_t ws_queue_frames = 1024;         ///< outbound queue bound, in frames …
   std::size_t ws_queue_bytes = 8 << 20;       ///< … and in bytes; over either → closed with 4008
   std::chrono::seconds ws_close_timeout{2};   ///< a close not done by then drops the TCP connection
+  std::chrono::seconds ws_idle_timeout{300};  ///< silent this long (a ping at half) → dropped
 };
 
 } // namespace chat::net

@@ -1,5 +1,7 @@
 #include "net/outbound_queue.hpp"
 
+#include <algorithm>
+
 namespace chat::net {
 
 outbound_queue::verdict outbound_queue::push(shared_frame frame) {
@@ -13,31 +15,25 @@ outbound_queue::verdict outbound_queue::push(shared_frame frame) {
   return verdict::queued;
 }
 
-shared_frame outbound_queue::begin_write() {
-  if (writing_ || frames_.empty())
-    return nullptr;
-  writing_ = true;
-  return frames_.front();
+std::size_t outbound_queue::begin_write(std::size_t max_frames) {
+  if (in_flight_ > 0)
+    return 0;
+  in_flight_ = std::min(max_frames, frames_.size());
+  return in_flight_;
 }
 
 void outbound_queue::written() noexcept {
-  if (!writing_)
-    return;
-  writing_ = false;
-  bytes_ -= frames_.front()->size();
-  frames_.pop_front();
+  for (; in_flight_ > 0; --in_flight_) {
+    bytes_ -= frames_.front()->size();
+    frames_.pop_front();
+  }
 }
 
 void outbound_queue::clear() noexcept {
-  if (writing_) {
-    auto keep = std::move(frames_.front());
-    frames_.clear();
-    bytes_ = keep->size();
-    frames_.push_back(std::move(keep));
-  } else {
-    frames_.clear();
-    bytes_ = 0;
-  }
+  frames_.erase(frames_.begin() + static_cast<std::ptrdiff_t>(in_flight_), frames_.end());
+  bytes_ = 0;
+  for (const auto& f : frames_)
+    bytes_ += f->size();
 }
 
 } // namespace chat::net

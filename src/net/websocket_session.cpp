@@ -9,6 +9,13 @@ namespace {
 
 constexpr std::string_view component = "ws";
 
+/// Frames per gathered write: two buffers each, and Asio hands at most 64
+/// buffers to one sendmsg.
+constexpr std::size_t max_batch = 31;
+
+/// Reads per readiness before giving other connections on this thread a turn.
+constexpr int max_read_rounds = 8;
+
 std::string peer_address(const tcp::socket& socket) {
   beast::error_code ec;
   auto ep = socket.remote_endpoint(ec);
@@ -20,16 +27,11 @@ std::string peer_address(const tcp::socket& socket) {
   return a + ":" + std::to_string(ep.port());
 }
 
-/// A close reason fits in a control frame (123 bytes); cut on a UTF-8
-/// character boundary, as peers may check it.
-std::string_view fit_reason(std::string_view s) {
-  constexpr std::size_t max = 123;
-  if (s.size() <= max)
-    return s;
-  std::size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
-    --n;
-  return s.substr(0, n);
+/// One read buffer per I/O thread, shared by all its connections: a
+/// connection only keeps the bytes of a frame that has not fully arrived.
+std::array<char, 64 * 1024>& read_scratch() {
+  thread_local std::array<char, 64 * 1024> buffer;
+  return buffer;
 }
 
 } // namespace
@@ -37,38 +39,42 @@ std::string_view fit_reason(std::string_view s) {
 websocket_session::websocket_session(tcp::socket&& socket,
                                      std::shared_ptr<const server_context> ctx, principal who)
   : ctx_(std::move(ctx)), who_(std::move(who)), remote_(peer_address(socket)),
-    strand_(socket.get_executor()), ws_(std::move(socket)), close_timer_(strand_),
+    strand_(socket.get_executor()),
+    handshake_(std::make_unique<websocket::stream<beast::tcp_stream>>(std::move(socket))),
+    socket_(strand_), timer_(strand_), reader_(ctx_->settings.ws_max_frame_bytes),
     queue_(ctx_->settings.ws_queue_frames, ctx_->settings.ws_queue_bytes) {}
 
 websocket_session::~websocket_session() {
-  // Normally the read loop has already said so; this covers an io_context
+  // Normally finish() has already said so; this covers an io_context
   // destroyed with the connection still open.
   if (peer_)
     peer_->closed();
 }
 
 void websocket_session::run(http::request<http::string_body> req) {
-  // The websocket stream has its own timeouts: no deadline on the TCP layer.
-  beast::get_lowest_layer(ws_).expires_never();
-  // Server defaults: 30 s for the handshakes, and an idle peer is pinged,
-  // then dropped after 300 s without any data.
-  ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+  // Beast's own handshake deadline (30 s) applies, none on the TCP layer.
+  beast::get_lowest_layer(*handshake_).expires_never();
+  handshake_->set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  handshake_->set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
     res.set(http::field::server, "chatnode");
   }));
-  // A bigger message fails the read, and Beast closes with 1009.
-  ws_.read_message_max(ctx_->settings.ws_max_frame_bytes);
-  ws_.auto_fragment(false); // one frame per message
-  ws_.text(true);
   // Beast builds the 101 from `req` when this is called; `req` need not live on.
-  ws_.async_accept(req, beast::bind_front_handler(&websocket_session::on_accept,
-                                                  shared_from_this()));
+  handshake_->async_accept(req, beast::bind_front_handler(&websocket_session::on_accept,
+                                                          shared_from_this()));
 }
 
 void websocket_session::on_accept(beast::error_code ec) {
   if (ec) {
     log::debug(component, "handshake failed", {{"reason", json::value(ec.message())}});
     return; // the socket closes with this object
+  }
+  socket_ = handshake_->next_layer().release_socket();
+  handshake_.reset();
+  socket_.non_blocking(true, ec);
+  if (ec) {
+    log::debug(component, "cannot make the socket non-blocking",
+               {{"reason", json::value(ec.message())}});
+    return;
   }
   sink_ = std::make_shared<ws_sink>(weak_from_this());
   // The actor may push at once (hello); those posts run after this handler.
@@ -77,51 +83,119 @@ void websocket_session::on_accept(beast::error_code ec) {
   metrics::node().ws_opened.inc();
   metrics::node().ws_open.add(1);
   log::debug(component, "open", {{"remote", json::value(remote_)}});
+  arm_idle_check();
   do_read();
 }
+
+// Reading ---------------------------------------------------------------
 
 void websocket_session::do_read() {
-  ws_.async_read(in_, beast::bind_front_handler(&websocket_session::on_read, shared_from_this()));
+  socket_.async_wait(tcp::socket::wait_read, beast::bind_front_handler(
+                                                 &websocket_session::on_readable,
+                                                 shared_from_this()));
 }
 
-void websocket_session::on_read(beast::error_code ec, std::size_t) {
-  if (ec) {
-    // The peer closed, went silent, sent too much (Beast answered 1009), or
-    // we dropped the connection: in every case this connection is over.
-    log::debug(component, "closed",
-               {{"remote", json::value(remote_)}, {"reason", json::value(ec.message())}});
-    read_done_ = true;
-    closing_ = true;
-    if (open_)
-      metrics::node().ws_open.add(-1);
-    queue_.clear();
-    publish_queue();
-    close_timer_.cancel();
-    beast::get_lowest_layer(ws_).close();
-    if (peer_) {
-      auto peer = std::move(peer_);
-      peer->closed();
-    }
+void websocket_session::on_readable(beast::error_code ec) {
+  if (done_)
     return;
+  if (ec)
+    return finish(ec.message());
+  auto& scratch = read_scratch();
+  for (int round = 0; round < max_read_rounds; ++round) {
+    const std::size_t got = socket_.read_some(asio::buffer(scratch), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again)
+      break;
+    if (ec)
+      return finish(ec == asio::error::eof ? "the peer closed the connection" : ec.message());
+    heard_ = true;
+    char* data = scratch.data();
+    std::size_t n = got;
+    if (!partial_.empty()) {
+      partial_.append(data, n);
+      data = partial_.data();
+      n = partial_.size();
+    }
+    std::size_t used = reader_.consume(data, n, *this);
+    if (done_)
+      return;
+    if (data == scratch.data()) {
+      partial_.assign(data + used, n - used);
+    } else {
+      partial_.erase(0, used);
+      if (partial_.empty() && partial_.capacity() > 4096)
+        std::string{}.swap(partial_); // a big frame's buffer should not stay
+    }
+    if (got < scratch.size())
+      break; // very likely drained; the wait re-arms epoll, so nothing is missed
   }
-  if (ws_.got_text())
-    peer_->inbound(beast::buffers_to_string(in_.data()));
-  else
-    peer_->inbound_binary();
-  in_.consume(in_.size());
   do_read();
 }
 
+void websocket_session::on_text(std::string_view message) {
+  if (!closing_ && peer_)
+    peer_->inbound(std::string{message});
+}
+
+void websocket_session::on_binary() {
+  if (!closing_ && peer_)
+    peer_->inbound_binary();
+}
+
+void websocket_session::on_ping(std::string_view payload) {
+  if (closing_)
+    return;
+  control_ += ws::encode_control(ws::opcode::pong, payload);
+  do_write();
+}
+
+void websocket_session::on_pong() {} // any byte counts as life (heard_)
+
+void websocket_session::on_close(std::uint16_t code, std::string_view) {
+  close_received_ = true;
+  if (close_written_)
+    return finish("close handshake done");
+  // Answer with the peer's code, as RFC 6455 suggests; frames not yet
+  // written are dropped.
+  close(code == ws::close_code::no_status ? ws::close_code::normal : code, "");
+}
+
+void websocket_session::on_violation(std::uint16_t code, std::string_view why) {
+  log::debug(component, "protocol violation",
+             {{"remote", json::value(remote_)}, {"reason", json::value(why)}});
+  close(code, why);
+}
+
+// Writing ---------------------------------------------------------------
+
 void websocket_session::post_send(shared_frame frame) {
-  asio::post(strand_, [self = shared_from_this(), frame = std::move(frame)]() mutable {
-    self->send(std::move(frame));
-  });
+  {
+    std::lock_guard lock{inbox_mutex_};
+    inbox_.push_back(std::move(frame));
+    if (inbox_.size() > 1)
+      return; // a hand-off is already on its way and will take this one too
+  }
+  asio::post(strand_, [self = shared_from_this()] { self->take_inbox(); });
 }
 
 void websocket_session::post_close(std::uint16_t code, std::string reason) {
-  asio::post(strand_, [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
-    self->close(code, std::move(reason));
+  asio::post(strand_, [self = shared_from_this(), code, reason = std::move(reason)] {
+    self->close(code, reason);
   });
+}
+
+void websocket_session::take_inbox() {
+  {
+    std::lock_guard lock{inbox_mutex_};
+    taking_.swap(inbox_);
+  }
+  for (auto& frame : taking_) {
+    send(std::move(frame));
+  }
+  taking_.clear();
+  if (taking_.capacity() > 64)
+    taking_.shrink_to_fit();
+  publish_queue();
+  do_write();
 }
 
 void websocket_session::send(shared_frame frame) {
@@ -133,88 +207,130 @@ void websocket_session::send(shared_frame frame) {
                {"frames", queue_.frames()},
                {"bytes", queue_.bytes()}});
     metrics::node().ws_closed_too_slow.inc();
-    return close(close_code::too_slow, "too slow");
+    close(close_code::too_slow, "too slow");
   }
-  publish_queue();
-  do_write();
 }
 
 void websocket_session::do_write() {
-  auto frame = queue_.begin_write();
-  if (!frame)
+  if (writing_ || done_)
     return;
-  // The lambda holds the frame, so its bytes outlive the write even if the
-  // queue is cleared meanwhile.
-  ws_.async_write(asio::buffer(*frame),
-                  [self = shared_from_this(), frame](beast::error_code ec, std::size_t) {
-                    self->on_write(ec);
-                  });
+  buffers_.clear();
+  control_in_flight_.swap(control_);
+  control_.clear();
+  if (!control_in_flight_.empty())
+    buffers_.emplace_back(asio::buffer(control_in_flight_));
+  close_in_flight_ = close_queued_ && !close_written_;
+  // Data frames only before our close frame is queued: after it, nothing.
+  std::size_t frames = close_queued_ ? 0 : queue_.begin_write(max_batch);
+  if (headers_.size() < frames)
+    headers_.resize(frames);
+  for (std::size_t i = 0; i < frames; ++i) {
+    const auto& frame = *queue_.in_flight_frame(i);
+    auto h = ws::encode_header(ws::opcode::text, frame.size(), headers_[i].data());
+    buffers_.emplace_back(headers_[i].data(), h);
+    buffers_.emplace_back(frame.data(), frame.size());
+  }
+  if (buffers_.empty())
+    return;
+  writing_ = true;
+  // The frames stay in the queue (in flight) until on_write, so their bytes
+  // outlive the write even if the queue is cleared meanwhile.
+  asio::async_write(socket_, buffers_,
+                    beast::bind_front_handler(
+                      [](std::shared_ptr<websocket_session> self, beast::error_code ec,
+                         std::size_t) { self->on_write(ec); },
+                      shared_from_this()));
 }
 
 void websocket_session::on_write(beast::error_code ec) {
+  writing_ = false;
   queue_.written();
+  control_in_flight_.clear();
+  if (control_in_flight_.capacity() > 1024)
+    std::string{}.swap(control_in_flight_);
   publish_queue();
-  if (ec) {
-    log::debug(component, "write failed",
-               {{"remote", json::value(remote_)}, {"reason", json::value(ec.message())}});
-    closing_ = true;
-    queue_.clear();
-    // `closed`: Beast is already answering the peer's close; the read ends
-    // by itself once that is done. Anything else: the socket is broken.
-    if (ec != websocket::error::closed)
-      drop();
+  if (done_)
     return;
+  if (ec)
+    return finish("write failed: " + ec.message());
+  if (close_in_flight_) {
+    close_in_flight_ = false;
+    close_written_ = true;
+    // The server closes the TCP connection once both close frames have
+    // passed; otherwise the peer's answer is awaited (bounded by timer_).
+    if (close_received_)
+      return finish("close handshake done");
   }
-  if (closing_)
-    return send_close(); // a close waited for this write
   do_write();
 }
 
-void websocket_session::close(std::uint16_t code, std::string reason) {
-  if (!open_ || closing_)
+// Closing ---------------------------------------------------------------
+
+void websocket_session::close(std::uint16_t code, std::string_view reason) {
+  if (!open_ || done_ || close_queued_)
     return;
   closing_ = true;
+  close_queued_ = true;
   queue_.clear();
   publish_queue();
-  close_code_ = code;
-  close_reason_ = std::move(reason);
+  control_ += ws::encode_close(code, reason);
   // A peer that does not read never lets the close frame (or the write
   // before it) finish: bound the wait, then drop the TCP connection.
-  close_timer_.expires_after(ctx_->settings.ws_close_timeout);
-  close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-    if (ec || self->read_done_)
+  timer_.expires_after(ctx_->settings.ws_close_timeout);
+  timer_.async_wait([self = shared_from_this(), code](beast::error_code ec) {
+    if (ec || self->done_)
       return;
     log::info(component, "close timed out; dropping the connection",
-              {{"remote", json::value(self->remote_)}, {"code", self->close_code_}});
-    self->drop();
+              {{"remote", json::value(self->remote_)}, {"code", code}});
+    self->finish("close timed out");
   });
-  // Only one write at a time: a frame in flight finishes first (on_write).
-  if (!queue_.writing())
-    send_close();
+  do_write(); // waits for a write in flight (on_write starts it)
 }
 
-void websocket_session::send_close() {
-  if (close_sent_ || read_done_)
+void websocket_session::arm_idle_check() {
+  // Every half idle period: a silent peer is pinged once, and dropped if the
+  // next half passes without a byte from it.
+  timer_.expires_after(ctx_->settings.ws_idle_timeout / 2);
+  timer_.async_wait(beast::bind_front_handler(&websocket_session::on_idle_check,
+                                              shared_from_this()));
+}
+
+void websocket_session::on_idle_check(beast::error_code ec) {
+  if (ec || done_ || closing_)
+    return; // cancelled, or the close deadline took the timer over
+  if (heard_) {
+    heard_ = false;
+    pinged_ = false;
+  } else if (!pinged_) {
+    pinged_ = true;
+    control_ += ws::encode_control(ws::opcode::ping, "");
+    do_write();
+  } else {
+    log::debug(component, "idle peer dropped", {{"remote", json::value(remote_)}});
+    return finish("idle timeout");
+  }
+  arm_idle_check();
+}
+
+void websocket_session::finish(std::string_view why) {
+  if (done_)
     return;
-  close_sent_ = true;
-  websocket::close_reason why{close_code_};
-  auto text = fit_reason(close_reason_);
-  why.reason.assign(text.data(), text.size());
-  ws_.async_close(why,
-                  [self = shared_from_this()](beast::error_code ec) {
-                    // The pending read sees the peer's answering close and
-                    // ends the connection; nothing to do here.
-                    if (ec)
-                      log::debug(component, "close failed",
-                                 {{"remote", json::value(self->remote_)},
-                                  {"reason", json::value(ec.message())}});
-                  });
-}
-
-void websocket_session::drop() {
-  // Cancels every pending operation; the read ends with an error and
-  // reports the connection closed.
-  beast::get_lowest_layer(ws_).close();
+  done_ = true;
+  closing_ = true;
+  log::debug(component, "closed",
+             {{"remote", json::value(remote_)}, {"reason", json::value(why)}});
+  if (open_)
+    metrics::node().ws_open.add(-1);
+  queue_.clear();
+  publish_queue();
+  timer_.cancel();
+  beast::error_code ignored;
+  socket_.close(ignored); // pending waits and writes end with operation_aborted
+  std::string{}.swap(partial_);
+  if (peer_) {
+    auto peer = std::move(peer_);
+    peer->closed();
+  }
 }
 
 void websocket_session::publish_queue() {

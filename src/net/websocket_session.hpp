@@ -1,28 +1,34 @@
 #pragma once
 // One WebSocket connection (GET /ws after its ticket was redeemed). Every
-// handler runs on the connection's strand. Inbound messages go to the
-// session actor (through a ws_peer); outbound frames arrive through a
-// ws_sink, wait in a bounded outbound_queue and are written back to back,
-// one async_write in flight.
+// handler runs on the connection's strand. Beast answers the upgrade; after
+// that the connection speaks RFC 6455 itself (ws_frame.hpp): inbound
+// messages go to the session actor (through a ws_peer); outbound frames
+// arrive through a ws_sink, wait in a bounded outbound_queue, and whatever
+// has queued up leaves in one gathered write.
+#include <array>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "net/beast.hpp"
 #include "net/outbound_queue.hpp"
 #include "net/server_context.hpp"
+#include "net/ws_frame.hpp"
 
 namespace chat::net {
 
 class ws_sink;
 
-class websocket_session : public std::enable_shared_from_this<websocket_session> {
+class websocket_session : public std::enable_shared_from_this<websocket_session>,
+                          private ws::frame_handler {
 public:
   /// Takes over an upgraded socket whose executor is a strand; `who` is the
   /// redeemed ticket's owner.
   websocket_session(tcp::socket&& socket, std::shared_ptr<const server_context> ctx,
                     principal who);
-  ~websocket_session();
+  ~websocket_session() override;
 
   websocket_session(const websocket_session&) = delete;
   websocket_session& operator=(const websocket_session&) = delete;
@@ -31,42 +37,75 @@ public:
   /// reads. Call on the strand.
   void run(http::request<http::string_body> req);
 
-  /// `send` / `close` run on the strand; callable from any thread (ws_sink).
+  /// Callable from any thread (ws_sink). Frames pushed while the strand is
+  /// busy share one hand-off to it.
   void post_send(shared_frame frame);
   void post_close(std::uint16_t code, std::string reason);
 
 private:
-  /// Queues a frame, or closes with 4008 when the queue is over its bound.
-  void send(shared_frame frame);
-  /// Drops queued frames and closes with `code`; the TCP connection is
-  /// dropped if that does not finish within ws_close_timeout.
-  void close(std::uint16_t code, std::string reason);
   void on_accept(beast::error_code ec);
+
+  // Reading: wait until readable, then read into a per-thread buffer, so an
+  // idle connection holds no read buffer; only an incomplete frame is kept.
   void do_read();
-  void on_read(beast::error_code ec, std::size_t bytes);
+  void on_readable(beast::error_code ec);
+  void on_text(std::string_view message) override;
+  void on_binary() override;
+  void on_ping(std::string_view payload) override;
+  void on_pong() override;
+  void on_close(std::uint16_t code, std::string_view reason) override;
+  void on_violation(std::uint16_t code, std::string_view why) override;
+
+  // Writing: control frames first, then up to max_batch data frames.
+  void take_inbox();
+  void send(shared_frame frame);
   void do_write();
   void on_write(beast::error_code ec);
-  void send_close();
-  void drop();
+
+  /// Drops queued frames and sends a close frame with `code`; the TCP
+  /// connection is dropped if the close handshake is not done within
+  /// ws_close_timeout.
+  void close(std::uint16_t code, std::string_view reason);
+  void arm_idle_check();
+  void on_idle_check(beast::error_code ec);
+  /// The connection is over: closes the socket, tells the session actor.
+  void finish(std::string_view why);
   void publish_queue();
 
   std::shared_ptr<const server_context> ctx_;
   principal who_;
   std::string remote_; ///< "ip:port", for the admin shell and logs
   const asio::any_io_executor strand_;
-  websocket::stream<beast::tcp_stream> ws_;
-  beast::flat_buffer in_;
-  asio::steady_timer close_timer_;
+  /// Only while the upgrade is answered.
+  std::unique_ptr<websocket::stream<beast::tcp_stream>> handshake_;
+  tcp::socket socket_;
+  asio::steady_timer timer_; ///< idle checks while open; the close deadline after
+  ws::frame_reader reader_;
+  std::string partial_; ///< bytes of a frame not yet complete
+
+  std::mutex inbox_mutex_;
+  std::vector<shared_frame> inbox_; ///< pushed, not yet taken on the strand
+  std::vector<shared_frame> taking_;
+
   outbound_queue queue_;
+  std::string control_;           ///< control frames waiting (encoded)
+  std::string control_in_flight_; ///< control frames of the write in flight
+  std::vector<std::array<unsigned char, ws::max_header_bytes>> headers_;
+  std::vector<asio::const_buffer> buffers_;
+  bool writing_ = false;
+
   std::shared_ptr<ws_sink> sink_;
   std::unique_ptr<ws_peer> peer_; ///< set once accepted, until closed() was called
 
-  bool open_ = false;       ///< accepted, session actor opened
-  bool closing_ = false;    ///< no more frames are written
-  bool close_sent_ = false; ///< async_close started
-  bool read_done_ = false;  ///< the read loop ended: the connection is gone
-  std::uint16_t close_code_ = 1000;
-  std::string close_reason_;
+  bool open_ = false;            ///< accepted, session actor opened
+  bool closing_ = false;         ///< no more data frames are written
+  bool close_queued_ = false;    ///< our close frame is queued or written
+  bool close_in_flight_ = false; ///< … and part of the write in flight
+  bool close_written_ = false;
+  bool close_received_ = false;  ///< the peer's close frame arrived
+  bool done_ = false;            ///< finish() ran
+  bool heard_ = false;           ///< bytes arrived since the last idle check
+  bool pinged_ = false;          ///< the last idle check sent a ping
 };
 
 } // namespace chat::net

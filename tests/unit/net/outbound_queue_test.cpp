@@ -11,26 +11,34 @@ shared_frame frame(std::size_t bytes) { return make_frame(std::string(bytes, 'x'
 
 } // namespace
 
-TEST_CASE("frames are written in order, one in flight") {
-  outbound_queue q{4, 1000};
+TEST_CASE("frames are written in order, one batch in flight") {
+  outbound_queue q{8, 1000};
   auto a = make_frame("a");
   auto b = make_frame("bb");
+  auto c = make_frame("ccc");
   CHECK(q.push(a) == outbound_queue::verdict::queued);
   CHECK(q.push(b) == outbound_queue::verdict::queued);
-  CHECK(q.frames() == 2);
-  CHECK(q.bytes() == 3);
+  CHECK(q.push(c) == outbound_queue::verdict::queued);
+  CHECK(q.frames() == 3);
+  CHECK(q.bytes() == 6);
   CHECK_FALSE(q.writing());
-  CHECK(q.begin_write() == a);
+  REQUIRE(q.begin_write(2) == 2); // at most 2 per batch
   CHECK(q.writing());
-  CHECK(q.begin_write() == nullptr); // only one in flight
+  CHECK(q.in_flight_frame(0) == a);
+  CHECK(q.in_flight_frame(1) == b);
+  CHECK(q.begin_write(8) == 0); // only one batch in flight
+  auto d = make_frame("dddd");
+  CHECK(q.push(d) == outbound_queue::verdict::queued); // queues behind the batch
   q.written();
-  CHECK(q.frames() == 1);
-  CHECK(q.bytes() == 2);
-  CHECK(q.begin_write() == b);
+  CHECK(q.frames() == 2);
+  CHECK(q.bytes() == 7);
+  REQUIRE(q.begin_write(8) == 2);
+  CHECK(q.in_flight_frame(0) == c);
+  CHECK(q.in_flight_frame(1) == d);
   q.written();
   CHECK(q.empty());
   CHECK(q.bytes() == 0);
-  CHECK(q.begin_write() == nullptr);
+  CHECK(q.begin_write(8) == 0);
   q.written(); // nothing in flight: harmless
   CHECK(q.empty());
 }
@@ -39,7 +47,7 @@ TEST_CASE("the frame bound counts the frame in flight") {
   outbound_queue q{3, 1000};
   for (int i = 0; i < 3; ++i)
     REQUIRE(q.push(frame(1)) == outbound_queue::verdict::queued);
-  REQUIRE(q.begin_write());
+  REQUIRE(q.begin_write(1) == 1);
   CHECK(q.push(frame(1)) == outbound_queue::verdict::overflow);
   CHECK(q.frames() == 3); // nothing appended
   q.written();
@@ -65,17 +73,16 @@ TEST_CASE("a null frame is ignored") {
   CHECK(q.empty());
 }
 
-TEST_CASE("clear keeps only the frame in flight") {
+TEST_CASE("clear keeps only the batch in flight") {
   outbound_queue q{10, 100};
-  auto first = frame(3);
-  q.push(first);
+  q.push(frame(3));
   q.push(frame(4));
   q.push(frame(5));
   SECTION("while writing") {
-    REQUIRE(q.begin_write() == first);
+    REQUIRE(q.begin_write(2) == 2);
     q.clear();
-    CHECK(q.frames() == 1);
-    CHECK(q.bytes() == 3);
+    CHECK(q.frames() == 2);
+    CHECK(q.bytes() == 7);
     CHECK(q.writing());
     q.written();
     CHECK(q.empty());
