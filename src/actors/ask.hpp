@@ -15,6 +15,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/errors.hpp"
+#include "actors/request_deadlines.hpp"
 #include "schema/outcome.hpp"
 
 namespace chat {
@@ -32,6 +33,41 @@ void request_outcome(Self* self, const caf::actor& dest, std::function<void(outc
     req.then([done](done_atom) { done(outcome<none_t>::success({})); }, on_error);
   else
     req.then([done](T& value) { done(outcome<T>::success(std::move(value))); }, on_error);
+}
+
+/// request_outcome with the deadline kept in `deadlines` (owned by `self`'s
+/// state) instead of CAF's clock. `self` must answer sweep_atom by calling
+/// `deadlines->sweep` and sending itself the next sweep_atom while it says so.
+template <class T, class Self, class OnError, class... Ts>
+void request_outcome_swept(Self* self, request_deadlines* deadlines, const caf::actor& dest,
+                           std::function<void(outcome<T>)> done, OnError on_error,
+                           Ts&&... xs) {
+  if (deadlines->start_ticking())
+    self->delayed_send(self, request_deadlines::sweep_interval, sweep_atom::value);
+  auto request = deadlines->add(request_deadlines::clock::now() + ask_timeout,
+                                [on_error]() mutable {
+                                  caf::error err = caf::make_error(caf::sec::request_timeout);
+                                  on_error(err);
+                                });
+  auto failed = [deadlines, request, on_error](caf::error& err) mutable {
+    if (deadlines->settle(request))
+      on_error(err);
+  };
+  auto req = self->request(dest, caf::infinite, std::forward<Ts>(xs)...);
+  if constexpr (std::is_same_v<T, none_t>)
+    req.then(
+      [done, deadlines, request](done_atom) {
+        if (deadlines->settle(request))
+          done(outcome<none_t>::success({}));
+      },
+      failed);
+  else
+    req.then(
+      [done, deadlines, request](T& value) {
+        if (deadlines->settle(request))
+          done(outcome<T>::success(std::move(value)));
+      },
+      failed);
 }
 
 template <class T, class... Ts>

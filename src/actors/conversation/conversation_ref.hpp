@@ -85,11 +85,13 @@ private:
   std::unordered_map<std::string, std::vector<waiter>> waiting_;
 };
 
-/// ask_conversation through a cache owned by `self` (it must outlive the
-/// actor's pending requests, e.g. live in its state).
+/// ask_conversation through a cache and request deadlines owned by `self`
+/// (they must outlive the actor's pending requests, e.g. live in its state;
+/// see request_outcome_swept for what `self` must do with sweep_atom).
 template <class T, class Self, class... Ts>
-void ask_cached(Self* self, conversation_cache* cache, caf::actor directory, std::string conv,
-                std::function<void(outcome<T>)> done, int attempts, Ts... xs) {
+void ask_cached(Self* self, conversation_cache* cache, request_deadlines* deadlines,
+                caf::actor directory, std::string conv, std::function<void(outcome<T>)> done,
+                int attempts, Ts... xs) {
   auto fail = [done](const caf::error& err) { done(outcome<T>::failure(to_api_error(err))); };
   auto ask = [=](const caf::actor& target) {
     auto retry_or_fail = [=](caf::error& err) {
@@ -97,12 +99,12 @@ void ask_cached(Self* self, conversation_cache* cache, caf::actor directory, std
         cache->drop(conv); // gone, unreachable or silent: resolve it next time
       if (attempts > 1 && worth_retrying(err)) {
         cache->drop(conv);
-        ask_cached<T>(self, cache, directory, conv, done, attempts - 1, xs...);
+        ask_cached<T>(self, cache, deadlines, directory, conv, done, attempts - 1, xs...);
       } else {
         fail(err);
       }
     };
-    request_outcome<T>(self, target, done, retry_or_fail, xs...);
+    request_outcome_swept<T>(self, deadlines, target, done, retry_or_fail, xs...);
   };
   auto when_resolved = [ask, fail](const caf::actor* target, const caf::error* err) {
     if (target)

@@ -34,6 +34,7 @@ struct session_state {
   std::unique_ptr<rate_limiter> limiter;
   caf::actor user; ///< the user's actor once attached
   conversation_cache conversations;
+  request_deadlines deadlines; ///< of requests to conversations
   std::int64_t since = now_ms();
 };
 
@@ -68,9 +69,9 @@ void handle(session_actor* self, const std::string& text) {
         push(self, r.ok() ? sent_frame(re, r.value)
                           : error_frame(re, r.error.code, r.error.message));
       };
-      ask_cached<send_receipt>(self, &st.conversations, directory, f.conv, done, 3,
-                                     post_atom::value, user, std::move(f.text),
-                                     std::move(f.client_msg_id));
+      ask_cached<send_receipt>(self, &st.conversations, &st.deadlines, directory, f.conv, done,
+                               3, post_atom::value, user, std::move(f.text),
+                               std::move(f.client_msg_id));
       break;
     }
     case client_frame_type::sync: {
@@ -81,8 +82,8 @@ void handle(session_actor* self, const std::string& text) {
                           : error_frame(re, r.error.code, r.error.message));
       };
       page_request page{f.after, std::nullopt, f.limit};
-      ask_cached<message_page>(self, &st.conversations, directory, f.conv, done, 3,
-                                     history_atom::value, user, page);
+      ask_cached<message_page>(self, &st.conversations, &st.deadlines, directory, f.conv, done,
+                               3, history_atom::value, user, page);
       break;
     }
     case client_frame_type::typing:
@@ -230,6 +231,10 @@ caf::behavior session(session_actor* self, session_deps deps, principal who, sin
     },
     [self](closed_atom) { self->quit(); },
     [self](attach_atom) { attach_to_user(self, 3); },
+    [self](sweep_atom) {
+      if (self->state.deadlines.sweep(request_deadlines::clock::now()))
+        self->delayed_send(self, request_deadlines::sweep_interval, sweep_atom::value);
+    },
     [self](mailbox_atom) -> std::uint64_t { return self->mailbox().size(); },
     // The admin shell's view of this connection (JSON text).
     [self](inspect_atom) -> std::string {
