@@ -10,6 +10,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <CLI/CLI.hpp>
 
+#include "actors/cluster/handshake.hpp"
 #include "actors/runtime.hpp"
 #include "config/cluster_config.hpp"
 #include "log/log.hpp"
@@ -108,7 +109,7 @@ int main(int argc, char** argv) {
   rs.node_id = node->id;
   for (const auto& n : cluster->nodes)
     rs.nodes.push_back({n.id, n.host, n.cluster_port, n.http_port});
-  rs.cluster_key = chat::security::derive_key(*secret, "cluster");
+  rs.cluster_key = chat::cluster::handshake::cluster_key(*secret); // as chatctl derives it
   rs.http_address = node->host + ":" + std::to_string(node->http_port);
   rs.shards = cluster->shards;
   rs.jwt_key = chat::security::derive_key(*secret, "jwt");
@@ -134,21 +135,12 @@ int main(int argc, char** argv) {
   hs.port = node->http_port;
   hs.ws_queue_frames = cluster->ws_queue_frames;
   hs.ws_queue_bytes = cluster->ws_queue_bytes;
-  auto extra_metrics = [&db, &actors, node_id = node->id] {
-    auto s = db->get_stats();
-    std::string labels = "{node=\"" + node_id + "\"}";
-    return "# HELP chat_storage_batches_total Group-commit writes (one sync each).\n"
-           "# TYPE chat_storage_batches_total counter\n"
-           "chat_storage_batches_total" + labels + " " + std::to_string(s.batches) + "\n"
-           "# HELP chat_storage_ops_total Records written through group commit.\n"
-           "# TYPE chat_storage_ops_total counter\n"
-           "chat_storage_ops_total" + labels + " " + std::to_string(s.ops) + "\n"
-           "# HELP chat_storage_write_seconds_total Time spent writing and syncing batches.\n"
-           "# TYPE chat_storage_write_seconds_total counter\n"
-           "chat_storage_write_seconds_total" + labels + " "
-           + std::to_string(static_cast<double>(s.sync_ns_total) / 1e9) + "\n"
-           + peer_lines(node_id, actors.peer_status());
+  // Storage figures are histograms in metrics::node(); only the peers are
+  // known here.
+  auto extra_metrics = [&actors, node_id = node->id] {
+    return peer_lines(node_id, actors.peer_status());
   };
+
   chat::net::http_server http{ioc, hs,
                               chat::net::services{actors.auth(), actors.conversations(),
                                                   actors.sessions(), extra_metrics,

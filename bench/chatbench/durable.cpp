@@ -1,6 +1,7 @@
 // The durable scenario: every client keeps up to --pipeline `send`s in flight
 // to its room and measures the time to each `sent` (the message is in
 // storage); all members' connections count the `message` deliveries.
+#include "common.hpp"
 #include "fleet.hpp"
 #include "histogram.hpp"
 #include "proc_stats.hpp"
@@ -186,21 +187,6 @@ std::uint64_t sum(const std::vector<std::unique_ptr<durable_thread>>& th, F f) {
   return n;
 }
 
-double round_to(double v, double step) { return std::round(v / step) * step; }
-
-// rates as whole numbers: plain in JSON (Boost.JSON writes doubles as 1.2E3)
-std::uint64_t per_second(std::uint64_t n, double seconds) {
-  return static_cast<std::uint64_t>(std::llround(static_cast<double>(n) / std::max(seconds, 1e-9)));
-}
-
-std::vector<proc_sample> sample_all(const std::vector<int>& pids) {
-  std::vector<proc_sample> out;
-  for (int pid : pids)
-    if (auto s = sample_process(pid))
-      out.push_back(*s);
-  return out;
-}
-
 } // namespace
 
 json::object run_durable(const common_options& common, const durable_options& opts) {
@@ -215,10 +201,7 @@ json::object run_durable(const common_options& common, const durable_options& op
       std::fprintf(stderr, "%s\n", s.c_str());
   };
 
-  std::string text = "chatbench durable ";
-  while (text.size() < opts.text_bytes)
-    text.push_back(static_cast<char>('a' + text.size() % 26));
-  text.resize(std::max<std::size_t>(1, opts.text_bytes));
+  const auto text = filler_text("chatbench durable ", opts.text_bytes);
 
   // order matters: destroyed in reverse, the threads' state before the runner's io_contexts
   runner run(common.threads);
@@ -233,7 +216,7 @@ json::object run_durable(const common_options& common, const durable_options& op
   note("connecting " + std::to_string(opts.clients) + " websockets…");
   f.connect([&](unsigned t) { return th[t].get(); });
   const auto ms = common.phase_timeout;
-  run.on_each(
+  run.on_each_or_fail(
     [&](unsigned t) {
       for (auto i : f.clients_of(t)) {
         auto& c = f.clients()[i];
@@ -241,11 +224,11 @@ json::object run_durable(const common_options& common, const durable_options& op
         th[t]->add_client(i, c.ws.get(), room.conv, room.members.size());
       }
     },
-    ms);
+    ms, "handing the connections to their threads");
 
   const auto before = sample_all(common.pids);
   const auto t0 = steady_clock::now();
-  run.on_each([&](unsigned t) { th[t]->start(); }, ms);
+  run.on_each_or_fail([&](unsigned t) { th[t]->start(); }, ms, "starting the clients");
   const auto window = std::chrono::duration<double>(opts.seconds);
   const auto end = t0 + std::chrono::duration_cast<steady_clock::duration>(window);
   auto last = t0;
@@ -270,7 +253,7 @@ json::object run_durable(const common_options& common, const durable_options& op
     last_deliv = d;
     last = now;
   }
-  run.on_each([&](unsigned t) { th[t]->stop(); }, ms);
+  run.on_each_or_fail([&](unsigned t) { th[t]->stop(); }, ms, "stopping the clients");
   const double elapsed = std::chrono::duration<double>(steady_clock::now() - t0).count();
   if (common.progress && tty)
     std::fprintf(stderr, "\n");
@@ -313,10 +296,7 @@ json::object run_durable(const common_options& common, const durable_options& op
 
   json::object report;
   report["scenario"] = "durable";
-  json::array nodes;
-  for (const auto& n : common.nodes)
-    nodes.push_back(json::value(n.text()));
-  report["nodes"] = std::move(nodes);
+  report["nodes"] = nodes_json(common);
   report["clients"] = opts.clients;
   report["rooms"] = f.rooms().size();
   report["pipeline"] = opts.pipeline;

@@ -211,10 +211,7 @@ int main(int argc, char** argv) {
       watchdog guard(budget(common, idle.hold_seconds + ping_timeout + 15));
       print(common, run_idle(common, idle));
     }
-  } catch (const scenario_failure& e) {
-    std::fprintf(stderr, "chatbench: %s\n", e.what());
-    return 2;
-  } catch (const std::exception& e) {
+  } catch (const std::exception& e) { // scenario_failure included
     std::fprintf(stderr, "chatbench: %s\n", e.what());
     return 2;
   }

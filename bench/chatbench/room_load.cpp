@@ -334,7 +334,7 @@ void room_load::connect() {
   for (const auto& room : fleet_.rooms())
     for (std::size_t k = 0; k < std::min(senders_per_room_, room.members.size()); ++k)
       sender_room_size_[*sender_of[room.members[k]]] = static_cast<std::uint32_t>(room.members.size());
-  const bool ok = run_.on_each(
+  run_.on_each_or_fail(
     [&](unsigned t) {
       for (auto i : fleet_.clients_of(t)) {
         auto& c = fleet_.clients()[i];
@@ -342,11 +342,7 @@ void room_load::connect() {
         th_[t]->add_member(i, c.ws.get(), room.conv, room.members.size(), sender_of[i]);
       }
     },
-    common_.phase_timeout);
-  if (!ok) {
-    run_.stop();
-    throw scenario_failure("set-up failed: handing the connections to their threads timed out");
-  }
+    common_.phase_timeout, "set-up: handing the connections to their threads");
 }
 
 std::uint64_t room_load::disconnects() const {
@@ -395,7 +391,8 @@ step_result room_load::run_step(unsigned step, double rate, double seconds, std:
   // every thread starts on the same instant, a little ahead
   const auto t0 = steady_clock::now() + std::chrono::milliseconds(20);
   const auto t_end = t0 + std::chrono::duration_cast<steady_clock::duration>(std::chrono::duration<double>(seconds));
-  run_.on_each([&](unsigned t) { th_[t]->start_step(step, rate, t0, t_end, senders_total_); }, ms);
+  run_.on_each_or_fail([&](unsigned t) { th_[t]->start_step(step, rate, t0, t_end, senders_total_); }, ms,
+                       "starting the step");
   std::this_thread::sleep_until(t0);
   const auto deliveries0 = total(&thread_state::deliveries);
 
@@ -423,7 +420,7 @@ step_result room_load::run_step(unsigned step, double rate, double seconds, std:
     last_deliv = d;
   }
   const auto stop_at = steady_clock::now();
-  run_.on_each([&](unsigned t) { th_[t]->stop_sending(stop_at); }, ms);
+  run_.on_each_or_fail([&](unsigned t) { th_[t]->stop_sending(stop_at); }, ms, "stopping the senders");
   r.window_deliveries = total(&thread_state::deliveries) - deliveries0;
   r.window_seconds = std::chrono::duration<double>(stop_at - t0).count();
   line.end();
@@ -446,7 +443,8 @@ step_result room_load::run_step(unsigned step, double rate, double seconds, std:
   r.self_after = sample_self();
 
   std::vector<step_result> parts(th_.size());
-  run_.on_each([&](unsigned t) { th_[t]->collect(step, parts[t]); }, ms);
+  run_.on_each_or_fail([&](unsigned t) { th_[t]->collect(step, parts[t]); }, ms,
+                       "collecting the step's figures");
   for (auto& p : parts) {
     r.scheduled += p.scheduled;
     r.sends += p.sends;

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
+#include <stdexcept>
 
 namespace chatbench {
 
@@ -109,7 +110,17 @@ bool runner::on_each(std::function<void(unsigned)> fn, std::chrono::milliseconds
       st->done();
     });
   std::unique_lock lock(st->m);
-  return st->cv.wait_for(lock, timeout, [&] { return st->remaining == 0; });
+  if (st->cv.wait_for(lock, timeout, [&] { return st->remaining == 0; }))
+    return true;
+  lock.unlock();
+  stop();
+  return false;
+}
+
+void runner::on_each_or_fail(std::function<void(unsigned)> fn, std::chrono::milliseconds timeout,
+                             const std::string& what) {
+  if (!on_each(std::move(fn), timeout))
+    throw std::runtime_error(what + " timed out on the client threads");
 }
 
 watchdog::watchdog(std::chrono::seconds budget) {

@@ -42,8 +42,14 @@ public:
   phase_result run_phase(std::function<std::size_t(unsigned)> count, unsigned concurrency, body_fn body,
                          std::chrono::milliseconds timeout);
 
-  /// Runs fn(t) on every thread t and waits for all (or `timeout`: false).
+  /// Runs fn(t) on every thread t and waits for all. On `timeout` the
+  /// threads are stopped (so `fn`, which may refer to the caller's locals,
+  /// can no longer run) and the answer is false.
   bool on_each(std::function<void(unsigned)> fn, std::chrono::milliseconds timeout);
+  /// on_each for work the run cannot go on without: a timeout throws
+  /// std::runtime_error naming `what`.
+  void on_each_or_fail(std::function<void(unsigned)> fn, std::chrono::milliseconds timeout,
+                       const std::string& what);
 
   /// Stops every io_context and joins the threads (pending work is dropped).
   void stop();

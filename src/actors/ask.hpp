@@ -23,16 +23,30 @@ namespace chat {
 /// How long a caller waits for an actor before answering `unavailable`.
 inline constexpr std::chrono::seconds ask_timeout{5};
 
+namespace detail {
+
+/// Sends the request with `timeout` (caf::infinite: none) and routes the
+/// answer, a T or done_atom when T is none_t, as an outcome to `done`.
+template <class T, class Self, class Timeout, class Done, class OnError, class... Ts>
+void request_then(Self* self, const caf::actor& dest, const Timeout& timeout, Done done,
+                  OnError on_error, Ts&&... xs) {
+  auto req = self->request(dest, timeout, std::forward<Ts>(xs)...);
+  if constexpr (std::is_same_v<T, none_t>)
+    req.then([done](done_atom) mutable { done(outcome<none_t>::success({})); }, on_error);
+  else
+    req.then([done](T& value) mutable { done(outcome<T>::success(std::move(value))); },
+             on_error);
+}
+
+} // namespace detail
+
 /// Requests `xs...` from `dest` on behalf of `self`: the answer (a T, or
 /// done_atom when T is none_t) goes to `done`, a failure to `on_error`.
 template <class T, class Self, class OnError, class... Ts>
 void request_outcome(Self* self, const caf::actor& dest, std::function<void(outcome<T>)> done,
                      OnError on_error, Ts&&... xs) {
-  auto req = self->request(dest, ask_timeout, std::forward<Ts>(xs)...);
-  if constexpr (std::is_same_v<T, none_t>)
-    req.then([done](done_atom) { done(outcome<none_t>::success({})); }, on_error);
-  else
-    req.then([done](T& value) { done(outcome<T>::success(std::move(value))); }, on_error);
+  detail::request_then<T>(self, dest, ask_timeout, std::move(done), std::move(on_error),
+                          std::forward<Ts>(xs)...);
 }
 
 /// request_outcome with the deadline kept in `deadlines` (owned by `self`'s
@@ -49,25 +63,17 @@ void request_outcome_swept(Self* self, request_deadlines* deadlines, const caf::
                                   caf::error err = caf::make_error(caf::sec::request_timeout);
                                   on_error(err);
                                 });
+  // Whichever comes first, the answer or the deadline, is acted on.
+  auto answered = [done = std::move(done), deadlines, request](outcome<T> r) {
+    if (deadlines->settle(request))
+      done(std::move(r));
+  };
   auto failed = [deadlines, request, on_error](caf::error& err) mutable {
     if (deadlines->settle(request))
       on_error(err);
   };
-  auto req = self->request(dest, caf::infinite, std::forward<Ts>(xs)...);
-  if constexpr (std::is_same_v<T, none_t>)
-    req.then(
-      [done, deadlines, request](done_atom) {
-        if (deadlines->settle(request))
-          done(outcome<none_t>::success({}));
-      },
-      failed);
-  else
-    req.then(
-      [done, deadlines, request](T& value) {
-        if (deadlines->settle(request))
-          done(outcome<T>::success(std::move(value)));
-      },
-      failed);
+  detail::request_then<T>(self, dest, caf::infinite, std::move(answered), std::move(failed),
+                          std::forward<Ts>(xs)...);
 }
 
 template <class T, class... Ts>

@@ -132,17 +132,17 @@ void websocket_session::on_readable(beast::error_code ec) {
 }
 
 void websocket_session::on_text(std::string_view message) {
-  if (!closing_ && peer_)
+  if (!closing() && peer_)
     peer_->inbound(std::string{message});
 }
 
 void websocket_session::on_binary() {
-  if (!closing_ && peer_)
+  if (!closing() && peer_)
     peer_->inbound_binary();
 }
 
 void websocket_session::on_ping(std::string_view payload) {
-  if (closing_)
+  if (closing())
     return;
   control_ += ws::encode_control(ws::opcode::pong, payload);
   do_write();
@@ -156,7 +156,7 @@ void websocket_session::on_close(std::uint16_t code, std::string_view) {
     return finish("close handshake done");
   // Answer with the peer's code, as RFC 6455 suggests; frames not yet
   // written are dropped.
-  close(code == ws::close_code::no_status ? ws::close_code::normal : code, "");
+  close(code == close_code::no_status ? close_code::normal : code, "");
 }
 
 void websocket_session::on_violation(std::uint16_t code, std::string_view why) {
@@ -199,7 +199,7 @@ void websocket_session::take_inbox() {
 }
 
 void websocket_session::send(shared_frame frame) {
-  if (!open_ || closing_ || !frame)
+  if (!open_ || closing() || !frame)
     return;
   if (queue_.push(std::move(frame)) == outbound_queue::verdict::overflow) {
     log::info(component, "outbound queue full",
@@ -269,7 +269,6 @@ void websocket_session::on_write(beast::error_code ec) {
 void websocket_session::close(std::uint16_t code, std::string_view reason) {
   if (!open_ || done_ || close_queued_)
     return;
-  closing_ = true;
   close_queued_ = true;
   queue_.clear();
   publish_queue();
@@ -296,7 +295,7 @@ void websocket_session::arm_idle_check() {
 }
 
 void websocket_session::on_idle_check(beast::error_code ec) {
-  if (ec || done_ || closing_)
+  if (ec || closing())
     return; // cancelled, or the close deadline took the timer over
   if (heard_) {
     heard_ = false;
@@ -316,7 +315,6 @@ void websocket_session::finish(std::string_view why) {
   if (done_)
     return;
   done_ = true;
-  closing_ = true;
   log::debug(component, "closed",
              {{"remote", json::value(remote_)}, {"reason", json::value(why)}});
   if (open_)

@@ -71,6 +71,8 @@ private:
   /// The connection is over: closes the socket, tells the session actor.
   void finish(std::string_view why);
   void publish_queue();
+  /// No more data frames are accepted or written.
+  bool closing() const noexcept { return close_queued_ || done_; }
 
   std::shared_ptr<const server_context> ctx_;
   principal who_;
@@ -98,7 +100,6 @@ private:
   std::unique_ptr<ws_peer> peer_; ///< set once accepted, until closed() was called
 
   bool open_ = false;            ///< accepted, session actor opened
-  bool closing_ = false;         ///< no more data frames are written
   bool close_queued_ = false;    ///< our close frame is queued or written
   bool close_in_flight_ = false; ///< … and part of the write in flight
   bool close_written_ = false;

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "actors/session/connection_sink.hpp" // close_code
+
 namespace chat::net::ws {
 
 enum class opcode : std::uint8_t {
@@ -19,15 +21,6 @@ enum class opcode : std::uint8_t {
   ping = 0x9,
   pong = 0xA,
 };
-
-/// Close codes the framing layer itself uses.
-namespace close_code {
-inline constexpr std::uint16_t normal = 1000;
-inline constexpr std::uint16_t protocol_error = 1002;
-inline constexpr std::uint16_t no_status = 1005; ///< reported when a close frame had no code
-inline constexpr std::uint16_t invalid_payload = 1007;
-inline constexpr std::uint16_t too_big = 1009;
-} // namespace close_code
 
 /// The largest header of a server frame: 2 bytes, then up to 8 of length.
 inline constexpr std::size_t max_header_bytes = 10;

@@ -97,7 +97,9 @@ class Node:
         self.extra_args = list(extra_args)
         self.http_port = http_port or free_port()
         self.cluster_port = cluster_port or free_port()
-        if config_path is None:
+        self.owns_config = config_path is None
+        self.extra_cluster = extra_cluster
+        if self.owns_config:
             self.secret_path = write_secret(self.dir)
             self.config_path = write_config(self.dir, self.http_port, self.cluster_port,
                                             node_id, extra_cluster=extra_cluster)
@@ -116,6 +118,7 @@ class Node:
         self.paused = False
         self.killed = False      # stopped by kill9() (not restarted since)
         self.starts = 0
+        self.was_healthy = False  # answered /healthz at least once
 
     def __repr__(self):
         return f"<Node {self.node_id} :{self.http_port}>"
@@ -153,19 +156,38 @@ class Node:
         if wait:
             self.wait_healthy()
 
+    def port_taken_meanwhile(self):
+        # Ports move only before the node first came up: a restart must keep them.
+        return (self.owns_config and not self.was_healthy
+                and " in use" in tail(self.log_path, lines=5))
+
     @property
     def running(self):
         return self.proc is not None and self.proc.poll() is None
 
     def wait_healthy(self):
         deadline = time.monotonic() + START_TIMEOUT
+        port_retries = 3
         while True:
             code = self.proc.poll()
+            if code is not None and self.port_taken_meanwhile() and port_retries > 0:
+                # free_port() only found the port free: another process (an
+                # outgoing connection's source port, a parallel test) may
+                # have taken it since. Only a node owning its config moves.
+                port_retries -= 1
+                self.http_port, self.cluster_port = free_port(), free_port()
+                self.config_path = write_config(self.dir, self.http_port, self.cluster_port,
+                                                self.node_id, extra_cluster=self.extra_cluster)
+                self.api = Client("127.0.0.1", self.http_port)
+                self.start(wait=False)
+                deadline = time.monotonic() + START_TIMEOUT
+                continue
             if code is not None:
                 pytest.fail(f"chatnode exited with {code} while starting; log tail:\n"
                             f"{tail(self.log_path)}", pytrace=False)
             try:
                 if self.api.call("GET", "/healthz").status == 200:
+                    self.was_healthy = True
                     return
             except OSError:
                 pass

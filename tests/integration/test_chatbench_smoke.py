@@ -70,8 +70,8 @@ def check_latency(h, count=None):
 
 def check_server(s):
     assert s["pids"] and s["pids"][0]["rss_kib_after"] > 0
-    assert s["cpu_seconds"] >= 0
-    assert "cpu_us_per_delivery" in s
+    assert isinstance(s["cpu_seconds"], (int, float))
+    assert isinstance(s["cpu_us_per_delivery"], (int, float))
 
 
 def check_step(r, members):
@@ -94,7 +94,7 @@ def check_step(r, members):
     assert c["deliveries_total"] == loss["delivered"]
     assert r["deliveries_per_s"] > 0
     check_server(r["server"])
-    assert r["chatbench"]["cpu_seconds"] >= 0
+    assert isinstance(r["chatbench"]["cpu_share"], (int, float))
 
 
 def test_rooms(chatbench, bench_node):
@@ -124,8 +124,10 @@ def test_max(chatbench, bench_node):
         assert s["behind_schedule"] == 0
         assert s["offered_deliveries_per_s"] == 2 * s["rate_per_sender"] * 3
         assert s["p50_us"] <= s["p99_us"] <= s["max_us"]
-    assert r["best"]["step"] in (1, 2)
-    assert r["best_deliveries_per_s"] == r["best"]["deliveries_per_s"] > 0
+    # best: the ok step that delivered the most (both passed), the later on a tie
+    top = max(reversed(r["steps"]), key=lambda s: s["deliveries_per_s"])  # ties: the later
+    assert r["best"]["step"] == top["step"]
+    assert r["best_deliveries_per_s"] == top["deliveries_per_s"] > 0
     check_step(r["best"]["detail"], members=3)
     assert r["limits"] == {"p99_ms": 100, "loss_percent": 1}
     check_latency(r["latency_all_steps_us"])
@@ -147,7 +149,8 @@ def test_idle(chatbench, bench_node):
     for k in ("rss_kib_before", "rss_kib_connected", "rss_kib_after_hold", "rss_kib_after_pings",
               "rss_kib_after_close"):
         assert s[k] > 0
-    assert "rss_kib_per_connection" in s and s["cpu_us_per_connection"] >= 0
+    assert isinstance(s["rss_kib_per_connection"], (int, float))
+    assert isinstance(s["cpu_us_per_connection"], (int, float))
     fd = r["fd_limits"]
     assert fd["chatbench_soft"] == fd["chatbench_hard"]  # raised to the hard limit
     assert fd["server"][0]["pid"] == bench_node.proc.pid

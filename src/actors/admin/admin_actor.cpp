@@ -44,27 +44,36 @@ json::object down_node(const cluster::member& m) {
           {"cluster_address", m.host + ":" + std::to_string(m.cluster_port)}, {"status", "down"}};
 }
 
-/// Asks every node's admin for its part of `command`; `done` gets one entry
-/// per node in cluster.conf order (down nodes as {"status":"down"}).
+/// Asks every node's admin (or only node `only`, when given) for its part of
+/// `command`; `done` gets one entry per node asked, in cluster.conf order
+/// (down nodes as {"status":"down"}).
 void each_node(admin_actor* self, const std::string& command, const args_t& args,
-               std::function<void(std::vector<json::object>)> done) {
+               std::function<void(std::vector<json::object>)> done,
+               const std::string& only = {}) {
   const auto& nodes = layout(self).nodes;
-  auto parts = std::make_shared<std::vector<json::object>>(nodes.size());
-  auto left = std::make_shared<std::size_t>(nodes.size());
+  std::vector<std::size_t> asked;
+  for (std::size_t i = 0; i < nodes.size(); ++i)
+    if (only.empty() || nodes[i].id == only)
+      asked.push_back(i);
+  if (asked.empty())
+    return done({});
+  auto parts = std::make_shared<std::vector<json::object>>(asked.size());
+  auto left = std::make_shared<std::size_t>(asked.size());
   auto finish = [parts, left, done] {
     if (--*left == 0)
       done(std::move(*parts));
   };
-  for (std::size_t i = 0; i < nodes.size(); ++i) {
-    (*parts)[i] = down_node(nodes[i]);
+  for (std::size_t slot = 0; slot < asked.size(); ++slot) {
+    const auto i = asked[slot];
+    (*parts)[slot] = down_node(nodes[i]);
     auto peer = self->state.deps.ctx->peers->node(i);
     if (!peer || !peer->admin) {
       finish();
       continue;
     }
     self->request(peer->admin, admin_timeout, admin_local_atom::value, command, args)
-      .then([parts, i, finish](std::string& text) {
-              (*parts)[i] = parse_object(text);
+      .then([parts, slot, finish](std::string& text) {
+              (*parts)[slot] = parse_object(text);
               finish();
             },
             [finish](caf::error&) { finish(); });
@@ -283,14 +292,18 @@ caf::behavior admin(admin_actor* self, admin_deps deps) {
           rp.deliver(make_chat_error(errc::not_found, "no node " + args[0] + " in cluster.conf"));
           return rp;
         }
-        auto filter = command == "actors" && !args.empty() ? args[0] : std::string{};
-        each_node(self, command, args, [rp, filter](std::vector<json::object> parts) mutable {
-          json::array nodes;
-          for (auto& p : parts)
-            if (filter.empty() || p.at("id") == json::value(filter))
+        // `actors NODE` asks that node only: the others would probe every
+        // actor they have for nothing.
+        auto only = command == "actors" && !args.empty() ? args[0] : std::string{};
+        each_node(
+          self, command, args,
+          [rp](std::vector<json::object> parts) mutable {
+            json::array nodes;
+            for (auto& p : parts)
               nodes.push_back(std::move(p));
-          rp.deliver(json::serialize(json::object{{"nodes", std::move(nodes)}}));
-        });
+            rp.deliver(json::serialize(json::object{{"nodes", std::move(nodes)}}));
+          },
+          only);
       } else if (command == "conversations") {
         bool hot = !args.empty() && args[0] == "hot";
         each_node(self, command, {}, [rp, hot](std::vector<json::object> parts) mutable {

@@ -59,12 +59,14 @@ caf::result<std::string> actors(admin_actor* self) {
     out["actors"] = std::move(list);
     rp.deliver(json::serialize(out));
   };
+  // Every listed actor counts, answered or not; the probe is urgent so it
+  // skips a backlog, the very thing an admin is looking for.
   auto ask_mailbox = [self, acc, finish](std::size_t k, const caf::actor& a) mutable {
     ++acc->pending;
-    self->request(a, local_timeout, mailbox_atom::value)
+    acc->kinds[k].count += 1;
+    self->request<caf::message_priority::high>(a, local_timeout, mailbox_atom::value)
       .then(
         [acc, k, finish](std::uint64_t n) mutable {
-          acc->kinds[k].count += 1;
           acc->kinds[k].mailbox += n;
           finish();
         },

@@ -17,9 +17,11 @@ caf::expected<node_actors> connect_to_node(caf::actor_system& sys, const std::st
   auto fail = [](std::string text) {
     return caf::make_error(caf::sec::cannot_connect_to_node, std::move(text));
   };
-  gate dialer{name, key};
+  // Declared before the gate: on a timeout the gate's destructor joins its
+  // thread, which may still fulfil the promise.
   std::promise<std::pair<int, std::string>> dialed;
   auto result = dialed.get_future();
+  gate dialer{name, key};
   dialer.dial(host, port, [&dialed](int fd, std::string error) {
     dialed.set_value({fd, std::move(error)});
   });

@@ -2,7 +2,7 @@
 // The cluster port: a TCP listener that admits only peers passing the
 // handshake (handshake.hpp), and a dialer that passes it towards a peer.
 // An admitted connection leaves as a plain file descriptor for CAF's BASP
-// (basp_adoption.hpp); a rejected one is closed and logged. Runs on a thread
+// (peer_manager hands it over); a rejected one is closed and logged. Runs on a thread
 // of its own so a slow or hostile peer never touches the actor scheduler.
 #include <cstdint>
 #include <functional>

@@ -150,7 +150,12 @@ caf::behavior directory(directory_actor* self, node_ref ctx) {
         conversation_store::put_membership(batch, user, conv);
       else
         conversation_store::delete_membership(batch, user, conv);
-      self->state.ctx->db->commit(std::move(batch), [](errc) {});
+      // Fire and forget for the sender, but a lost copy must not go unseen.
+      self->state.ctx->db->commit(std::move(batch), [user, conv](errc e) {
+        if (e != errc::ok)
+          log::warn("directory", "membership copy not stored",
+                    {{"user", user}, {"conversation", conv}});
+      });
     },
     [self](invites_atom, const std::string& user) -> caf::result<std::vector<invitation_view>> {
       if (auto pending = cluster::local_invitations(*self->state.ctx, user))

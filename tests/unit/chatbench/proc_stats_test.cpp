@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+
 #include "proc_stats.hpp"
 
 #include <unistd.h>
@@ -27,7 +29,16 @@ TEST_CASE("proc: this process can be sampled") {
   auto s = sample_process(static_cast<int>(::getpid()));
   REQUIRE(s);
   CHECK(s->rss_kib > 0);
-  CHECK(s->cpu_seconds >= 0);
+  // CPU time is read in clock ticks: burn until it moves (bounded), which
+  // it must if the field is parsed at all.
+  double later = s->cpu_seconds;
+  volatile std::uint64_t spin = 0;
+  for (int round = 0; round < 200 && later <= s->cpu_seconds; ++round) {
+    for (int i = 0; i < 5'000'000; ++i)
+      spin = spin + static_cast<std::uint64_t>(i);
+    later = sample_process(static_cast<int>(::getpid()))->cpu_seconds;
+  }
+  CHECK(later > s->cpu_seconds);
   CHECK_FALSE(sample_process(0x7ffffff0));
 }
 

@@ -9,6 +9,7 @@
 #include "net/ws_frame.hpp"
 
 using namespace chat::net::ws;
+namespace close_code = chat::close_code;
 
 namespace {
 
