@@ -6,11 +6,14 @@
 #include <thread>
 #include <vector>
 
+#include <atomic>
+
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <CLI/CLI.hpp>
 
-#include "actors/cluster/handshake.hpp"
+#include "cluster/handshake.hpp"
 #include "actors/runtime.hpp"
 #include "config/cluster_config.hpp"
 #include "log/log.hpp"
@@ -29,6 +32,7 @@ struct cli_options {
   std::size_t http_threads = 1;
   std::size_t actor_threads = 2;
   std::string scheduler_policy = "sharing";
+  bool test_hooks = false;
 };
 
 /// One clear line on stderr and a non-zero exit: how every startup problem ends.
@@ -70,6 +74,8 @@ int main(int argc, char** argv) {
                  "CAF scheduler: stealing (idle workers poll briefly) | sharing (they block)")
     ->capture_default_str()
     ->check(CLI::IsMember({"stealing", "sharing"}));
+  app.add_flag("--test-hooks", opt.test_hooks,
+               "failure tests only: serve POST /_test/kill/{actor} (never in production)");
   CLI11_PARSE(app, argc, argv);
 
   chat::log::level level;
@@ -122,6 +128,12 @@ int main(int argc, char** argv) {
   rs.chat.conversation_idle = std::chrono::seconds(cluster->conversation_idle);
   rs.chat.rate_burst = cluster->rate_burst;
   rs.chat.rate_per_second = static_cast<double>(cluster->rate_per_second);
+  // A node-wide actor that dies stops the node (actors/supervisor.hpp).
+  std::atomic<int> exit_code{0};
+  rs.on_fatal = [&ioc, &exit_code](const std::string&, const std::string&) {
+    exit_code = 70; // EX_SOFTWARE
+    boost::asio::post(ioc, [&ioc] { ioc.stop(); });
+  };
   chat::actor_runtime actors{rs, *db, hasher};
   if (!actors.join_cluster(&error)) {
     actors.stop();
@@ -141,10 +153,14 @@ int main(int argc, char** argv) {
     return peer_lines(node_id, actors.peer_status());
   };
 
-  chat::net::http_server http{ioc, hs,
-                              chat::net::services{actors.auth(), actors.conversations(),
-                                                  actors.sessions(), extra_metrics,
-                                                  [&actors] { return actors.missing_peers(); }}};
+  chat::net::services svc{actors.auth(), actors.conversations(), actors.sessions(),
+                          extra_metrics, [&actors] { return actors.missing_peers(); },
+                          [&actors] { return actors.stuck_actors(); }, {}};
+  if (opt.test_hooks)
+    svc.kill_actor_for_test = [&actors](const std::string& name) {
+      return actors.kill_for_test(name);
+    };
+  chat::net::http_server http{ioc, hs, std::move(svc)};
   if (!http.start(&error)) {
     actors.stop();
     return fail(error);
@@ -170,6 +186,6 @@ int main(int argc, char** argv) {
   actors.stop();
   hasher.stop();
   db->close();
-  chat::log::info("main", "stopped");
-  return 0;
+  chat::log::info("main", "stopped", {{"exit_code", exit_code.load()}});
+  return exit_code;
 }

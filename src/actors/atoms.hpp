@@ -69,6 +69,7 @@ using conns_atom = caf::atom_constant<caf::atom("conns")>;
 using list_atom = caf::atom_constant<caf::atom("list")>;
 using count_atom = caf::atom_constant<caf::atom("count")>;
 using mailbox_atom = caf::atom_constant<caf::atom("mailbox")>;
+using revoke_atom = caf::atom_constant<caf::atom("revoke")>;
 
 // Generic.
 using done_atom = caf::atom_constant<caf::atom("done")>;

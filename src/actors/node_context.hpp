@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include <caf/actor.hpp>
+#include "actors/relay/relay_api.hpp"
 
 namespace chat {
 namespace storage { class database; }
@@ -24,7 +24,7 @@ struct node_context {
   std::uint32_t shards = 256;
   storage::database* db = nullptr;
   chat_settings settings;
-  caf::actor relay; ///< this node's relay
+  relay_api relay; ///< this node's relay
   /// Which node owns which shard, and the actors of the reachable ones.
   std::shared_ptr<cluster::peer_table> peers;
   /// Sessions and users, stopped with the node (see live_registry.hpp).

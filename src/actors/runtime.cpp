@@ -8,14 +8,15 @@
 #include "actors/admin/admin_actor.hpp"
 #include "actors/auth/auth_authority.hpp"
 #include "actors/auth/auth_client_impl.hpp"
-#include "actors/cluster/gate.hpp"
-#include "actors/cluster/peer_manager.hpp"
-#include "actors/cluster/peer_table.hpp"
+#include "cluster/gate.hpp"
+#include "cluster/peer_manager.hpp"
+#include "cluster/peer_table.hpp"
 #include "actors/conversation/conversation_client_impl.hpp"
 #include "actors/directory/directory.hpp"
 #include "actors/live_registry.hpp"
 #include "actors/relay/relay.hpp"
 #include "actors/session/session_gateway_impl.hpp"
+#include "actors/supervisor.hpp"
 #include "actors/system_config.hpp"
 
 namespace chat {
@@ -23,11 +24,14 @@ namespace chat {
 struct actor_runtime::state {
   node_system_config cfg;
   caf::actor_system sys;
-  caf::actor relay;
-  caf::actor directory;
-  caf::actor authority;
-  caf::actor admin;
-  caf::actor peer_manager;
+  relay_api relay;
+  directory_api directory;
+  auth_api authority;
+  admin_api admin;
+  cluster::peer_manager_api peer_manager;
+  caf::actor supervisor;
+  std::shared_ptr<supervision_report> report = std::make_shared<supervision_report>();
+  std::function<void(const std::string&, const std::string&)> on_fatal;
   std::shared_ptr<cluster::peer_table> peers;
   std::shared_ptr<live_registry> live = std::make_shared<live_registry>();
   std::shared_ptr<cluster::gate> gate;
@@ -40,7 +44,8 @@ struct actor_runtime::state {
   // Spawned in dependency order: relay, directory (which spawns
   // conversations and users on demand), then the auth authority.
   state(const runtime_settings& s, storage::database& db, security::password_hasher& hasher)
-    : cfg(s.scheduler_threads, s.scheduler_policy), sys(cfg), cluster_key(s.cluster_key) {
+    : cfg(s.scheduler_threads, s.scheduler_policy), sys(cfg), cluster_key(s.cluster_key),
+      on_fatal(s.on_fatal) {
     peers = std::make_shared<cluster::peer_table>(layout_of(s));
     relay = spawn_relay(sys);
     auto ctx = std::make_shared<node_context>();
@@ -89,6 +94,11 @@ struct actor_runtime::state {
 
   cluster::node_actors local_actors() const { return {directory, relay, authority, admin}; }
 
+  std::vector<watched_actor> watched() const {
+    return {{"directory", directory}, {"relay", relay}, {"authority", authority},
+            {"admin", admin}, {"peer_manager", peer_manager}};
+  }
+
   static std::string address_of(const cluster::member& m) {
     return m.host + ":" + std::to_string(m.cluster_port);
   }
@@ -112,12 +122,27 @@ bool actor_runtime::join_cluster(std::string* error) {
   auto& st = *state_;
   st.gate = std::make_shared<cluster::gate>(st.peers->layout().self_id(), st.cluster_key);
   st.peer_manager = cluster::start_peer_manager(st.sys, st.peers, st.gate, st.local_actors(), error);
-  if (st.peer_manager)
-    caf::anon_send(st.admin, caf::put_atom::value, st.peer_manager);
-  return static_cast<bool>(st.peer_manager);
+  if (!st.peer_manager)
+    return false;
+  caf::anon_send(st.admin, caf::put_atom::value, caf::actor_cast<caf::actor>(st.peer_manager));
+  supervisor_settings ss;
+  ss.on_fatal = st.on_fatal;
+  st.supervisor = spawn_supervisor(st.sys, st.watched(), st.report, std::move(ss));
+  return true;
 }
 
 std::vector<std::string> actor_runtime::missing_peers() const { return state_->peers->missing(); }
+
+std::vector<std::string> actor_runtime::stuck_actors() const { return state_->report->stuck(); }
+
+bool actor_runtime::kill_for_test(const std::string& name) {
+  for (const auto& w : state_->watched())
+    if (w.name == name && w.handle) {
+      caf::anon_send_exit(w.handle, caf::exit_reason::kill);
+      return true;
+    }
+  return false;
+}
 
 std::vector<std::pair<std::string, bool>> actor_runtime::peer_status() const {
   const auto& layout = state_->peers->layout();
@@ -132,14 +157,19 @@ void actor_runtime::stop() {
   if (!state_ || state_->stopped)
     return;
   state_->stopped = true;
+  // A deliberate stop is not a failure: end the watch first.
+  if (state_->supervisor)
+    caf::anon_send_exit(state_->supervisor, caf::exit_reason::user_shutdown);
   if (state_->gate)
     state_->gate->stop();
   if (state_->peer_manager)
     caf::anon_send_exit(state_->peer_manager, caf::exit_reason::user_shutdown);
   // Conversations, users and sessions are spawned by these; they end when
   // the system shuts down below.
-  for (const auto& a : {state_->admin, state_->authority, state_->directory, state_->relay})
-    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(state_->admin, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(state_->authority, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(state_->directory, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(state_->relay, caf::exit_reason::user_shutdown);
   // Sessions and users are not linked to anything (live_registry.hpp); one
   // may still be spawned by a request the directory handled before its exit,
   // so stop them until none is left.

@@ -2,6 +2,7 @@
 // The node's actor world behind a CAF-free facade: main.cpp starts it after
 // storage and before the network, and stops it in reverse order.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -38,6 +39,9 @@ struct runtime_settings {
   std::size_t scheduler_threads = 2;
   std::string scheduler_policy = "sharing"; ///< sharing (measured ~12 % less CPU per send) | stealing
   chat_settings chat;
+  /// Called once (from an actor thread) if a node-wide actor dies: the node
+  /// must stop (supervisor.hpp). Unset: only logged.
+  std::function<void(const std::string& actor, const std::string& reason)> on_fatal;
 };
 
 class actor_runtime {
@@ -62,6 +66,11 @@ public:
   std::vector<std::string> missing_peers() const;
   /// Every other node of the cluster and whether it is connected (metrics).
   std::vector<std::pair<std::string, bool>> peer_status() const;
+  /// Node-wide actors that did not answer the supervisor's last probe.
+  std::vector<std::string> stuck_actors() const;
+  /// Test hook: kills a node-wide actor by name ("directory", "relay",
+  /// "authority", "admin", "peer_manager"). False for an unknown name.
+  bool kill_for_test(const std::string& name);
 
   /// Ends every actor and waits for them. Idempotent.
   void stop();

@@ -3,11 +3,12 @@
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 
-#include "actors/cluster/node_actors.hpp"
 #include "actors/session/shared_types.hpp"
-
-#include "actors/auth/auth_client.hpp"
-#include "actors/conversation/conversation_client.hpp"
+#include "actors/conversation/conversation_api.hpp"
+#include "actors/session/session_api.hpp"
+#include "actors/user/user_api.hpp"
+#include "cluster/node_actors.hpp"
+#include "schema/admin_views.hpp"
 #include "schema/records.hpp"
 #include "schema/wire.hpp"
 
@@ -36,7 +37,6 @@ node_system_config::node_system_config(std::size_t scheduler_threads,
   add_message_type<profile_update>("chat.profile_update");
   add_message_type<member_view>("chat.member_view");
   add_message_type<conversation_view>("chat.conversation_view");
-  add_message_type<conversation_list>("chat.conversation_list");
   add_message_type<invitation_view>("chat.invitation_view");
   add_message_type<message_view>("chat.message_view");
   add_message_type<send_receipt>("chat.send_receipt");
@@ -45,6 +45,32 @@ node_system_config::node_system_config(std::size_t scheduler_threads,
   add_message_type<conversation_record>("chat.conversation_record");
   add_message_type<member_record>("chat.member_record");
   add_message_type<std::vector<member_record>>("chat.member_records");
+  // Handles answered or passed across nodes (a conversation, a user's
+  // actor, the session attaching to it).
+  add_message_type<conversation_api>("chat.conversation_api");
+  add_message_type<user_api>("chat.user_api");
+  add_message_type<session_api>("chat.session_api");
+  add_message_type<connection_info>("chat.connection_info");
+  add_message_type<std::vector<connection_info>>("chat.connection_infos");
+  add_message_type<conversation_info>("chat.conversation_info");
+  add_message_type<auth_session_info>("chat.auth_session_info");
+  add_message_type<std::vector<auth_session_info>>("chat.auth_session_infos");
+  // The admin actors' answers (admin_api.hpp): chatctl's, and the parts
+  // one node's admin gathers from the others'.
+  add_message_type<nodes_report>("chat.nodes_report");
+  add_message_type<node_status>("chat.node_status");
+  add_message_type<actors_report>("chat.actors_report");
+  add_message_type<node_actor_kinds>("chat.node_actor_kinds");
+  add_message_type<stats_report>("chat.stats_report");
+  add_message_type<node_stats>("chat.node_stats");
+  add_message_type<conversations_report>("chat.conversations_report");
+  add_message_type<node_conversations>("chat.node_conversations");
+  add_message_type<user_sessions>("chat.user_sessions");
+  add_message_type<conversation_inspection>("chat.conversation_inspection");
+  add_message_type<user_inspection>("chat.user_inspection");
+  add_message_type<session_inspection>("chat.session_inspection");
+  add_message_type<kick_result>("chat.kick_result");
+  add_message_type<history_report>("chat.history_report");
 }
 
 } // namespace chat

@@ -13,7 +13,9 @@ http_server::http_server(boost::asio::io_context& ioc, http_settings settings, s
   ctx_->settings = std::move(settings);
   ctx_->websocket = websocket_hooks_for(std::move(svc.sessions));
   add_health_routes(ctx_->routes, ctx_->settings.node_id, std::move(svc.extra_metrics),
-                    std::move(svc.missing_peers));
+                    std::move(svc.missing_peers), std::move(svc.stuck_actors));
+  if (svc.kill_actor_for_test)
+    add_test_hook_routes(ctx_->routes, std::move(svc.kill_actor_for_test));
   add_auth_routes(ctx_->routes, svc.auth);
   add_user_routes(ctx_->routes, svc.auth);
   add_ticket_routes(ctx_->routes, svc.auth);

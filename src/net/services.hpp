@@ -19,6 +19,11 @@ struct services {
   std::function<std::string()> extra_metrics;
   /// Ids of the cluster peers this node cannot reach (GET /readyz); may be empty.
   std::function<std::vector<std::string>()> missing_peers;
+  /// Node-wide actors that stopped answering (GET /readyz); may be empty.
+  std::function<std::vector<std::string>()> stuck_actors;
+  /// Test hook (chatnode --test-hooks only): kills a node-wide actor by name.
+  /// Empty: `POST /_test/kill/{actor}` is not registered at all.
+  std::function<bool(const std::string&)> kill_actor_for_test;
 };
 
 } // namespace chat::net

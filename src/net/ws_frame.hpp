@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "actors/session/connection_sink.hpp" // close_code
+#include "schema/close_code.hpp"
 
 namespace chat::net::ws {
 

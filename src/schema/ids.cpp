@@ -67,23 +67,30 @@ std::string direct_conversation_id(std::string_view user_a, std::string_view use
   return id;
 }
 
-std::optional<std::uint32_t> shard_of_id(std::string_view id, id_kind kind,
-                                         std::uint32_t shard_count) noexcept {
-  if (id.size() != id_length || id[0] != static_cast<char>(kind) || id[1] != '_')
+std::optional<std::uint32_t> shard_of_hex(std::string_view four_digits,
+                                          std::uint32_t shard_count) noexcept {
+  if (four_digits.size() != 4)
     return std::nullopt;
   std::uint32_t shard = 0;
-  for (std::size_t i = 2; i < 6; ++i) {
-    int v = hex_value(id[i]);
+  for (char c : four_digits) {
+    int v = hex_value(c);
     if (v < 0)
       return std::nullopt;
     shard = (shard << 4) | static_cast<std::uint32_t>(v);
   }
-  for (std::size_t i = 6; i < id_length; ++i)
-    if (!is_base32(id[i]))
-      return std::nullopt;
   if (shard >= shard_count)
     return std::nullopt;
   return shard;
+}
+
+std::optional<std::uint32_t> shard_of_id(std::string_view id, id_kind kind,
+                                         std::uint32_t shard_count) noexcept {
+  if (id.size() != id_length || id[0] != static_cast<char>(kind) || id[1] != '_')
+    return std::nullopt;
+  for (std::size_t i = 6; i < id_length; ++i)
+    if (!is_base32(id[i]))
+      return std::nullopt;
+  return shard_of_hex(id.substr(2, 4), shard_count);
 }
 
 std::uint32_t shard_of_key(std::string_view key, std::uint32_t shard_count) noexcept {

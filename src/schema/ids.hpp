@@ -28,6 +28,11 @@ std::string make_id(id_kind kind, std::uint32_t shard);
 std::optional<std::uint32_t> shard_of_id(std::string_view id, id_kind kind,
                                          std::uint32_t shard_count) noexcept;
 
+/// The shard written as 4 lowercase hex digits (as in ids and tickets), or
+/// nothing when malformed or not below `shard_count`.
+std::optional<std::uint32_t> shard_of_hex(std::string_view four_digits,
+                                          std::uint32_t shard_count) noexcept;
+
 /// A stable shard for a natural key (e.g. a username), so that the owner of
 /// the key can arbitrate uniqueness. FNV-1a, identical on every node.
 std::uint32_t shard_of_key(std::string_view key, std::uint32_t shard_count) noexcept;

@@ -2,6 +2,7 @@
 // What clients see (PROTOCOL.md): the public shapes of users, sessions and
 // tokens. Actors answer with these; src/schema/wire_json.hpp renders them.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -154,6 +155,56 @@ struct message_page {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, message_page& x) {
   return f(x.messages, x.has_more);
+}
+
+/// `GET /conversations/{id}/messages` paging.
+struct page_request {
+  std::optional<std::uint64_t> after;
+  std::optional<std::uint64_t> before;
+  std::uint32_t limit = 100; ///< 1..500
+};
+
+/// CAF 0.17 cannot inspect std::optional: paging crosses as flags + values.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, page_request& x) {
+  bool has_after = x.after.has_value();
+  bool has_before = x.before.has_value();
+  std::uint64_t after = x.after.value_or(0);
+  std::uint64_t before = x.before.value_or(0);
+  if constexpr (Inspector::reads_state) {
+    return f(has_after, after, has_before, before, x.limit);
+  } else {
+    auto result = f(has_after, after, has_before, before, x.limit);
+    x.after = has_after ? std::optional<std::uint64_t>{after} : std::nullopt;
+    x.before = has_before ? std::optional<std::uint64_t>{before} : std::nullopt;
+    return result;
+  }
+}
+
+/// `POST /conversations/direct` (and create): the conversation and whether
+/// this call made it.
+struct direct_result {
+  conversation_view conversation;
+  bool created = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, direct_result& x) {
+  return f(x.conversation, x.created);
+}
+
+/// `PATCH /users/me`: each part is applied only when its flag is set.
+struct profile_update {
+  bool set_display_name = false;
+  std::string display_name;
+  bool set_password = false;
+  std::string old_password;
+  std::string new_password;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, profile_update& x) {
+  return f(x.set_display_name, x.display_name, x.set_password, x.old_password, x.new_password);
 }
 
 } // namespace chat

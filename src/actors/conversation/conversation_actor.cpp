@@ -7,16 +7,11 @@
 
 #include <caf/all.hpp>
 
-#include <boost/json/serialize.hpp>
-
-#include "actors/admin/message_rate.hpp"
-#include "actors/atoms.hpp"
-#include "actors/cluster/peer_table.hpp"
-#include "actors/continuations.hpp"
-#include "actors/conversation/conversation_client.hpp"
 #include "actors/conversation/conversation_store.hpp"
-#include "actors/errors.hpp"
-#include "actors/session/shared_types.hpp"
+#include "actors/conversation/message_rate.hpp"
+#include "actors/rpc/continuations.hpp"
+#include "actors/rpc/errors.hpp"
+#include "cluster/peer_table.hpp"
 #include "actors/user/invitation_store.hpp"
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
@@ -32,12 +27,20 @@ namespace {
 template <class T>
 using promise = caf::typed_response_promise<T>;
 
+/// The public protocol plus what only the actor sends itself: storage
+/// completions (resume) and the passivation timer (tick).
+using conversation_impl = conversation_api::extend<caf::reacts_to<resume_atom, std::uint64_t>,
+                                                   caf::reacts_to<tick_atom>>;
+
+struct conversation_state;
+using conversation_actor = conversation_impl::stateful_pointer<conversation_state>;
+
 struct conversation_state {
   static inline const char* name = "conversation";
 
-  caf::stateful_actor<conversation_state>* self = nullptr;
+  conversation_actor self = nullptr;
   node_ref ctx;
-  caf::actor directory;
+  directory_api directory;
   std::string id;
   std::unique_ptr<conversation_store> store;
   std::unique_ptr<invitation_store> invitations;
@@ -145,6 +148,18 @@ struct conversation_state {
     return {};
   }
 
+  invitation_record new_invitation(const std::string& by, const std::string& invitee) const {
+    auto shard = *shard_of_id(invitee, id_kind::user, ctx->shards);
+    return {make_id(id_kind::invitation, shard), id, header.title, by, invitee, now_ms()};
+  }
+
+  /// Tells the invitee's connections about a stored invitation.
+  invitation_view announce_invitation(const invitation_record& inv) {
+    invitation_view v{inv.id, inv.conv, inv.conv_title, inv.from, inv.to, inv.created_at};
+    self->send(directory, push_atom::value, inv.to, wire_frame{make_frame(invitation_frame(v))});
+    return v;
+  }
+
   /// The user's pending invitation to this conversation, reserved while it
   /// is being answered (a second answer meanwhile finds nothing).
   caf::error take_invitation(const std::string& user, const std::string& invitation,
@@ -212,14 +227,13 @@ struct conversation_state {
   }
 };
 
-using conversation_actor = caf::stateful_actor<conversation_state>;
-
 caf::error storage_failed() {
   return make_chat_error(errc::internal, "the change could not be stored");
 }
 
-caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor directory,
-                           std::string id, bool fresh) {
+conversation_impl::behavior_type conversation(conversation_actor self, node_ref ctx,
+                                              directory_api directory, std::string id,
+                                              bool fresh) {
   auto& st = self->state;
   st.self = self;
   st.ctx = std::move(ctx);
@@ -239,30 +253,23 @@ caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor di
   return {
     [self](resume_atom, std::uint64_t op) { self->state.pending.resume(op); },
     [self](tick_atom) { self->state.maybe_retire(); },
-    // The admin shell's view of this conversation (JSON text).
-    [self](inspect_atom) -> std::string {
+    [self](inspect_atom) -> conversation_info {
       auto& st = self->state;
-      boost::json::array members;
+      conversation_info info{st.id,           st.ctx->node_id, st.header.title,
+                             st.header.direct, st.header.owner, {},
+                             st.committed_seq, st.rate.per_second(now_ms()),
+                             self->mailbox().size()};
       for (const auto& [user, m] : st.members)
-        members.push_back(boost::json::object{{"user", user}, {"role", m.owner ? "owner" : "member"}});
-      return boost::json::serialize(boost::json::object{
-        {"kind", "conversation"},
-        {"id", st.id},
-        {"node", st.ctx->node_id},
-        {"title", st.header.title},
-        {"direct", st.header.direct},
-        {"owner", st.header.owner},
-        {"members", std::move(members)},
-        {"last_seq", st.committed_seq},
-        {"messages_per_s", st.rate.per_second(now_ms())},
-        {"mailbox", self->mailbox().size()},
-      });
+        info.members.push_back({user, m.owner ? "owner" : "member"});
+      return info;
     },
+    [self](mailbox_atom) -> std::uint64_t { return self->mailbox().size(); },
 
-    // Creates the conversation, or answers the existing one (a direct
-    // conversation asked for twice, possibly at the same moment).
-    [self](create_atom, conversation_record& header,
-           std::vector<member_record>& members) -> promise<direct_result> {
+    // Creates the conversation with its members and invitations in one
+    // write (nothing half-made to clean up), or answers the existing one (a
+    // direct conversation asked for twice, possibly at the same moment).
+    [self](create_atom, conversation_record& header, std::vector<member_record>& members,
+           std::vector<std::string>& invitees) -> promise<direct_result> {
       auto& st = self->state;
       auto rp = self->make_response_promise<direct_result>();
       st.last_active = now_ms();
@@ -284,7 +291,14 @@ caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor di
         st.store->put_member(batch, st.id, m);
         st.members.emplace(m.user_id, m);
       }
-      st.commit(std::move(batch), [self, rp](errc rc) mutable {
+      std::vector<invitation_record> invitations;
+      for (const auto& invitee : invitees) {
+        if (st.is_member(invitee))
+          continue;
+        invitations.push_back(st.new_invitation(st.header.owner, invitee));
+        st.invitations->put(batch, invitations.back());
+      }
+      st.commit(std::move(batch), [self, rp, invitations](errc rc) mutable {
         auto& st = self->state;
         if (rc != errc::ok) {
           rp.deliver(storage_failed());
@@ -294,6 +308,8 @@ caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor di
           st.tell_relays(add_user_atom::value, user);
           st.index_at_home(user, true);
         }
+        for (const auto& inv : invitations)
+          st.announce_invitation(inv);
         rp.deliver(direct_result{st.view(false), true});
       });
       return rp;
@@ -426,9 +442,7 @@ caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor di
         rp.deliver(make_chat_error(errc::conflict, "that user is already a member"));
         return rp;
       }
-      auto shard = *shard_of_id(invitee, id_kind::user, st.ctx->shards);
-      invitation_record inv{make_id(id_kind::invitation, shard), st.id, st.header.title, by,
-                            invitee, now_ms()};
+      auto inv = st.new_invitation(by, invitee);
       storage::write_batch batch;
       st.invitations->put(batch, inv);
       st.commit(std::move(batch), [self, rp, inv](errc rc) mutable {
@@ -437,10 +451,7 @@ caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor di
           rp.deliver(storage_failed());
           return;
         }
-        invitation_view v{inv.id, inv.conv, inv.conv_title, inv.from, inv.to, inv.created_at};
-        self->send(st.directory, notify_atom::value, inv.to,
-                   caf::make_message(push_atom::value, wire_frame{make_frame(invitation_frame(v))}));
-        rp.deliver(v);
+        rp.deliver(st.announce_invitation(inv));
       });
       return rp;
     },
@@ -539,8 +550,8 @@ caf::behavior conversation(conversation_actor* self, node_ref ctx, caf::actor di
 
 } // namespace
 
-caf::actor spawn_conversation(caf::actor_system& sys, node_ref ctx, caf::actor directory,
-                              std::string id, bool fresh) {
+conversation_api spawn_conversation(caf::actor_system& sys, node_ref ctx, directory_api directory,
+                                    std::string id, bool fresh) {
   return sys.spawn(conversation, std::move(ctx), std::move(directory), std::move(id), fresh);
 }
 

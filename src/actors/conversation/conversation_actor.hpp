@@ -7,12 +7,14 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/conversation/conversation_api.hpp"
+#include "actors/directory/directory_api.hpp"
 #include "actors/node_context.hpp"
 
 namespace chat {
 
 /// `fresh`: nothing is stored yet (the first request will be `create`).
-caf::actor spawn_conversation(caf::actor_system& sys, node_ref ctx, caf::actor directory,
+conversation_api spawn_conversation(caf::actor_system& sys, node_ref ctx, directory_api directory,
                               std::string id, bool fresh);
 
 } // namespace chat

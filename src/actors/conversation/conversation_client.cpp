@@ -4,11 +4,11 @@
 
 #include <caf/all.hpp>
 
-#include "actors/cluster/gather.hpp"
-#include "actors/cluster/routing.hpp"
+#include "actors/directory/user_lists.hpp"
+#include "actors/rpc/routing.hpp"
 #include "actors/conversation/conversation_client_impl.hpp"
-#include "actors/conversation/conversation_ref.hpp"
-#include "actors/session/shared_types.hpp"
+#include "actors/rpc/gather.hpp"
+#include "actors/rpc/resolve.hpp"
 #include "metrics/metrics.hpp"
 #include "schema/clock.hpp"
 #include "schema/records.hpp"
@@ -30,25 +30,31 @@ void fail(const reply<T>& done, errc code, std::string message) {
 }
 
 /// Checks that every id names an existing user (asking each user's home
-/// authority), then runs `then`.
+/// authority, all at once), then runs `then`. Policy: all or nothing; the
+/// first failure is the answer (not_found names the missing user).
 void require_users(caf::event_based_actor* self, node_ref ctx,
-                   std::shared_ptr<std::vector<std::string>> ids, std::size_t next,
+                   std::shared_ptr<std::vector<std::string>> ids,
                    std::function<void(api_error)> then) {
-  if (next == ids->size())
-    return then({errc::ok, {}});
-  auto authority = cluster::authority_for_user(*ctx, (*ids)[next]);
-  if (!authority)
-    return then({shard_of_id((*ids)[next], id_kind::user, ctx->shards) ? errc::unavailable
-                                                                       : errc::not_found,
-                 "the user's home node is unreachable; try again"});
-  self->request(authority, ask_timeout, get_user_atom::value, (*ids)[next])
-    .then([=](user_view&) { require_users(self, ctx, ids, next + 1, then); },
-          [then](caf::error& err) {
-            auto e = to_api_error(err);
-            if (e.code == errc::not_found)
-              e.message = "no such user";
-            then(e);
-          });
+  std::function<void(std::size_t, rpc::reply_to<user_view>)> ask
+    = [self, ctx, ids](std::size_t i, rpc::reply_to<user_view> reply) {
+        const auto& id = (*ids)[i];
+        auto authority = cluster::authority_for_user(*ctx, id);
+        if (!authority)
+          return reply(make_chat_error(errc::unavailable,
+                                       "the user's home node is unreachable; try again"));
+        self->request(authority, ask_timeout, get_user_atom::value, id)
+          .then([reply](user_view& u) { reply(std::move(u)); },
+                [reply](caf::error& err) { reply(std::move(err)); });
+      };
+  rpc::gather<user_view>(ids->size(), ask, [then](rpc::answers<user_view> all) {
+    auto failed = rpc::first_error(all);
+    if (!failed)
+      return then({errc::ok, {}});
+    auto e = to_api_error(*failed);
+    if (e.code == errc::not_found)
+      e.message = "no such user";
+    then(e);
+  });
 }
 
 } // namespace
@@ -86,30 +92,20 @@ void conversation_client::create(principal who, std::string title, std::vector<s
   auto p = pimpl_;
   in_actor(p->sys, [p, who, title, invite, done](caf::event_based_actor* self) {
     auto ids = std::make_shared<std::vector<std::string>>(invite);
-    require_users(self, p->ctx, ids, 0, [=](api_error e) {
+    require_users(self, p->ctx, ids, [=](api_error e) {
       if (e.code != errc::ok)
         return done(outcome<conversation_view>::failure(e));
       auto conv = make_id(id_kind::conversation, randombytes_uniform(p->ctx->shards));
       conversation_record header{conv, false, title, who.user_id, now_ms()};
       std::vector<member_record> members{{who.user_id, true, header.created_at}};
-      std::function<void(outcome<direct_result>)> created = [=](outcome<direct_result> r) {
+      // The invitations are stored with the conversation, in one write.
+      std::function<void(outcome<direct_result>)> created = [done](outcome<direct_result> r) {
         if (!r.ok())
           return done(outcome<conversation_view>::failure(r.error));
-        auto left = std::make_shared<std::size_t>(ids->size());
-        auto view = r.value.conversation;
-        if (*left == 0)
-          return done(outcome<conversation_view>::success(view));
-        for (const auto& invitee : *ids) {
-          std::function<void(outcome<invitation_view>)> invited = [=](outcome<invitation_view>) {
-            if (--*left == 0)
-              done(outcome<conversation_view>::success(view));
-          };
-          ask_conversation<invitation_view>(self, p->directory, conv_atom::value, conv, invited,
-                                            attempts, invite_atom::value, who.user_id, invitee);
-        }
+        done(outcome<conversation_view>::success(std::move(r.value.conversation)));
       };
       ask_conversation<direct_result>(self, p->directory, create_atom::value, conv, created,
-                                      attempts, create_atom::value, header, members);
+                                      attempts, create_atom::value, header, members, *ids);
     });
   });
 }
@@ -123,7 +119,7 @@ void conversation_client::open_direct(principal who, std::string other,
   auto p = pimpl_;
   in_actor(p->sys, [p, who, other, done](caf::event_based_actor* self) {
     auto ids = std::make_shared<std::vector<std::string>>(std::vector<std::string>{other});
-    require_users(self, p->ctx, ids, 0, [=](api_error e) {
+    require_users(self, p->ctx, ids, [=](api_error e) {
       if (e.code != errc::ok)
         return done(outcome<direct_result>::failure(e));
       auto conv = direct_conversation_id(who.user_id, other, p->ctx->shards);
@@ -131,7 +127,8 @@ void conversation_client::open_direct(principal who, std::string other,
       conversation_record header{conv, true, "", "", now};
       std::vector<member_record> members{{who.user_id, false, now}, {other, false, now}};
       ask_conversation<direct_result>(self, p->directory, create_atom::value, conv, done,
-                                      attempts, create_atom::value, header, members);
+                                      attempts, create_atom::value, header, members,
+                                      std::vector<std::string>{});
     });
   });
 }
@@ -141,25 +138,33 @@ void conversation_client::list(principal who, reply<conversation_list> done) con
   in_actor(p->sys, [p, who, done](caf::event_based_actor* self) {
     std::function<void(std::vector<std::string>)> listed
       = [p, self, who, done](std::vector<std::string> convs) {
-          auto out = std::make_shared<conversation_list>();
-          auto left = std::make_shared<std::size_t>(convs.size());
-          if (convs.empty())
-            return done(outcome<conversation_list>::success({}));
-          for (const auto& conv : convs) {
-            std::function<void(outcome<conversation_view>)> got = [=](outcome<conversation_view> r) {
-              if (r.ok())
-                out->push_back(std::move(r.value));
-              if (--*left == 0) {
-                std::sort(out->begin(), out->end(),
-                          [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
-                done(outcome<conversation_list>::success(std::move(*out)));
-              }
-            };
-            ask_conversation<conversation_view>(self, p->directory, conv_atom::value, conv, got,
-                                                attempts, info_atom::value, who.user_id, false);
-          }
+          std::function<void(std::size_t, rpc::reply_to<conversation_view>)> ask
+            = [p, self, who, convs](std::size_t i, rpc::reply_to<conversation_view> reply) {
+                std::function<void(outcome<conversation_view>)> got
+                  = [reply](outcome<conversation_view> r) {
+                      if (r.ok())
+                        reply(std::move(r.value));
+                      else
+                        reply(make_chat_error(r.error.code, r.error.message));
+                    };
+                ask_conversation<conversation_view>(self, p->directory, conv_atom::value,
+                                                    convs[i], got, attempts, info_atom::value,
+                                                    who.user_id, false);
+              };
+          // Policy: a conversation that cannot be reached (its node is
+          // down) or that the user just left is not listed.
+          rpc::gather<conversation_view>(convs.size(), ask,
+                                         [done](rpc::answers<conversation_view> all) {
+                                           auto out = rpc::successes(std::move(all));
+                                           std::sort(out.begin(), out.end(),
+                                                     [](const auto& a, const auto& b) {
+                                                       return a.created_at < b.created_at;
+                                                     });
+                                           done(outcome<conversation_list>::success(
+                                             std::move(out)));
+                                         });
         };
-    cluster::gather_memberships(self, *p->ctx, who.user_id, listed);
+    gather_memberships(self, *p->ctx, who.user_id, listed);
   });
 }
 
@@ -183,7 +188,7 @@ void conversation_client::invite(principal who, std::string conv, std::string us
       if (!r.ok())
         return done(outcome<invitation_view>::failure(r.error));
       auto ids = std::make_shared<std::vector<std::string>>(std::vector<std::string>{user_id});
-      require_users(self, p->ctx, ids, 0, [=](api_error e) {
+      require_users(self, p->ctx, ids, [=](api_error e) {
         if (e.code != errc::ok)
           return done(outcome<invitation_view>::failure(e));
         ask_conversation<invitation_view>(self, p->directory, conv_atom::value, conv, done,
@@ -201,7 +206,7 @@ namespace {
 void with_invitation(caf::event_based_actor* self, const node_context& ctx,
                      const std::string& user, const std::string& invitation,
                      std::function<void(std::optional<std::string>)> then) {
-  cluster::gather_invitations(self, ctx, user, [invitation, then](invitation_list all) {
+  gather_invitations(self, ctx, user, [invitation, then](invitation_list all) {
     for (const auto& inv : all)
       if (inv.id == invitation)
         return then(inv.conv);
@@ -214,7 +219,7 @@ void with_invitation(caf::event_based_actor* self, const node_context& ctx,
 void conversation_client::invitations(principal who, reply<invitation_list> done) const {
   auto p = pimpl_;
   in_actor(p->sys, [p, who, done](caf::event_based_actor* self) {
-    cluster::gather_invitations(self, *p->ctx, who.user_id, [done](invitation_list all) {
+    gather_invitations(self, *p->ctx, who.user_id, [done](invitation_list all) {
       done(outcome<invitation_list>::success(std::move(all)));
     });
   });

@@ -16,24 +16,6 @@ namespace chat {
 using conversation_list = std::vector<conversation_view>;
 using invitation_list = std::vector<invitation_view>;
 
-/// `GET /conversations/{id}/messages` paging (PROTOCOL.md).
-struct page_request {
-  std::optional<std::uint64_t> after;
-  std::optional<std::uint64_t> before;
-  std::uint32_t limit = 100; ///< 1..500
-};
-
-/// `POST /conversations/direct`: the conversation and whether this call made it.
-struct direct_result {
-  conversation_view conversation;
-  bool created = false;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, direct_result& x) {
-  return f(x.conversation, x.created);
-}
-
 class conversation_client {
 public:
   class impl;

@@ -5,7 +5,9 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/auth/auth_api.hpp"
 #include "actors/conversation/conversation_client.hpp"
+#include "actors/directory/directory_api.hpp"
 #include "actors/node_context.hpp"
 #include "actors/session/rate_limiter.hpp"
 
@@ -13,7 +15,7 @@ namespace chat {
 
 class conversation_client::impl {
 public:
-  impl(caf::actor_system& sys, node_ref ctx, caf::actor directory, caf::actor auth)
+  impl(caf::actor_system& sys, node_ref ctx, directory_api directory, auth_api auth)
     : sys(sys), ctx(std::move(ctx)), directory(std::move(directory)), auth(std::move(auth)) {}
 
   /// HTTP message posts share the WebSocket limits, per auth session.
@@ -21,8 +23,8 @@ public:
 
   caf::actor_system& sys;
   node_ref ctx;
-  caf::actor directory;
-  caf::actor auth;
+  directory_api directory;
+  auth_api auth;
 
 private:
   std::mutex limiter_mutex_;

@@ -4,13 +4,12 @@
 
 #include <caf/all.hpp>
 
-#include "actors/atoms.hpp"
-#include "actors/cluster/gather.hpp"
-#include "actors/cluster/peer_table.hpp"
-#include "actors/cluster/routing.hpp"
+#include "actors/directory/user_lists.hpp"
+#include "cluster/peer_table.hpp"
+#include "actors/rpc/routing.hpp"
 #include "actors/conversation/conversation_actor.hpp"
 #include "actors/conversation/conversation_store.hpp"
-#include "actors/errors.hpp"
+#include "actors/rpc/errors.hpp"
 #include "actors/user/user_actor.hpp"
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
@@ -23,15 +22,16 @@ namespace {
 struct directory_state {
   static inline const char* name = "directory";
   node_ref ctx;
-  std::unordered_map<std::string, caf::actor> conversations;
-  std::unordered_map<std::string, caf::actor> users;
+  std::unordered_map<std::string, conversation_api> conversations;
+  std::unordered_map<std::string, user_api> users;
 };
 
-using directory_actor = caf::stateful_actor<directory_state>;
+using directory_actor = directory_api::stateful_pointer<directory_state>;
 
 /// Where a request about `id` goes: nullopt when this node owns it, else the
 /// owning node's directory (invalid when that node is unreachable).
-std::optional<caf::actor> remote_owner(directory_actor* self, const std::string& id, id_kind kind) {
+std::optional<directory_api> remote_owner(directory_actor self, const std::string& id,
+                                          id_kind kind) {
   const auto& ctx = *self->state.ctx;
   auto shard = shard_of_id(id, kind, ctx.shards);
   if (!shard || ctx.peers->layout().is_local(*shard))
@@ -42,18 +42,18 @@ std::optional<caf::actor> remote_owner(directory_actor* self, const std::string&
 /// Hands the current request to the owning node's directory; the answer
 /// goes straight back to the original sender.
 template <class T, class... Ts>
-caf::result<T> forward(directory_actor* self, const caf::actor& owner, Ts&&... xs) {
+caf::result<T> forward(directory_actor self, const directory_api& owner, Ts&&... xs) {
   if (!owner)
     return make_chat_error(errc::unavailable, "the node owning this is unreachable; try again");
-  auto rp = self->make_response_promise();
+  auto rp = self->make_response_promise<T>();
   rp.delegate(owner, std::forward<Ts>(xs)...);
   metrics::node().cross_node_sends.inc();
   return rp;
 }
 
-caf::behavior directory(directory_actor* self, node_ref ctx) {
+directory_api::behavior_type directory(directory_actor self, node_ref ctx) {
   self->state.ctx = std::move(ctx);
-  auto me = caf::actor_cast<caf::actor>(self);
+  auto me = caf::actor_cast<directory_api>(self);
   // Conversations link to the directory so that stopping the node stops
   // them (sessions and users are many and short-lived: live_registry.hpp).
   // Their own exits (passivation, a failed write) must not take the
@@ -82,9 +82,10 @@ caf::behavior directory(directory_actor* self, node_ref ctx) {
     return actor;
   };
   return {
-    [self, activate_conversation](conv_atom, const std::string& id) -> caf::result<caf::actor> {
+    [self, activate_conversation](conv_atom, const std::string& id)
+      -> caf::result<conversation_api> {
       if (auto owner = remote_owner(self, id, id_kind::conversation))
-        return forward<caf::actor>(self, *owner, conv_atom::value, id);
+        return forward<conversation_api>(self, *owner, conv_atom::value, id);
       auto& st = self->state;
       if (auto it = st.conversations.find(id); it != st.conversations.end())
         return it->second;
@@ -100,9 +101,10 @@ caf::behavior directory(directory_actor* self, node_ref ctx) {
     },
     // Creation goes to the live or stored conversation if there is one (a
     // direct conversation created twice), else to a fresh actor.
-    [self, activate_conversation](create_atom, const std::string& id) -> caf::result<caf::actor> {
+    [self, activate_conversation](create_atom, const std::string& id)
+      -> caf::result<conversation_api> {
       if (auto owner = remote_owner(self, id, id_kind::conversation))
-        return forward<caf::actor>(self, *owner, create_atom::value, id);
+        return forward<conversation_api>(self, *owner, create_atom::value, id);
       auto& st = self->state;
       if (auto it = st.conversations.find(id); it != st.conversations.end())
         return it->second;
@@ -112,9 +114,9 @@ caf::behavior directory(directory_actor* self, node_ref ctx) {
         return make_chat_error(errc::unavailable, "storage is not available");
       return activate_conversation(id, rc == errc::not_found);
     },
-    [self, me](user_atom, const std::string& id) -> caf::result<caf::actor> {
+    [self, me](user_atom, const std::string& id) -> caf::result<user_api> {
       if (auto owner = remote_owner(self, id, id_kind::user))
-        return forward<caf::actor>(self, *owner, user_atom::value, id);
+        return forward<user_api>(self, *owner, user_atom::value, id);
       auto& st = self->state;
       if (auto it = st.users.find(id); it != st.users.end())
         return it->second;
@@ -123,22 +125,32 @@ caf::behavior directory(directory_actor* self, node_ref ctx) {
       st.users.emplace(id, actor);
       return actor;
     },
-    // Forwards to a user's actor only if it is live: a user without
+    // Both go to a user's actor only if it is live: a user without
     // connections has nobody to tell.
-    [self](notify_atom, const std::string& user_id, caf::message& msg) {
+    [self](push_atom, const std::string& user_id, const wire_frame& frame) {
       if (auto owner = remote_owner(self, user_id, id_kind::user)) {
         if (*owner)
-          self->send(*owner, notify_atom::value, user_id, std::move(msg));
+          self->send(*owner, push_atom::value, user_id, frame);
         return;
       }
       auto& st = self->state;
       if (auto it = st.users.find(user_id); it != st.users.end())
-        self->send(it->second, std::move(msg));
+        self->send(it->second, push_atom::value, frame);
+    },
+    [self](ended_atom, const std::string& user_id, const std::string& session_id) {
+      if (auto owner = remote_owner(self, user_id, id_kind::user)) {
+        if (*owner)
+          self->send(*owner, ended_atom::value, user_id, session_id);
+        return;
+      }
+      auto& st = self->state;
+      if (auto it = st.users.find(user_id); it != st.users.end())
+        self->send(it->second, ended_atom::value, session_id);
     },
     // This node's part of a user's memberships and pending invitations (each
     // node indexes the conversations it owns); callers gather every node's.
     [self](mships_atom, const std::string& user) -> caf::result<std::vector<std::string>> {
-      if (auto convs = cluster::local_memberships(*self->state.ctx, user))
+      if (auto convs = local_memberships(*self->state.ctx, user))
         return std::move(*convs);
       return make_chat_error(errc::unavailable, "storage is not available");
     },
@@ -158,31 +170,32 @@ caf::behavior directory(directory_actor* self, node_ref ctx) {
       });
     },
     [self](invites_atom, const std::string& user) -> caf::result<std::vector<invitation_view>> {
-      if (auto pending = cluster::local_invitations(*self->state.ctx, user))
+      if (auto pending = local_invitations(*self->state.ctx, user))
         return std::move(*pending);
       return make_chat_error(errc::unavailable, "storage is not available");
     },
     // The admin shell: a user's live connections (none if the user has no
     // actor: nobody is connected), asked of the user's home node.
-    [self](conns_atom, const std::string& user_id) -> caf::result<std::vector<std::string>> {
+    [self](conns_atom, const std::string& user_id)
+      -> caf::result<std::vector<connection_info>> {
       if (auto owner = remote_owner(self, user_id, id_kind::user))
-        return forward<std::vector<std::string>>(self, *owner, conns_atom::value, user_id);
+        return forward<std::vector<connection_info>>(self, *owner, conns_atom::value, user_id);
       auto it = self->state.users.find(user_id);
       if (it == self->state.users.end())
-        return std::vector<std::string>{};
-      auto rp = self->make_response_promise();
+        return std::vector<connection_info>{};
+      auto rp = self->make_response_promise<std::vector<connection_info>>();
       rp.delegate(it->second, conns_atom::value);
       return rp;
     },
     // The admin shell: this node's live conversation actors.
-    [self](list_atom) -> std::vector<caf::actor> {
-      std::vector<caf::actor> out;
+    [self](list_atom) -> std::vector<conversation_api> {
+      std::vector<conversation_api> out;
       for (const auto& [id, actor] : self->state.conversations)
         out.push_back(actor);
       return out;
     },
-    [self](list_atom, user_atom) -> std::vector<caf::actor> {
-      std::vector<caf::actor> out;
+    [self](list_atom, user_atom) -> std::vector<user_api> {
+      std::vector<user_api> out;
       for (const auto& [id, actor] : self->state.users)
         out.push_back(actor);
       return out;
@@ -190,23 +203,23 @@ caf::behavior directory(directory_actor* self, node_ref ctx) {
     [self](mailbox_atom) -> std::uint64_t { return self->mailbox().size(); },
     [self](retire_atom, const std::string& id) -> bool {
       auto& st = self->state;
-      auto sender = self->current_sender();
-      for (auto* map : {&st.conversations, &st.users}) {
-        auto it = map->find(id);
-        if (it != map->end() && it->second.address() == caf::actor_cast<caf::actor_addr>(sender)) {
-          self->demonitor(it->second);
-          map->erase(it);
-          return true;
-        }
-      }
-      return false;
+      auto sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
+      auto forget = [&](auto& map) {
+        auto it = map.find(id);
+        if (it == map.end() || it->second.address() != sender)
+          return false;
+        self->demonitor(it->second.address());
+        map.erase(it);
+        return true;
+      };
+      return forget(st.conversations) || forget(st.users);
     },
   };
 }
 
 } // namespace
 
-caf::actor spawn_directory(caf::actor_system& sys, node_ref ctx) {
+directory_api spawn_directory(caf::actor_system& sys, node_ref ctx) {
   return sys.spawn(directory, std::move(ctx));
 }
 

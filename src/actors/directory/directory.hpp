@@ -6,11 +6,12 @@
 // live instances.
 #include <caf/fwd.hpp>
 
+#include "actors/directory/directory_api.hpp"
 #include "actors/node_context.hpp"
 
 namespace chat {
 
 /// Spawns the directory of this node.
-caf::actor spawn_directory(caf::actor_system& sys, node_ref ctx);
+directory_api spawn_directory(caf::actor_system& sys, node_ref ctx);
 
 } // namespace chat

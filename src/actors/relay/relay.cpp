@@ -6,8 +6,7 @@
 
 #include <caf/all.hpp>
 
-#include "actors/atoms.hpp"
-#include "actors/session/shared_types.hpp"
+#include "actors/relay/relay_api.hpp"
 #include "metrics/metrics.hpp"
 
 namespace chat {
@@ -66,14 +65,12 @@ struct relay_state {
   }
 };
 
-using relay_actor = caf::stateful_actor<relay_state>;
-
-caf::behavior relay(relay_actor* self) {
+relay_api::behavior_type relay(relay_api::stateful_pointer<relay_state> self) {
   self->set_down_handler([self](caf::down_msg& dm) { self->state.forget(dm.source); });
   return {
     // A session announces itself and the conversations it belongs to; a
     // repeated call adds conversations (it closes races with joins).
-    [self](subscribe_atom, const std::string& user, const caf::actor& session, sink_ptr& sink,
+    [self](subscribe_atom, const std::string& user, const session_api& session, sink_ptr& sink,
            const std::vector<std::string>& conversations) {
       auto& st = self->state;
       auto addr = session.address();
@@ -108,10 +105,10 @@ caf::behavior relay(relay_actor* self) {
     },
     [self](mailbox_atom) -> std::uint64_t { return self->mailbox().size(); },
     // The admin shell: this node's session actors.
-    [self](list_atom) -> std::vector<caf::actor> {
-      std::vector<caf::actor> out;
+    [self](list_atom) -> std::vector<session_api> {
+      std::vector<session_api> out;
       for (const auto& [addr, sub] : self->state.sessions)
-        if (auto a = caf::actor_cast<caf::actor>(addr))
+        if (auto a = caf::actor_cast<session_api>(addr))
           out.push_back(std::move(a));
       return out;
     },
@@ -128,7 +125,7 @@ caf::behavior relay(relay_actor* self) {
 
 } // namespace
 
-caf::actor spawn_relay(caf::actor_system& sys) {
+relay_api spawn_relay(caf::actor_system& sys) {
   return sys.spawn(relay);
 }
 

@@ -7,9 +7,11 @@
 // its deliveries.
 #include <caf/fwd.hpp>
 
+#include "actors/relay/relay_api.hpp"
+
 namespace chat {
 
 /// Spawns the relay of this node.
-caf::actor spawn_relay(caf::actor_system& sys);
+relay_api spawn_relay(caf::actor_system& sys);
 
 } // namespace chat

@@ -5,23 +5,24 @@
 
 #include <caf/all.hpp>
 
-#include <boost/json/serialize.hpp>
-
-#include "actors/atoms.hpp"
+#include "actors/directory/user_lists.hpp"
 #include "actors/live_registry.hpp"
-#include "schema/clock.hpp"
-#include "actors/cluster/gather.hpp"
-#include "actors/cluster/routing.hpp"
-#include "actors/conversation/conversation_ref.hpp"
+#include "actors/rpc/gather.hpp"
+#include "actors/rpc/resolve.hpp"
+#include "actors/rpc/routing.hpp"
 #include "actors/session/rate_limiter.hpp"
-#include "actors/session/shared_types.hpp"
 #include "metrics/metrics.hpp"
+#include "schema/clock.hpp"
 #include "schema/frames.hpp"
 
 namespace chat {
 namespace {
 
 constexpr std::size_t max_frames_before_hello = 64;
+
+/// The public protocol plus what only the session sends itself: attach to
+/// the user's actor again, and sweep its request deadlines.
+using session_impl = session_api::extend<caf::reacts_to<attach_atom>, caf::reacts_to<sweep_atom>>;
 
 struct session_state {
   static inline const char* name = "session";
@@ -32,19 +33,19 @@ struct session_state {
   bool ready = false;
   std::deque<std::string> early; ///< frames that arrived before hello went out
   std::unique_ptr<rate_limiter> limiter;
-  caf::actor user; ///< the user's actor once attached
+  user_api user; ///< the user's actor once attached
   conversation_cache conversations;
   request_deadlines deadlines; ///< of requests to conversations
   std::int64_t since = now_ms();
 };
 
-using session_actor = caf::stateful_actor<session_state>;
+using session_actor = session_impl::stateful_pointer<session_state>;
 
-void push(session_actor* self, std::string frame) {
+void push(session_actor self, std::string frame) {
   self->state.sink->push(make_frame(std::move(frame)));
 }
 
-void handle(session_actor* self, const std::string& text) {
+void handle(session_actor self, const std::string& text) {
   auto& st = self->state;
   auto parsed = parse_client_frame(text);
   if (auto* bad = std::get_if<frame_rejection>(&parsed)) {
@@ -97,29 +98,29 @@ void handle(session_actor* self, const std::string& text) {
 
 /// Subscribes the connection with the relay, then reads the memberships
 /// again: a join that landed in between is picked up by the second pass.
-void subscribe(session_actor* self, const std::vector<std::string>& convs) {
+void subscribe(session_actor self, const std::vector<std::string>& convs) {
   auto& st = self->state;
-  auto me = caf::actor_cast<caf::actor>(self);
+  auto me = caf::actor_cast<session_api>(self);
   self->send(st.deps.ctx->relay, subscribe_atom::value, st.who.user_id, me, st.sink, convs);
   std::function<void(std::vector<std::string>)> again
     = [self, me](std::vector<std::string> convs) {
         auto& st = self->state;
         self->send(st.deps.ctx->relay, subscribe_atom::value, st.who.user_id, me, st.sink, convs);
       };
-  cluster::gather_memberships(self, *st.deps.ctx, st.who.user_id, again);
+  gather_memberships(self, *st.deps.ctx, st.who.user_id, again);
 }
 
 /// Registers the connection with the user's actor (on the user's home node),
 /// which pushes invitations and closes it when the auth session ends. If
 /// that node goes away the session registers again once it is back.
-void attach_to_user(session_actor* self, int attempts) {
+void attach_to_user(session_actor self, int attempts) {
   auto& st = self->state;
-  auto me = caf::actor_cast<caf::actor>(self);
+  auto me = caf::actor_cast<session_api>(self);
   auto later = [self] {
     self->delayed_send(self, std::chrono::seconds(1), attach_atom::value);
   };
   self->request(st.deps.directory, ask_timeout, user_atom::value, st.who.user_id)
-    .then([self, me, attempts, later](caf::actor user) {
+    .then([self, me, attempts, later](user_api user) {
       self->request(user, ask_timeout, attach_atom::value, me, self->state.who.session_id)
         .then([self, user](done_atom) {
                 self->state.user = user;
@@ -134,15 +135,28 @@ void attach_to_user(session_actor* self, int attempts) {
     }, [later](caf::error&) { later(); });
 }
 
-/// hello: the user, and each conversation's last seq (null when its owner
-/// cannot be reached).
-void say_hello(session_actor* self, user_view user, std::vector<std::string> convs) {
-  auto& st = self->state;
-  auto cursors = std::make_shared<std::vector<conversation_cursor>>();
-  auto remaining = std::make_shared<std::size_t>(convs.size());
-  auto finish = [self, user, cursors, convs]() {
+/// hello: the user, and each conversation's last seq. Policy: a
+/// conversation whose owner cannot be reached is listed with a null seq.
+void say_hello(session_actor self, user_view user, std::vector<std::string> convs) {
+  std::function<void(std::size_t, rpc::reply_to<std::uint64_t>)> ask
+    = [self, convs](std::size_t i, rpc::reply_to<std::uint64_t> reply) {
+        std::function<void(outcome<std::uint64_t>)> done = [reply](outcome<std::uint64_t> r) {
+          if (r.ok())
+            reply(r.value);
+          else
+            reply(make_chat_error(r.error.code, r.error.message));
+        };
+        ask_conversation<std::uint64_t>(self, self->state.deps.directory, conv_atom::value,
+                                        convs[i], done, 3, last_seq_atom::value,
+                                        self->state.who.user_id);
+      };
+  auto finish = [self, user, convs](rpc::answers<std::uint64_t> seqs) {
     auto& st = self->state;
-    push(self, hello_frame(st.deps.ctx->node_id, st.who.session_id, user, *cursors));
+    std::vector<conversation_cursor> cursors;
+    for (std::size_t i = 0; i < convs.size(); ++i)
+      cursors.emplace_back(convs[i], seqs[i] ? std::optional<std::uint64_t>{*seqs[i]}
+                                             : std::nullopt);
+    push(self, hello_frame(st.deps.ctx->node_id, st.who.session_id, user, cursors));
     subscribe(self, convs);
     attach_to_user(self, 3);
     st.ready = true;
@@ -152,24 +166,33 @@ void say_hello(session_actor* self, user_view user, std::vector<std::string> con
       handle(self, text);
     }
   };
-  if (convs.empty()) {
-    finish();
-    return;
-  }
-  for (const auto& conv : convs) {
-    std::function<void(outcome<std::uint64_t>)> done
-      = [cursors, remaining, finish, conv](outcome<std::uint64_t> r) {
-          cursors->emplace_back(conv, r.ok() ? std::optional<std::uint64_t>{r.value}
-                                             : std::nullopt);
-          if (--*remaining == 0)
-            finish();
-        };
-    ask_conversation<std::uint64_t>(self, st.deps.directory, conv_atom::value, conv, done, 3,
-                                    last_seq_atom::value, st.who.user_id);
-  }
+  rpc::gather<std::uint64_t>(convs.size(), ask, finish);
 }
 
-caf::behavior session(session_actor* self, session_deps deps, principal who, sink_ptr sink,
+/// Says hello once the user's profile and memberships are known; a
+/// session that has ended (or a user gone) closes with 4001.
+void start(session_actor self, const auth_api& authority) {
+  auto& st = self->state;
+  self->request(authority, ask_timeout, get_user_atom::value, st.who.user_id)
+    .then(
+      [self](user_view& user) {
+        std::function<void(std::vector<std::string>)> got
+          = [self, user](std::vector<std::string> convs) {
+              say_hello(self, user, std::move(convs));
+            };
+        gather_memberships(self, *self->state.deps.ctx, self->state.who.user_id, got);
+      },
+      [self](caf::error& err) {
+        auto api = to_api_error(err);
+        if (api.code == errc::unavailable)
+          self->state.sink->close(close_code::try_again_later, "try again later");
+        else
+          self->state.sink->close(close_code::session_ended, "session ended");
+        self->quit();
+      });
+}
+
+session_impl::behavior_type session(session_actor self, session_deps deps, principal who, sink_ptr sink,
                       std::string remote) {
   auto& st = self->state;
   st.deps = std::move(deps);
@@ -188,30 +211,13 @@ caf::behavior session(session_actor* self, session_deps deps, principal who, sin
       self->delayed_send(self, std::chrono::seconds(1), attach_atom::value);
     }
   });
-  auto authority = cluster::authority_for_user(*st.deps.ctx, st.who.user_id);
-  if (!authority) {
+  if (auto authority = cluster::authority_for_user(*st.deps.ctx, st.who.user_id))
+    start(self, authority);
+  else {
     // The user's home node is down: nothing to say hello with yet.
     st.sink->close(close_code::try_again_later, "the user's home node is unreachable");
     self->quit();
-    return {};
   }
-  self->request(authority, ask_timeout, get_user_atom::value, st.who.user_id)
-    .then(
-      [self](user_view& user) {
-        std::function<void(std::vector<std::string>)> got
-          = [self, user](std::vector<std::string> convs) {
-              say_hello(self, user, std::move(convs));
-            };
-        cluster::gather_memberships(self, *self->state.deps.ctx, self->state.who.user_id, got);
-      },
-      [self](caf::error& err) {
-        auto api = to_api_error(err);
-        if (api.code == errc::unavailable)
-          self->state.sink->close(close_code::try_again_later, "try again later");
-        else
-          self->state.sink->close(close_code::session_ended, "session ended");
-        self->quit();
-      });
   return {
     [self](inbound_atom, std::string& text) {
       auto& st = self->state;
@@ -236,24 +242,17 @@ caf::behavior session(session_actor* self, session_deps deps, principal who, sin
         self->delayed_send(self, request_deadlines::sweep_interval, sweep_atom::value);
     },
     [self](mailbox_atom) -> std::uint64_t { return self->mailbox().size(); },
-    // The admin shell's view of this connection (JSON text).
-    [self](inspect_atom) -> std::string {
+    [self](inspect_atom) -> connection_info {
       auto& st = self->state;
-      return boost::json::serialize(boost::json::object{
-        {"node", st.deps.ctx->node_id},
-        {"session", st.who.session_id},
-        {"user", st.who.user_id},
-        {"remote", st.remote},
-        {"since", st.since},
-        {"queued", st.sink->queued_frames()},
-      });
+      return {st.deps.ctx->node_id, st.who.session_id, st.who.user_id, st.remote, st.since,
+              st.sink->queued_frames()};
     },
   };
 }
 
 } // namespace
 
-caf::actor spawn_session(caf::actor_system& sys, session_deps deps, principal who, sink_ptr sink,
+session_api spawn_session(caf::actor_system& sys, session_deps deps, principal who, sink_ptr sink,
                          std::string remote) {
   return sys.spawn(session, std::move(deps), std::move(who), std::move(sink), std::move(remote));
 }

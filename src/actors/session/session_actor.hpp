@@ -7,7 +7,10 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/auth/auth_api.hpp"
+#include "actors/directory/directory_api.hpp"
 #include "actors/node_context.hpp"
+#include "actors/session/session_api.hpp"
 #include "actors/session/connection_sink.hpp"
 #include "schema/wire.hpp"
 
@@ -15,11 +18,11 @@ namespace chat {
 
 struct session_deps {
   node_ref ctx;
-  caf::actor directory;
-  caf::actor auth;
+  directory_api directory;
+  auth_api auth;
 };
 
-caf::actor spawn_session(caf::actor_system& sys, session_deps deps, principal who, sink_ptr sink,
+session_api spawn_session(caf::actor_system& sys, session_deps deps, principal who, sink_ptr sink,
                          std::string remote);
 
 } // namespace chat

@@ -4,54 +4,73 @@
 
 #include <caf/all.hpp>
 
-#include "actors/atoms.hpp"
+#include "actors/directory/user_lists.hpp"
 #include "actors/live_registry.hpp"
-#include "actors/conversation/conversation_ref.hpp"
-#include "actors/cluster/gather.hpp"
-#include "actors/errors.hpp"
-#include "actors/session/shared_types.hpp"
+#include "actors/rpc/errors.hpp"
+#include "actors/rpc/gather.hpp"
+#include "actors/rpc/resolve.hpp"
 #include "metrics/metrics.hpp"
 
 namespace chat {
 namespace {
 
+constexpr auto inspect_timeout = std::chrono::seconds(3);
+
 struct user_state {
   static inline const char* name = "user";
   node_ref ctx;
-  caf::actor directory;
+  directory_api directory;
   std::string id;
-  std::unordered_map<caf::actor_addr, std::pair<caf::actor, std::string>> sessions; // → session id
+  std::unordered_map<caf::actor_addr, std::pair<session_api, std::string>> sessions; // → session id
   bool retiring = false;
 };
 
-using user_actor = caf::stateful_actor<user_state>;
+using user_actor = user_api::stateful_pointer<user_state>;
 
 /// Tells every conversation of the user (on every node), then runs `then`.
-void announce_presence(user_actor* self, bool online, std::function<void()> then = [] {}) {
+/// Policy: best effort; a conversation that cannot be reached misses this
+/// presence change (clients learn presence again from the next one).
+void announce_presence(user_actor self, bool online, std::function<void()> then = [] {}) {
   auto& st = self->state;
   std::function<void(std::vector<std::string>)> tell
     = [self, online, then](std::vector<std::string> convs) {
-        auto& st = self->state;
-        auto left = std::make_shared<std::size_t>(convs.size());
-        if (convs.empty())
-          return then();
-        auto one_done = [left, then] {
-          if (--*left == 0)
-            then();
-        };
-        for (const auto& conv : convs)
-          self->request(st.directory, ask_timeout, conv_atom::value, conv)
-            .then(
-              [self, online, one_done](caf::actor target) {
-                self->send(target, presence_atom::value, self->state.id, online);
-                one_done();
-              },
-              [one_done](caf::error&) { one_done(); });
+        std::function<void(std::size_t, rpc::reply_to<conversation_api>)> resolve
+          = [self, convs](std::size_t i, rpc::reply_to<conversation_api> reply) {
+              self->request(self->state.directory, ask_timeout, conv_atom::value, convs[i])
+                .then([reply](conversation_api target) { reply(std::move(target)); },
+                      [reply](caf::error& err) { reply(std::move(err)); });
+            };
+        rpc::gather<conversation_api>(convs.size(), resolve,
+                                      [self, online, then](rpc::answers<conversation_api> all) {
+                                        for (auto& target : rpc::successes(std::move(all)))
+                                          self->send(target, presence_atom::value,
+                                                     self->state.id, online);
+                                        then();
+                                      });
       };
-  cluster::gather_memberships(self, *st.ctx, st.id, tell);
+  gather_memberships(self, *st.ctx, st.id, tell);
 }
 
-caf::behavior user(user_actor* self, node_ref ctx, caf::actor directory, std::string id) {
+/// Every live connection of the user. Policy: a connection that does not
+/// answer in time is left out (it is closing, or stuck).
+void list_connections(user_actor self, caf::typed_response_promise<std::vector<connection_info>> rp) {
+  std::vector<session_api> sessions;
+  for (const auto& [addr, entry] : self->state.sessions)
+    sessions.push_back(entry.first);
+  std::function<void(std::size_t, rpc::reply_to<connection_info>)> ask
+    = [self, sessions](std::size_t i, rpc::reply_to<connection_info> reply) {
+        self->request(sessions[i], inspect_timeout, inspect_atom::value)
+          .then([reply](connection_info& info) { reply(std::move(info)); },
+                [reply](caf::error& err) { reply(std::move(err)); });
+      };
+  rpc::gather<connection_info>(sessions.size(), ask,
+                               [rp](rpc::answers<connection_info> all) mutable {
+                                 rp.deliver(rpc::successes(std::move(all)));
+                               });
+}
+
+user_api::behavior_type user(user_actor self, node_ref ctx, directory_api directory,
+                             std::string id) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.directory = std::move(directory);
@@ -67,7 +86,7 @@ caf::behavior user(user_actor* self, node_ref ctx, caf::actor directory, std::st
     // Retire only once the presence change is on its way.
     announce_presence(self, false, [self] {
       auto& st = self->state;
-      self->request(st.directory, std::chrono::seconds(5), retire_atom::value, st.id)
+      self->request(st.directory, ask_timeout, retire_atom::value, st.id)
         .then([self](bool forgotten) {
           if (forgotten)
             self->quit();
@@ -77,7 +96,7 @@ caf::behavior user(user_actor* self, node_ref ctx, caf::actor directory, std::st
     });
   });
   return {
-    [self](attach_atom, const caf::actor& session, const std::string& session_id)
+    [self](attach_atom, const session_api& session, const std::string& session_id)
       -> caf::result<done_atom> {
       auto& st = self->state;
       if (st.retiring)
@@ -93,25 +112,9 @@ caf::behavior user(user_actor* self, node_ref ctx, caf::actor directory, std::st
       for (const auto& [addr, entry] : self->state.sessions)
         self->send(entry.first, push_atom::value, frame);
     },
-    // The admin shell: every live connection of the user, as JSON texts.
-    [self](conns_atom) -> caf::result<std::vector<std::string>> {
-      auto rp = self->make_response_promise();
-      auto out = std::make_shared<std::vector<std::string>>();
-      auto left = std::make_shared<std::size_t>(self->state.sessions.size());
-      if (*left == 0)
-        return std::vector<std::string>{};
-      for (const auto& [addr, entry] : self->state.sessions)
-        self->request(entry.first, std::chrono::seconds(3), inspect_atom::value)
-          .then(
-            [out, left, rp](std::string& info) mutable {
-              out->push_back(std::move(info));
-              if (--*left == 0)
-                rp.deliver(std::move(*out));
-            },
-            [out, left, rp](caf::error&) mutable {
-              if (--*left == 0)
-                rp.deliver(std::move(*out));
-            });
+    [self](conns_atom) -> caf::result<std::vector<connection_info>> {
+      auto rp = self->make_response_promise<std::vector<connection_info>>();
+      list_connections(self, rp);
       return rp;
     },
     [self](mailbox_atom) -> std::uint64_t { return self->mailbox().size(); },
@@ -126,8 +129,8 @@ caf::behavior user(user_actor* self, node_ref ctx, caf::actor directory, std::st
 
 } // namespace
 
-caf::actor spawn_user(caf::actor_system& sys, node_ref ctx, caf::actor directory,
-                      std::string user_id) {
+user_api spawn_user(caf::actor_system& sys, node_ref ctx, directory_api directory,
+                    std::string user_id) {
   return sys.spawn(user, std::move(ctx), std::move(directory), std::move(user_id));
 }
 

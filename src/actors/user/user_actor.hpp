@@ -7,11 +7,13 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/directory/directory_api.hpp"
 #include "actors/node_context.hpp"
+#include "actors/user/user_api.hpp"
 
 namespace chat {
 
-caf::actor spawn_user(caf::actor_system& sys, node_ref ctx, caf::actor directory,
+user_api spawn_user(caf::actor_system& sys, node_ref ctx, directory_api directory,
                       std::string user_id);
 
 } // namespace chat

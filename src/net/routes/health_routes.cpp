@@ -5,7 +5,8 @@ namespace chat::net {
 
 void add_health_routes(router& r, std::string node_id,
                        std::function<std::string()> extra_metrics,
-                       std::function<std::vector<std::string>()> missing_peers) {
+                       std::function<std::vector<std::string>()> missing_peers,
+                       std::function<std::vector<std::string>()> stuck_actors) {
   // Answered on the I/O thread without asking any actor: it says the process
   // serves, nothing more.
   r.add(http::verb::get, "/healthz", [node_id](request_ptr, responder out) {
@@ -14,12 +15,27 @@ void add_health_routes(router& r, std::string node_id,
   // Storage is open, the actors run and the cluster port listens before the
   // listener starts, and it stops first on shutdown: answering at all means
   // this node serves. `missing` names unreachable peers (their shards answer
-  // `unavailable`); with ?all=1 any such peer makes the answer 503.
-  r.add(http::verb::get, "/readyz", [node_id, missing_peers](request_ptr req, responder out) {
+  // `unavailable`); with ?all=1 any such peer makes the answer 503. A node
+  // actor that stopped answering the supervisor's probe (`stuck`) makes it
+  // 503 whatever is asked.
+  r.add(http::verb::get, "/readyz", [node_id, missing_peers, stuck_actors](request_ptr req,
+                                                                         responder out) {
     json::array missing;
     if (missing_peers)
       for (auto& id : missing_peers())
         missing.emplace_back(id);
+    json::array stuck;
+    if (stuck_actors)
+      for (auto& name : stuck_actors())
+        stuck.emplace_back(name);
+    if (!stuck.empty()) {
+      out.send(json_response(http::status::service_unavailable,
+                             json::object{{"status", "unready"},
+                                          {"node", node_id},
+                                          {"missing", std::move(missing)},
+                                          {"stuck", std::move(stuck)}}));
+      return;
+    }
     const auto* all = req->query.find("all");
     bool whole_cluster = all && *all != "0" && *all != "false";
     if (whole_cluster && !missing.empty()) {
@@ -38,6 +54,17 @@ void add_health_routes(router& r, std::string node_id,
     res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     res.body() = metrics::node().render(node_id, extra_metrics ? extra_metrics() : std::string{});
     out.send(std::move(res));
+  });
+}
+
+void add_test_hook_routes(router& r, std::function<bool(const std::string&)> kill_actor) {
+  r.add(http::verb::post, "/_test/kill/{actor}", [kill_actor](request_ptr req, responder out) {
+    const auto& name = req->params.at(0).second;
+    if (!kill_actor(name)) {
+      out.send(json_response(http::status::not_found, json::object{{"error", "no such actor"}}));
+      return;
+    }
+    out.send(json_response(http::status::accepted, json::object{{"killed", name}}));
   });
 }
 

@@ -12,7 +12,11 @@ namespace chat::net {
 /// `GET /healthz`, `GET /readyz`, `GET /metrics`.
 void add_health_routes(router& r, std::string node_id,
                        std::function<std::string()> extra_metrics = {},
-                       std::function<std::vector<std::string>()> missing_peers = {});
+                       std::function<std::vector<std::string>()> missing_peers = {},
+                       std::function<std::vector<std::string>()> stuck_actors = {});
+
+/// `POST /_test/kill/{actor}`: only with chatnode --test-hooks (failure tests).
+void add_test_hook_routes(router& r, std::function<bool(const std::string&)> kill_actor);
 
 /// `/auth/register`, `/auth/login`, `/auth/refresh`, `/auth/logout`, `/auth/sessions…`.
 void add_auth_routes(router& r, const auth_client& auth);

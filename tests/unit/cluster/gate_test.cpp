@@ -9,8 +9,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "actors/cluster/gate.hpp"
-#include "actors/cluster/handshake.hpp"
+#include "cluster/gate.hpp"
+#include "cluster/handshake.hpp"
 #include "security/crypto.hpp"
 
 using namespace chat::cluster;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "actors/cluster/peer_table.hpp"
+#include "cluster/peer_table.hpp"
 
 using namespace chat::cluster;
 

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "actors/request_deadlines.hpp"
+#include "actors/rpc/request_deadlines.hpp"
 
 using chat::request_deadlines;
 using namespace std::chrono_literals;

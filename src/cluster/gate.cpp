@@ -1,4 +1,4 @@
-#include "actors/cluster/gate.hpp"
+#include "cluster/gate.hpp"
 
 #include <array>
 #include <atomic>
@@ -17,7 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
-#include "actors/cluster/handshake.hpp"
+#include "cluster/handshake.hpp"
 #include "log/log.hpp"
 #include "security/crypto.hpp"
 

@@ -1,9 +1,9 @@
-#include "actors/cluster/gather.hpp"
+#include "actors/directory/user_lists.hpp"
 
 #include "actors/conversation/conversation_store.hpp"
 #include "actors/user/invitation_store.hpp"
 
-namespace chat::cluster {
+namespace chat {
 
 std::optional<std::vector<std::string>> local_memberships(const node_context& ctx,
                                                           const std::string& user) {
@@ -24,4 +24,4 @@ std::optional<std::vector<invitation_view>> local_invitations(const node_context
   return out;
 }
 
-} // namespace chat::cluster
+} // namespace chat

@@ -14,8 +14,8 @@
 #include <caf/event_based_actor.hpp>
 
 #include "actors/atoms.hpp"
-#include "actors/errors.hpp"
-#include "actors/request_deadlines.hpp"
+#include "actors/rpc/errors.hpp"
+#include "actors/rpc/request_deadlines.hpp"
 #include "schema/outcome.hpp"
 
 namespace chat {
@@ -27,8 +27,9 @@ namespace detail {
 
 /// Sends the request with `timeout` (caf::infinite: none) and routes the
 /// answer, a T or done_atom when T is none_t, as an outcome to `done`.
-template <class T, class Self, class Timeout, class Done, class OnError, class... Ts>
-void request_then(Self* self, const caf::actor& dest, const Timeout& timeout, Done done,
+template <class T, class Self, class Handle, class Timeout, class Done, class OnError,
+          class... Ts>
+void request_then(Self* self, const Handle& dest, const Timeout& timeout, Done done,
                   OnError on_error, Ts&&... xs) {
   auto req = self->request(dest, timeout, std::forward<Ts>(xs)...);
   if constexpr (std::is_same_v<T, none_t>)
@@ -42,8 +43,8 @@ void request_then(Self* self, const caf::actor& dest, const Timeout& timeout, Do
 
 /// Requests `xs...` from `dest` on behalf of `self`: the answer (a T, or
 /// done_atom when T is none_t) goes to `done`, a failure to `on_error`.
-template <class T, class Self, class OnError, class... Ts>
-void request_outcome(Self* self, const caf::actor& dest, std::function<void(outcome<T>)> done,
+template <class T, class Self, class Handle, class OnError, class... Ts>
+void request_outcome(Self* self, const Handle& dest, std::function<void(outcome<T>)> done,
                      OnError on_error, Ts&&... xs) {
   detail::request_then<T>(self, dest, ask_timeout, std::move(done), std::move(on_error),
                           std::forward<Ts>(xs)...);
@@ -52,8 +53,8 @@ void request_outcome(Self* self, const caf::actor& dest, std::function<void(outc
 /// request_outcome with the deadline kept in `deadlines` (owned by `self`'s
 /// state) instead of CAF's clock. `self` must answer sweep_atom by calling
 /// `deadlines->sweep` and sending itself the next sweep_atom while it says so.
-template <class T, class Self, class OnError, class... Ts>
-void request_outcome_swept(Self* self, request_deadlines* deadlines, const caf::actor& dest,
+template <class T, class Self, class Handle, class OnError, class... Ts>
+void request_outcome_swept(Self* self, request_deadlines* deadlines, const Handle& dest,
                            std::function<void(outcome<T>)> done, OnError on_error,
                            Ts&&... xs) {
   if (deadlines->start_ticking())
@@ -76,8 +77,8 @@ void request_outcome_swept(Self* self, request_deadlines* deadlines, const caf::
                           std::forward<Ts>(xs)...);
 }
 
-template <class T, class... Ts>
-void ask(caf::actor_system& sys, const caf::actor& dest,
+template <class T, class Handle, class... Ts>
+void ask(caf::actor_system& sys, const Handle& dest,
          std::function<void(outcome<T>)> done, Ts... xs) {
   if (!dest) // the owning node is down: say so now rather than after a timeout
     return done(outcome<T>::failure(errc::unavailable,

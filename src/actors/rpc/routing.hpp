@@ -6,27 +6,27 @@
 #include <optional>
 #include <string>
 
-#include <caf/actor.hpp>
 
-#include "actors/cluster/peer_table.hpp"
+
+#include "cluster/peer_table.hpp"
 #include "actors/node_context.hpp"
 #include "schema/ids.hpp"
 
 namespace chat::cluster {
 
-inline caf::actor authority_for(const node_context& ctx, std::uint32_t shard) {
+inline auth_api authority_for(const node_context& ctx, std::uint32_t shard) {
   auto owner = ctx.peers->owner(shard);
-  return owner ? owner->authority : caf::actor{};
+  return owner ? owner->authority : auth_api{};
 }
 
-inline caf::actor authority_for_user(const node_context& ctx, const std::string& user_id) {
+inline auth_api authority_for_user(const node_context& ctx, const std::string& user_id) {
   auto shard = shard_of_id(user_id, id_kind::user, ctx.shards);
-  return shard ? authority_for(ctx, *shard) : caf::actor{};
+  return shard ? authority_for(ctx, *shard) : auth_api{};
 }
 
-inline caf::actor directory_for(const node_context& ctx, std::uint32_t shard) {
+inline directory_api directory_for(const node_context& ctx, std::uint32_t shard) {
   auto owner = ctx.peers->owner(shard);
-  return owner ? owner->directory : caf::actor{};
+  return owner ? owner->directory : directory_api{};
 }
 
 } // namespace chat::cluster

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "actors/cluster/node_actors.hpp"
-#include "actors/cluster/placement.hpp"
+#include "cluster/node_actors.hpp"
+#include "cluster/placement.hpp"
 
 namespace chat::cluster {
 
@@ -24,7 +24,7 @@ public:
   /// The actors of the node owning `shard`, if reachable.
   std::optional<node_actors> owner(std::uint32_t shard) const;
   /// The relay of every reachable node, this node's first.
-  std::vector<caf::actor> relays() const;
+  std::vector<relay_api> relays() const;
   /// Ids of the peers that are not connected, in cluster.conf order.
   std::vector<std::string> missing() const;
   /// Whether node `index` is this node or a connected peer.

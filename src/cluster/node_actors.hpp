@@ -1,15 +1,18 @@
 #pragma once
 // The actors one node exposes to its peers once they have proved they hold
 // the cluster secret. Exchanged in the peers' hello.
-#include <caf/actor.hpp>
+#include "actors/admin/admin_api.hpp"
+#include "actors/auth/auth_api.hpp"
+#include "actors/directory/directory_api.hpp"
+#include "actors/relay/relay_api.hpp"
 
 namespace chat::cluster {
 
 struct node_actors {
-  caf::actor directory;
-  caf::actor relay;
-  caf::actor authority;
-  caf::actor admin;
+  directory_api directory;
+  relay_api relay;
+  auth_api authority;
+  admin_api admin;
 };
 
 template <class Inspector>

@@ -15,13 +15,15 @@
 
 #include <caf/all.hpp>
 
-#include "actors/atoms.hpp"
-#include "actors/cluster/peer_table.hpp"
+#include "actors/directory/directory_api.hpp"
 #include "actors/node_context.hpp"
+#include "actors/rpc/errors.hpp"
+#include "actors/rpc/gather.hpp"
+#include "cluster/peer_table.hpp"
 #include "schema/ids.hpp"
 #include "schema/wire.hpp"
 
-namespace chat::cluster {
+namespace chat {
 
 inline constexpr std::chrono::seconds gather_timeout{3};
 
@@ -34,7 +36,8 @@ std::optional<std::vector<invitation_view>> local_invitations(const node_context
                                                               const std::string& user);
 
 /// Every node's answer to (atom, user), in cluster.conf order; nullopt for
-/// a node that is unreachable or failed.
+/// a node that is unreachable or failed (policy: a missing part is marked,
+/// and each list decides what stands in for it).
 template <class T>
 using node_parts = std::vector<std::optional<std::vector<T>>>;
 
@@ -42,30 +45,32 @@ template <class T, class Self, class Atom, class Local>
 void collect_parts(Self* self, const node_context& ctx, Atom atom, const std::string& user,
                    Local read_local, std::function<void(node_parts<T>)> done) {
   const auto& layout = ctx.peers->layout();
-  auto parts = std::make_shared<node_parts<T>>(layout.nodes.size());
-  (*parts)[layout.self] = read_local(ctx, user);
-  std::vector<std::pair<std::size_t, caf::actor>> remote;
-  for (std::size_t i = 0; i < layout.nodes.size(); ++i)
-    if (i != layout.self)
-      if (auto n = ctx.peers->node(i))
-        remote.emplace_back(i, n->directory);
-  if (remote.empty())
-    return done(std::move(*parts));
-  auto left = std::make_shared<std::size_t>(remote.size());
-  for (const auto& [idx, directory] : remote) {
-    auto i = idx;
-    auto one_done = [parts, left, done] {
-      if (--*left == 0)
-        done(std::move(*parts));
-    };
-    self->request(directory, gather_timeout, atom, user)
-      .then(
-        [parts, i, one_done](std::vector<T>& part) {
-          (*parts)[i] = std::move(part);
-          one_done();
-        },
-        [one_done](caf::error&) { one_done(); });
-  }
+  auto local = read_local(ctx, user);
+  std::function<void(std::size_t, rpc::reply_to<std::vector<T>>)> ask
+    = [self, &ctx, self_index = layout.self, local, atom,
+       user](std::size_t i, rpc::reply_to<std::vector<T>> reply) {
+        if (i == self_index) {
+          if (local)
+            reply(*local);
+          else
+            reply(make_chat_error(errc::unavailable, "storage is not available"));
+          return;
+        }
+        auto node = ctx.peers->node(i);
+        if (!node)
+          return reply(make_chat_error(errc::unavailable, "node unreachable"));
+        self->request(node->directory, gather_timeout, atom, user)
+          .then([reply](std::vector<T>& part) { reply(std::move(part)); },
+                [reply](caf::error& err) { reply(std::move(err)); });
+      };
+  rpc::gather<std::vector<T>>(layout.nodes.size(), ask,
+                              [done](rpc::answers<std::vector<T>> all) {
+                                node_parts<T> parts;
+                                for (auto& a : all)
+                                  parts.push_back(a ? std::optional<std::vector<T>>{std::move(*a)}
+                                                    : std::nullopt);
+                                done(std::move(parts));
+                              });
 }
 
 /// The conversations `user` belongs to, cluster-wide. A conversation's
@@ -115,4 +120,4 @@ void gather_invitations(Self* self, const node_context& ctx, const std::string& 
   collect_parts<invitation_view>(self, ctx, invites_atom::value, user, local_invitations, merge);
 }
 
-} // namespace chat::cluster
+} // namespace chat

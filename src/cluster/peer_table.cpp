@@ -1,4 +1,4 @@
-#include "actors/cluster/peer_table.hpp"
+#include "cluster/peer_table.hpp"
 
 namespace chat::cluster {
 
@@ -14,8 +14,8 @@ std::optional<node_actors> peer_table::owner(std::uint32_t shard) const {
   return node(layout_.owner(shard));
 }
 
-std::vector<caf::actor> peer_table::relays() const {
-  std::vector<caf::actor> out;
+std::vector<relay_api> peer_table::relays() const {
+  std::vector<relay_api> out;
   std::lock_guard<std::mutex> guard{mtx_};
   out.reserve(nodes_.size());
   if (nodes_[layout_.self])

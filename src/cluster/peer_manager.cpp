@@ -1,4 +1,4 @@
-#include "actors/cluster/peer_manager.hpp"
+#include "cluster/peer_manager.hpp"
 
 #include <set>
 
@@ -6,24 +6,28 @@
 #include <caf/io/all.hpp>
 
 #include "actors/atoms.hpp"
-#include "actors/cluster/gate.hpp"
-#include "actors/cluster/peer_table.hpp"
-#include "actors/errors.hpp"
+#include "cluster/gate.hpp"
+#include "cluster/peer_table.hpp"
+#include "actors/rpc/errors.hpp"
 #include "log/log.hpp"
 
 namespace chat::cluster {
 namespace {
 
-using hello_atom = caf::atom_constant<caf::atom("hello")>;
 using dial_atom = caf::atom_constant<caf::atom("dial")>;
 using dialed_atom = caf::atom_constant<caf::atom("dialed")>;
+
+/// The public protocol plus dialing, which only the manager itself drives.
+using manager_impl = peer_manager_api::extend<
+  caf::reacts_to<dial_atom, std::uint64_t>,
+  caf::reacts_to<dialed_atom, std::uint64_t, int, std::string>>;
 
 constexpr auto connect_timeout = std::chrono::seconds(5);
 constexpr auto first_backoff = std::chrono::milliseconds(200);
 constexpr auto max_backoff = std::chrono::milliseconds(2000);
 
 struct peer_slot {
-  caf::actor endpoint; ///< the peer's manager, monitored
+  peer_manager_api endpoint; ///< the peer's manager, monitored
   std::chrono::milliseconds backoff = first_backoff;
   bool dialing = false;
 };
@@ -37,14 +41,14 @@ struct manager_state {
   std::vector<peer_slot> peers;
 };
 
-using manager_actor = caf::stateful_actor<manager_state>;
+using manager_actor = manager_impl::stateful_pointer<manager_state>;
 
-const placement& layout(manager_actor* self) { return self->state.table->layout(); }
+const placement& layout(manager_actor self) { return self->state.table->layout(); }
 
-void mark_up(manager_actor* self, std::size_t idx, caf::actor endpoint, node_actors actors) {
+void mark_up(manager_actor self, std::size_t idx, peer_manager_api endpoint, node_actors actors) {
   auto& slot = self->state.peers[idx];
   if (slot.endpoint && slot.endpoint != endpoint)
-    self->demonitor(slot.endpoint);
+    self->demonitor(slot.endpoint.address());
   self->monitor(endpoint);
   slot.endpoint = std::move(endpoint);
   slot.backoff = first_backoff;
@@ -53,7 +57,7 @@ void mark_up(manager_actor* self, std::size_t idx, caf::actor endpoint, node_act
   log::info("cluster", "peer up", {{"peer", layout(self).nodes[idx].id}});
 }
 
-void redial_later(manager_actor* self, std::size_t idx) {
+void redial_later(manager_actor self, std::size_t idx) {
   auto& slot = self->state.peers[idx];
   slot.dialing = false;
   self->delayed_send(self, slot.backoff, dial_atom::value, static_cast<std::uint64_t>(idx));
@@ -61,7 +65,7 @@ void redial_later(manager_actor* self, std::size_t idx) {
 }
 
 /// Hands an authenticated socket to BASP as a client connection, then greets.
-void adopt_dialed(manager_actor* self, std::size_t idx, int fd) {
+void adopt_dialed(manager_actor self, std::size_t idx, int fd) {
   auto& mm = self->home_system().middleman();
   auto scribe = mm.backend().new_scribe(fd);
   auto port = layout(self).nodes[idx].cluster_port;
@@ -70,7 +74,7 @@ void adopt_dialed(manager_actor* self, std::size_t idx, int fd) {
       [self, idx](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
         if (!ptr)
           return redial_later(self, idx);
-        auto endpoint = caf::actor_cast<caf::actor>(ptr);
+        auto endpoint = caf::actor_cast<peer_manager_api>(ptr);
         self->request(endpoint, connect_timeout, hello_atom::value, layout(self).self_id(),
                       self->state.local)
           .then([self, idx, endpoint](node_actors& theirs) { mark_up(self, idx, endpoint, theirs); },
@@ -84,7 +88,7 @@ void adopt_dialed(manager_actor* self, std::size_t idx, int fd) {
       [self, idx](caf::error&) { redial_later(self, idx); });
 }
 
-caf::behavior peer_manager(manager_actor* self, std::shared_ptr<peer_table> table,
+manager_impl::behavior_type peer_manager(manager_actor self, std::shared_ptr<peer_table> table,
                            std::shared_ptr<gate> g, caf::actor basp, node_actors local) {
   auto& st = self->state;
   st.table = std::move(table);
@@ -130,7 +134,7 @@ caf::behavior peer_manager(manager_actor* self, std::shared_ptr<peer_table> tabl
     // A peer that dialed us introduces itself; we answer with our actors.
     [self](hello_atom, const std::string& name, node_actors& theirs) -> caf::result<node_actors> {
       auto idx = layout(self).index_of(name);
-      auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+      auto sender = caf::actor_cast<peer_manager_api>(self->current_sender());
       if (idx == layout(self).nodes.size() || idx == layout(self).self || !sender)
         return make_chat_error(errc::forbidden, "unknown node " + name);
       mark_up(self, idx, sender, std::move(theirs));
@@ -144,7 +148,7 @@ caf::behavior peer_manager(manager_actor* self, std::shared_ptr<peer_table> tabl
 
 } // namespace
 
-caf::actor start_peer_manager(caf::actor_system& sys, std::shared_ptr<peer_table> table,
+peer_manager_api start_peer_manager(caf::actor_system& sys, std::shared_ptr<peer_table> table,
                               std::shared_ptr<gate> g, node_actors local, std::string* error) {
   auto basp = sys.middleman().named_broker<caf::io::basp_broker>(caf::atom("BASP"));
   const auto& me = table->layout().nodes[table->layout().self];

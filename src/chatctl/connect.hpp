@@ -10,7 +10,7 @@
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
 
-#include "actors/cluster/node_actors.hpp"
+#include "cluster/node_actors.hpp"
 
 namespace chat::cluster {
 

@@ -1,4 +1,4 @@
-#include "actors/cluster/connect.hpp"
+#include "chatctl/connect.hpp"
 
 #include <future>
 #include <set>
@@ -6,7 +6,7 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
-#include "actors/cluster/gate.hpp"
+#include "cluster/gate.hpp"
 
 namespace chat::cluster {
 

@@ -10,15 +10,15 @@
 
 #include <caf/all.hpp>
 
-#include "actors/ask.hpp"
-#include "actors/atoms.hpp"
-#include "actors/errors.hpp"
+#include "actors/directory/directory_api.hpp"
+#include "actors/rpc/ask.hpp"
+#include "actors/rpc/errors.hpp"
 #include "schema/outcome.hpp"
 
 namespace chat {
 
 inline bool worth_retrying(const caf::error& err) {
-  return (err.category() == caf::atom("chat") && err.code() == static_cast<std::uint8_t>(errc::retry))
+  return (err.category() == chat_error_category && err.code() == static_cast<std::uint8_t>(errc::retry))
          || err == caf::sec::request_receiver_down;
 }
 
@@ -26,12 +26,12 @@ inline bool worth_retrying(const caf::error& err) {
 /// conversation, create_atom to allow a fresh one) and hands the answer to
 /// `done` inside `self`.
 template <class T, class Resolve, class Self, class... Ts>
-void ask_conversation(Self* self, caf::actor directory, Resolve how, std::string conv,
+void ask_conversation(Self* self, directory_api directory, Resolve how, std::string conv,
                       std::function<void(outcome<T>)> done, int attempts, Ts... xs) {
   auto fail = [done](const caf::error& err) { done(outcome<T>::failure(to_api_error(err))); };
   self->request(directory, ask_timeout, how, conv)
     .then(
-      [=](caf::actor target) {
+      [=](conversation_api target) {
         auto retry_or_fail = [=](caf::error& err) {
           if (attempts > 1 && worth_retrying(err))
             ask_conversation<T>(self, directory, how, conv, done, attempts - 1, xs...);
@@ -50,9 +50,9 @@ void ask_conversation(Self* self, caf::actor directory, Resolve how, std::string
 /// line: a connection's sends must reach the conversation in the order sent.
 class conversation_cache {
 public:
-  using waiter = std::function<void(const caf::actor*, const caf::error*)>;
+  using waiter = std::function<void(const conversation_api*, const caf::error*)>;
 
-  const caf::actor* find(const std::string& conv) const {
+  const conversation_api* find(const std::string& conv) const {
     auto it = actors_.find(conv);
     return it == actors_.end() ? nullptr : &it->second;
   }
@@ -66,7 +66,7 @@ public:
   }
   void start_resolving(const std::string& conv) { waiting_[conv]; }
   /// Ends a resolution: caches the actor (or not) and runs the waiters in order.
-  void resolved(const std::string& conv, const caf::actor* actor, const caf::error* err) {
+  void resolved(const std::string& conv, const conversation_api* actor, const caf::error* err) {
     if (actor) {
       if (actors_.size() >= max_entries)
         actors_.clear(); // bounded; entries are cheap to resolve again
@@ -81,7 +81,7 @@ public:
 
 private:
   static constexpr std::size_t max_entries = 1024;
-  std::unordered_map<std::string, caf::actor> actors_;
+  std::unordered_map<std::string, conversation_api> actors_;
   std::unordered_map<std::string, std::vector<waiter>> waiting_;
 };
 
@@ -90,12 +90,12 @@ private:
 /// see request_outcome_swept for what `self` must do with sweep_atom).
 template <class T, class Self, class... Ts>
 void ask_cached(Self* self, conversation_cache* cache, request_deadlines* deadlines,
-                caf::actor directory, std::string conv, std::function<void(outcome<T>)> done,
+                directory_api directory, std::string conv, std::function<void(outcome<T>)> done,
                 int attempts, Ts... xs) {
   auto fail = [done](const caf::error& err) { done(outcome<T>::failure(to_api_error(err))); };
-  auto ask = [=](const caf::actor& target) {
+  auto ask = [=](const conversation_api& target) {
     auto retry_or_fail = [=](caf::error& err) {
-      if (err.category() != caf::atom("chat"))
+      if (err.category() != chat_error_category)
         cache->drop(conv); // gone, unreachable or silent: resolve it next time
       if (attempts > 1 && worth_retrying(err)) {
         cache->drop(conv);
@@ -106,7 +106,7 @@ void ask_cached(Self* self, conversation_cache* cache, request_deadlines* deadli
     };
     request_outcome_swept<T>(self, deadlines, target, done, retry_or_fail, xs...);
   };
-  auto when_resolved = [ask, fail](const caf::actor* target, const caf::error* err) {
+  auto when_resolved = [ask, fail](const conversation_api* target, const caf::error* err) {
     if (target)
       ask(*target);
     else
@@ -119,15 +119,15 @@ void ask_cached(Self* self, conversation_cache* cache, request_deadlines* deadli
   cache->start_resolving(conv);
   cache->wait(conv, when_resolved);
   self->request(directory, ask_timeout, conv_atom::value, conv)
-    .then([cache, conv](caf::actor target) { cache->resolved(conv, &target, nullptr); },
+    .then([cache, conv](conversation_api target) { cache->resolved(conv, &target, nullptr); },
           [cache, conv](caf::error& err) { cache->resolved(conv, nullptr, &err); });
 }
 
 /// Fire-and-forget to a conversation (typing, read, presence).
 template <class Self, class... Ts>
-void tell_conversation(Self* self, caf::actor directory, std::string conv, Ts... xs) {
+void tell_conversation(Self* self, directory_api directory, std::string conv, Ts... xs) {
   self->request(directory, ask_timeout, conv_atom::value, conv)
-    .then([=](caf::actor target) { self->send(target, xs...); }, [](caf::error&) {});
+    .then([=](conversation_api target) { self->send(target, xs...); }, [](caf::error&) {});
 }
 
 /// Runs `body(self)` inside a short-lived actor: how code outside the actor

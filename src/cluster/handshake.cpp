@@ -1,4 +1,4 @@
-#include "actors/cluster/handshake.hpp"
+#include "cluster/handshake.hpp"
 
 #include "security/crypto.hpp"
 

@@ -1,0 +1,46 @@
+#pragma once
+// The protocol of a conversation actor (one per conversation, on its
+// shard's node). `user` arguments name who asks; the conversation checks
+// membership itself. Failures are chat errors (actors/rpc/errors.hpp):
+// `retry` while it passivates, not_found, forbidden, bad_request, ...
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/atoms.hpp"
+#include "schema/admin_views.hpp"
+#include "schema/records.hpp"
+#include "schema/wire.hpp"
+
+namespace chat {
+
+using conversation_api = caf::typed_actor<
+  /// Creates it with its members and invitations in one write, or answers
+  /// the existing conversation (`created` false).
+  caf::replies_to<create_atom, conversation_record, std::vector<member_record>,
+                  std::vector<std::string>>::with<direct_result>,
+  /// Appends a message (user, text, client_msg_id or "") once durable.
+  caf::replies_to<post_atom, std::string, std::string, std::string>::with<send_receipt>,
+  caf::replies_to<history_atom, std::string, page_request>::with<message_page>,
+  /// The conversation, with members when the flag is set.
+  caf::replies_to<info_atom, std::string, bool>::with<conversation_view>,
+  caf::replies_to<last_seq_atom, std::string>::with<std::uint64_t>,
+  /// Ephemeral signals; dropped for non-members.
+  caf::reacts_to<typing_atom, std::string>,
+  caf::reacts_to<read_atom, std::string, std::uint64_t>,
+  caf::reacts_to<presence_atom, std::string, bool>,
+  /// (by, invitee) → the stored invitation.
+  caf::replies_to<invite_atom, std::string, std::string>::with<invitation_view>,
+  /// (user, invitation id).
+  caf::replies_to<accept_atom, std::string, std::string>::with<conversation_view>,
+  caf::replies_to<decline_atom, std::string, std::string>::with<done_atom>,
+  /// (by, target): leave (by == target) or kick (the owner).
+  caf::replies_to<remove_atom, std::string, std::string>::with<done_atom>,
+  /// The admin shell.
+  caf::replies_to<inspect_atom>::with<conversation_info>,
+  caf::replies_to<mailbox_atom>::with<std::uint64_t>>;
+
+} // namespace chat
