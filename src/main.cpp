@@ -33,6 +33,7 @@ struct cli_options {
   std::size_t actor_threads = 2;
   std::string scheduler_policy = "sharing";
   bool test_hooks = false;
+  bool print_routes = false;
 };
 
 /// One clear line on stderr and a non-zero exit: how every startup problem ends.
@@ -52,16 +53,31 @@ std::string peer_lines(const std::string& node_id,
   return out;
 }
 
+/// `--print-routes`: the routes an http_server registers, one `METHOD
+/// /pattern` line each. The server is built exactly as when serving, with
+/// clients that name no actor (a handler is never called) and never started,
+/// so the list cannot drift from what a node answers. Docs tests compare it
+/// with docs/protocol.md and web/api/openapi.json.
+int print_routes() {
+  boost::asio::io_context ioc;
+  chat::net::http_server http{ioc, chat::net::http_settings{},
+                              chat::net::services{chat::auth_client{nullptr},
+                                                  chat::conversation_client{nullptr},
+                                                  chat::session_gateway{nullptr}, {}, {}}};
+  for (const auto& [method, pattern] : http.routes())
+    std::cout << method << ' ' << pattern << '\n';
+  return std::cout.flush() ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
   cli_options opt;
   CLI::App app{"chatnode: one node of an actor-model chat cluster.\n"
-               "Serves the HTTP/WebSocket API of PROTOCOL.md on the node's http_port."};
-  app.add_option("--config", opt.config_path, "cluster.conf to read (INI; see DESIGN.md)")
-    ->required();
-  app.add_option("--node", opt.node_id, "id of this node: a section name in the config")
-    ->required();
+               "Serves the HTTP/WebSocket API of docs/protocol.md on the node's http_port."};
+  app.add_option("--config", opt.config_path,
+                 "cluster.conf to read (INI; see docs/architecture.md); required");
+  app.add_option("--node", opt.node_id, "id of this node: a section name in the config; required");
   app.add_option("--log-level", opt.log_level, "debug | info | warn | error")
     ->capture_default_str();
   app.add_option("--http-threads", opt.http_threads, "threads running the HTTP/WebSocket I/O")
@@ -76,7 +92,13 @@ int main(int argc, char** argv) {
     ->check(CLI::IsMember({"stealing", "sharing"}));
   app.add_flag("--test-hooks", opt.test_hooks,
                "failure tests only: serve POST /_test/kill/{actor} (never in production)");
+  app.add_flag("--print-routes", opt.print_routes,
+               "print every HTTP route this binary serves (METHOD /pattern) and exit");
   CLI11_PARSE(app, argc, argv);
+  if (opt.print_routes)
+    return print_routes();
+  if (opt.config_path.empty() || opt.node_id.empty())
+    return fail("--config and --node are required (see --help)");
 
   chat::log::level level;
   if (!chat::log::parse_level(opt.log_level, level))

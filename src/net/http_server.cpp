@@ -56,4 +56,13 @@ unsigned short http_server::port() const {
   return listener_ ? listener_->local_endpoint().port() : 0;
 }
 
+std::vector<std::pair<std::string, std::string>> http_server::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& [method, pattern] : ctx_->routes.routes())
+    out.emplace_back(std::string{http::to_string(method)}, std::move(pattern));
+  if (ctx_->websocket)
+    out.emplace_back("GET", std::string{websocket_path});
+  return out;
+}
+
 } // namespace chat::net

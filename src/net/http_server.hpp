@@ -4,6 +4,8 @@
 // `GET /ws?ticket=` to a WebSocket fed to a session actor.
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -34,6 +36,12 @@ public:
 
   /// The bound port (useful when settings asked for port 0); 0 before start.
   unsigned short port() const;
+
+  /// Every (method, pattern) this server answers, e.g. ("GET", "/users/{id}"):
+  /// the router's table plus `GET /ws` (the upgrade, matched before routing)
+  /// when WebSockets are served. Known from construction on, before start();
+  /// `chatnode --print-routes` prints it.
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
 private:
   boost::asio::io_context& ioc_;

@@ -165,9 +165,9 @@ void http_session::on_request(http::request<http::string_body> req) {
 void http_session::on_upgrade(http::request<http::string_body> req) {
   // Only `GET /ws?ticket=T` upgrades (Beast's is_upgrade implies GET).
   auto parts = split_target(req.target());
-  if (parts.path != "/ws" || !ctx_->websocket)
+  if (parts.path != websocket_path || !ctx_->websocket)
     return reject({errc::not_found, "no such endpoint"}, "-");
-  route_ = "/ws";
+  route_ = websocket_path;
   auto query = query_params::parse(parts.query);
   const std::string* ticket = query ? query->find("ticket") : nullptr;
   if (!ticket || ticket->empty())

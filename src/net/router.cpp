@@ -112,4 +112,12 @@ router::match router::find(http::verb method, std::string_view path) const {
   return out;
 }
 
+std::vector<std::pair<http::verb, std::string>> router::routes() const {
+  std::vector<std::pair<http::verb, std::string>> out;
+  for (const auto& r : routes_)
+    for (const auto& m : r.methods)
+      out.emplace_back(m.method, r.pattern);
+  return out;
+}
+
 } // namespace chat::net

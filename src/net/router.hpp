@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "net/beast.hpp"
@@ -35,6 +36,10 @@ public:
 
   /// Looks up `path` (no query string). `bad_path` means a malformed escape.
   match find(http::verb method, std::string_view path) const;
+
+  /// Every registered (method, pattern) pair, in registration order; a
+  /// pattern with several methods is listed once per method.
+  std::vector<std::pair<http::verb, std::string>> routes() const;
 
 private:
   struct segment {

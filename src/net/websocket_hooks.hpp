@@ -6,12 +6,17 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "actors/session/connection_sink.hpp"
 #include "schema/outcome.hpp"
 #include "schema/wire.hpp"
 
 namespace chat::net {
+
+/// The one path that upgrades (`GET /ws?ticket=T`). The upgrade is matched
+/// before routing, so it is not in the router's table.
+inline constexpr std::string_view websocket_path = "/ws";
 
 /// One open connection's session on the actor side. Called on the
 /// connection's strand; must return at once.

@@ -1,4 +1,4 @@
-"""A tiny HTTP client for the chat node's contract (PROTOCOL.md), stdlib only.
+"""A tiny HTTP client for the chat node's contract (docs/protocol.md), stdlib only.
 
 Used by the black-box tests: every call opens its own connection, so a test
 sees exactly what one request gets back.

@@ -5,7 +5,7 @@ node i of the config is `n{i+1}`. Shard s belongs to the node at position
 (s mod N) in the config, and every id names its shard (`<kind>_<4 hex><20>`),
 so a test knows which node owns any id (`owner_of`).
 
-Readiness (PROTOCOL.md "Operations"): `GET /readyz` answers 200
+Readiness (docs/protocol.md "Operations"): `GET /readyz` answers 200
 `{"status":"ready","node","missing":[unreachable peer ids]}` while the node
 serves (a load balancer keeps sending it clients even with a peer down);
 `GET /readyz?all=1` answers 503 `{"status":"unready","node","missing":[…]}`

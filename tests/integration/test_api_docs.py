@@ -1,13 +1,15 @@
-"""`GET /openapi.json` and `GET /docs` (PROTOCOL.md "Operations"): the HTTP API
-described as OpenAPI 3, and a page rendering it, both served by the node with no
-token and nothing from another host.
+"""`GET /openapi.json` and `GET /docs` (docs/protocol.md "Operations"): the HTTP
+API described as OpenAPI 3, and a page rendering it, both served by the node
+with no token and nothing from another host.
 
-The real check reads PROTOCOL.md itself: every `METHOD /path` it names must be
-an operation of the document, so the test fails as soon as the contract gains an
-endpoint that the document lacks (web/api/openapi.json)."""
+Three descriptions of the routes must agree, and the router is the truth:
+`chatnode --print-routes` prints the table the server registers (built by the
+same code as a serving node), web/api/openapi.json documents operations, and
+docs/protocol.md names endpoints as `METHOD /path`. A route added to the code
+but not to both documents, or documented but not served, fails here."""
 import json
-import os
 import re
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,27 +19,35 @@ from chatclient import assert_error
 
 REPO = Path(__file__).resolve().parents[2]
 DOC_FILE = REPO / "web" / "api" / "openapi.json"
+PROTOCOL_MD = REPO / "docs" / "protocol.md"
 OAS30_SCHEMA = Path("/usr/share/openapi-specification/schemas/v3.0/schema.json")  # Debian: openapi-specification
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-# Endpoints that PROTOCOL.md says need no bearer token (the rest need one).
+# Endpoints that docs/protocol.md says need no bearer token (the rest need one).
 PUBLIC = {("POST", "/auth/register"), ("POST", "/auth/login"), ("POST", "/auth/refresh"),
           ("GET", "/ws"), ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
-          ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/")}
+          ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/"), ("GET", "/index.html"),
+          ("GET", "/static/{}")}
+# The web client's files: the router matches whole segments, so
+# static_routes.cpp registers `/static/{p1}`, `/static/{p1}/{p2}`, … (one
+# pattern per depth); the documents describe them as one `/static/{path}`.
+STATIC_PREFIX = "/static/"
 
 
-# ---------------------------------------------------------------- PROTOCOL.md
+# ---------------------------------------------------------------- docs/protocol.md
 
 def protocol_text():
-    """shared/PROTOCOL.md beside the repository (as CI checks it out), or $CHAT_PROTOCOL_MD."""
-    path = Path(os.environ.get("CHAT_PROTOCOL_MD") or REPO.parent / "shared" / "PROTOCOL.md")
-    if not path.is_file():
-        pytest.fail(f"PROTOCOL.md not found at {path} (set CHAT_PROTOCOL_MD)", pytrace=False)
-    return path.read_text(encoding="utf-8")
+    """docs/protocol.md of this repository: the client contract."""
+    assert PROTOCOL_MD.is_file(), f"{PROTOCOL_MD} is missing"
+    return PROTOCOL_MD.read_text(encoding="utf-8")
 
 
 def template(path):
-    """`/conversations/{id}/members/{user_id}` → `/conversations/{}/members/{}`."""
-    return re.sub(r"\{[^}/]*\}", "{}", path)
+    """`/conversations/{id}/members/{user_id}` → `/conversations/{}/members/{}`;
+    every route under /static/ (any depth) → `/static/{}`."""
+    path = re.sub(r"\{[^}/]*\}", "{}", path)
+    if path.startswith(STATIC_PREFIX):
+        return STATIC_PREFIX + "{}"
+    return path
 
 
 def protocol_endpoints():
@@ -49,9 +59,70 @@ def protocol_endpoints():
 
 
 def protocol_error_codes():
-    """{code: status} from the Conventions' list: `bad_request` (400), …"""
+    """{code: status} from the error-code list: `bad_request` (400), …"""
     return {code: int(status) for code, status in
             re.findall(r"`([a-z_]+)` \((\d{3})", protocol_text())}
+
+
+# ---------------------------------------------------------------- the router's own table
+
+@pytest.fixture(scope="module")
+def served_routes(chatnode_bin):
+    """[(METHOD, pattern)] as `chatnode --print-routes` prints them."""
+    proc = subprocess.run([chatnode_bin, "--print-routes"], capture_output=True, timeout=30)
+    assert proc.returncode == 0, proc
+    routes = []
+    for line in proc.stdout.decode().splitlines():
+        m = re.fullmatch(r"([A-Z]+) (/\S*)", line)
+        assert m, f"not a `METHOD /pattern` line: {line!r}"
+        routes.append((m[1], m[2]))
+    assert len(routes) == len(set(routes)), f"a route is listed twice: {routes}"
+    return routes
+
+
+def served_templates(routes):
+    """The route table as {(METHOD, template)}; checks the /static/ family on the way."""
+    depths = sorted(p.count("/") - 1 for m, p in routes if p.startswith(STATIC_PREFIX))
+    assert depths == list(range(1, len(depths) + 1)), \
+        f"the /static/ routes should cover depths 1..n, one pattern each: {depths}"
+    assert all(re.fullmatch(r"/static(/\{[^}/]+\})+", p) for m, p in routes
+               if p.startswith(STATIC_PREFIX)), "a /static/ route with a literal segment"
+    return {(m, template(p)) for m, p in routes}
+
+
+def test_print_routes_lists_the_served_table(served_routes):
+    listed = set(served_routes)
+    # A few that must be there, in the router's own spelling.
+    for route in (("POST", "/auth/login"), ("GET", "/users/{id}"), ("GET", "/ws"),
+                  ("DELETE", "/conversations/{id}/members/{user_id}"), ("GET", "/static/{p1}")):
+        assert route in listed, f"{route} missing from --print-routes: {sorted(listed)}"
+    assert len(listed) >= 30, sorted(listed)
+
+
+def test_openapi_matches_the_route_table(served_routes):
+    spec = json.loads(DOC_FILE.read_text(encoding="utf-8"))
+    documented = {(m, template(path)) for m, path, _ in operations(spec)}
+    served = served_templates(served_routes)
+    assert not sorted(served - documented), \
+        f"served but missing from web/api/openapi.json: {sorted(served - documented)}"
+    assert not sorted(documented - served), \
+        f"in web/api/openapi.json but not served: {sorted(documented - served)}"
+
+
+def test_protocol_md_matches_the_route_table(served_routes):
+    listed = protocol_endpoints()
+    served = served_templates(served_routes)
+    assert not sorted(served - listed), \
+        f"served but not named in docs/protocol.md: {sorted(served - listed)}"
+    assert not sorted(listed - served), \
+        f"named in docs/protocol.md but not served: {sorted(listed - served)}"
+
+
+def test_protocol_md_error_codes_match_the_openapi_list():
+    spec = json.loads(DOC_FILE.read_text(encoding="utf-8"))
+    codes = protocol_error_codes()
+    listed = {c["code"]: c["status"] for c in spec["components"]["schemas"]["Error"]["x-codes"]}
+    assert codes == listed, f"docs/protocol.md {codes} vs openapi x-codes {listed}"
 
 
 # ---------------------------------------------------------------- the document
@@ -130,10 +201,10 @@ def test_openapi_version_and_basics(spec):
 
 def test_every_protocol_endpoint_is_documented(spec):
     listed = protocol_endpoints()
-    assert len(listed) >= 25, f"PROTOCOL.md parsing found too few endpoints: {sorted(listed)}"
+    assert len(listed) >= 25, f"docs/protocol.md parsing found too few endpoints: {sorted(listed)}"
     documented = {(m, template(path)) for m, path, _ in operations(spec)}
     missing = sorted(listed - documented)
-    assert not missing, f"PROTOCOL.md endpoints missing from /openapi.json: {missing}"
+    assert not missing, f"docs/protocol.md endpoints missing from /openapi.json: {missing}"
 
 
 def test_auth_requirements_follow_the_protocol(spec):
@@ -145,9 +216,9 @@ def test_auth_requirements_follow_the_protocol(spec):
         security = op.get("security", spec.get("security", []))
         needs_token = any(req for req in security)
         if key in PUBLIC:
-            assert not needs_token, f"{method} {path} needs no token (PROTOCOL.md)"
+            assert not needs_token, f"{method} {path} needs no token (docs/protocol.md)"
         else:
-            assert needs_token, f"{method} {path} needs a bearer token (PROTOCOL.md)"
+            assert needs_token, f"{method} {path} needs a bearer token (docs/protocol.md)"
             assert "401" in op["responses"], f"{method} {path} documents no 401"
 
 

@@ -1,4 +1,4 @@
-"""chatctl, the admin shell (issue 6, DESIGN.md "Admin shell"), against real
+"""chatctl, the admin shell (issue 6, README.md "Admin shell"), against real
 nodes: it proves the cluster secret on a node's cluster port and asks that
 node's admin actor, which gathers from every node. Each command's `--json`
 output is checked against activity the test itself creates; the interactive

@@ -1,5 +1,5 @@
 """Three nodes serve one chat: a client may use any node for any call
-(PROTOCOL.md: "Every node of a cluster serves all of it"). Users, sessions,
+(docs/protocol.md: "Every node serves all of it"). Users, sessions,
 tickets and conversations live on the node owning their id's shard; these
 tests pick users and conversations homed on a node other than the one the
 client talks to, so every call crosses nodes."""
@@ -12,7 +12,7 @@ from chatclient import (PASSWORD, Account, accept_invitation_to, all_messages,
 from cluster_harness import conversation_owned_by, group_owned_by, via
 from ws_client import InvalidStatusCode, WSClient, get_ticket
 
-LOGOUT_CLOSE_LIMIT = 2.0     # PROTOCOL.md: sockets close with 4001 within 2 s
+LOGOUT_CLOSE_LIMIT = 2.0     # docs/protocol.md: sockets close with 4001 within 2 s
 
 
 def in_parallel(*calls):

@@ -1,4 +1,4 @@
-"""A node that dies or hangs (PROTOCOL.md "Cluster and operations"): calls
+"""A node that dies or hangs (docs/protocol.md "Cluster behaviour"): calls
 that need its shards answer `unavailable` (HTTP 503) quickly and never hang,
 everything else keeps working, the others' readiness probes name it (/readyz
 200 with it in `missing`, /readyz?all=1 503 "unready"), and once it is back
@@ -173,7 +173,7 @@ def test_while_a_node_is_down_clients_use_the_others(fresh_cluster, ws_open):
     ws = timed(open_ws, n2, via(a, n2), "a@n2")
     try:
         last = {c["id"]: c["last_seq"] for c in ws.hello["conversations"]}
-        assert c3 in last, (f"hello omits {c3}, whose owner n3 is down (PROTOCOL.md: listed "
+        assert c3 in last, (f"hello omits {c3}, whose owner n3 is down (docs/protocol.md: listed "
                             f"with last_seq null): {ws.hello['conversations']}")
         assert last[c1] == 1 and last[c3] is None, ws.hello["conversations"]
         for conv, seq in last.items():     # the empty rooms group_owned_by left behind too

@@ -1,5 +1,5 @@
-"""The cluster port admits only holders of the cluster secret (DESIGN.md
-"Placement and clustering": CAF 0.17 lets anyone who reaches the port message
+"""The cluster port admits only holders of the cluster secret (docs/architecture.md
+"Cluster connections": CAF 0.17 lets anyone who reaches the port message
 a published actor, so a peer proves it holds the secret first).
 
 The handshake, on raw TCP before any CAF byte:

@@ -1,4 +1,4 @@
-"""Operations endpoints (PROTOCOL.md "Operations"): readiness and metrics,
+"""Operations endpoints (docs/protocol.md "Operations"): readiness and metrics,
 with no token, reflecting what the node actually did."""
 import re
 

@@ -1,4 +1,4 @@
-"""A synchronous WebSocket test client for the chat node (PROTOCOL.md "WebSocket").
+"""A synchronous WebSocket test client for the chat node (docs/protocol.md "WebSocket").
 
 Built on the asyncio client of python3-websockets 10.4, driven by one
 background event-loop thread shared by every client of the test process, so

@@ -1,4 +1,4 @@
-// HTTP calls of PROTOCOL.md, with the tokens: the refresh token (and the
+// HTTP calls of docs/protocol.md, with the tokens: the refresh token (and the
 // current access token) live in localStorage so that a reload or another tab
 // keeps the session. Before each call the access token is refreshed if it
 // expires soon (and once more after a 401). Refreshing on demand rather than
@@ -21,7 +21,7 @@ export class ApiError extends Error {
   }
 }
 
-/** Human text for an error code (PROTOCOL.md's codes; `network` is ours). */
+/** Human text for an error code (docs/protocol.md's codes; `network` is ours). */
 export function friendly(code, message, retryAfter) {
   switch (code) {
     case 'rate_limited':

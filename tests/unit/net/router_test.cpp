@@ -85,3 +85,29 @@ TEST_CASE("registering a route twice is a programming error") {
   CHECK_NOTHROW(r.add(http::verb::post, "/x", [](request_ptr, responder) {}));
   CHECK_THROWS(r.add(http::verb::get, "x", [](request_ptr, responder) {}));
 }
+
+TEST_CASE_METHOD(fixture, "routes() lists every method of every pattern, in registration order") {
+  using entry = std::pair<http::verb, std::string>;
+  std::vector<entry> expected{
+    {http::verb::get, "/users/me"},     {http::verb::patch, "/users/me"},
+    {http::verb::delete_, "/users/me"}, {http::verb::get, "/users/{id}"},
+    {http::verb::get, "/users"},        {http::verb::delete_, "/auth/sessions/{id}"},
+    {http::verb::get, "/a/{x}/b/{y}"},  {http::verb::get, "/a/{x}/b/c"},
+  };
+  CHECK(r.routes() == expected);
+  // A method added later to an existing pattern is listed with that pattern.
+  r.add(http::verb::post, "/users", tagged(&hit, 9));
+  auto listed = r.routes();
+  REQUIRE(listed.size() == expected.size() + 1);
+  CHECK(listed[5] == entry{http::verb::post, "/users"});
+  // Every listed pair is one the router finds (with the pattern as its route).
+  for (const auto& [method, pattern] : listed) {
+    auto m = r.find(method, pattern);
+    CHECK(m.kind == router::result::found);
+    CHECK(m.route == pattern);
+  }
+}
+
+TEST_CASE("an empty router lists no routes") {
+  CHECK(router{}.routes().empty());
+}
