@@ -146,6 +146,8 @@ int main(int argc, char** argv) {
   rs.access_token_ttl = cluster->access_token_ttl;
   rs.ticket_ttl = cluster->ticket_ttl;
   rs.scheduler_threads = opt.actor_threads;
+  rs.read_threads = cluster->read_threads;
+  rs.read_queue = cluster->read_queue;
   rs.scheduler_policy = opt.scheduler_policy;
   rs.chat.conversation_idle = std::chrono::seconds(cluster->conversation_idle);
   rs.chat.rate_burst = cluster->rate_burst;

@@ -12,6 +12,7 @@ namespace chat {
 namespace storage { class database; }
 namespace cluster { class peer_table; }
 class live_registry;
+class read_pool;
 
 struct chat_settings {
   std::chrono::seconds conversation_idle{300}; ///< passivate a conversation after this
@@ -29,6 +30,8 @@ struct node_context {
   std::shared_ptr<cluster::peer_table> peers;
   /// Sessions and users, stopped with the node (see live_registry.hpp).
   std::shared_ptr<live_registry> live;
+  /// Where reads that can scan run (rpc/read_pool.hpp).
+  read_pool* reads = nullptr;
 };
 
 using node_ref = std::shared_ptr<const node_context>;

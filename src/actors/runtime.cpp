@@ -15,6 +15,7 @@
 #include "actors/directory/directory.hpp"
 #include "actors/live_registry.hpp"
 #include "actors/relay/relay.hpp"
+#include "actors/rpc/read_pool.hpp"
 #include "actors/session/session_gateway_impl.hpp"
 #include "actors/supervisor.hpp"
 #include "actors/system_config.hpp"
@@ -22,6 +23,7 @@
 namespace chat {
 
 struct actor_runtime::state {
+  read_pool reads; // outlives the actor system: actors hold a pointer to it
   node_system_config cfg;
   caf::actor_system sys;
   relay_api relay;
@@ -44,7 +46,7 @@ struct actor_runtime::state {
   // Spawned in dependency order: relay, directory (which spawns
   // conversations and users on demand), then the auth authority.
   state(const runtime_settings& s, storage::database& db, security::password_hasher& hasher)
-    : cfg(s.scheduler_threads, s.scheduler_policy), sys(cfg), cluster_key(s.cluster_key),
+    : reads(s.read_threads, s.read_queue), cfg(s.scheduler_threads, s.scheduler_policy), sys(cfg), cluster_key(s.cluster_key),
       on_fatal(s.on_fatal) {
     peers = std::make_shared<cluster::peer_table>(layout_of(s));
     relay = spawn_relay(sys);
@@ -56,6 +58,7 @@ struct actor_runtime::state {
     ctx->relay = relay;
     ctx->peers = peers;
     ctx->live = live;
+    ctx->reads = &reads;
     node_ref shared = ctx;
     directory = spawn_directory(sys, shared);
 
@@ -182,6 +185,7 @@ void actor_runtime::stop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   state_->sys.await_all_actors_done();
+  state_->reads.stop();
 }
 
 } // namespace chat

@@ -37,6 +37,8 @@ struct runtime_settings {
   std::int64_t access_token_ttl = 900;
   std::int64_t ticket_ttl = 30;
   std::size_t scheduler_threads = 2;
+  std::size_t read_threads = 2; ///< storage reads that scan (rpc/read_pool.hpp)
+  std::size_t read_queue = 4096;
   std::string scheduler_policy = "sharing"; ///< sharing (measured ~12 % less CPU per send) | stealing
   chat_settings chat;
   /// Called once (from an actor thread) if a node-wide actor dies: the node

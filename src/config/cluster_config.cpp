@@ -79,6 +79,10 @@ struct parser {
       return parse_int<std::int64_t>(value, 1, 3600, cfg.ticket_ttl) || bad();
     if (key == "password_threads")
       return parse_int<std::size_t>(value, 1, 64, cfg.password_threads) || bad();
+    if (key == "read_threads")
+      return parse_int<std::size_t>(value, 1, 64, cfg.read_threads) || bad();
+    if (key == "read_queue")
+      return parse_int<std::size_t>(value, 1, 1'000'000, cfg.read_queue) || bad();
     if (key == "password_queue")
       return parse_int<std::size_t>(value, 1, 100000, cfg.password_queue) || bad();
     if (key == "conversation_idle")

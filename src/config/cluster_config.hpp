@@ -27,6 +27,8 @@ struct cluster_config {
   std::int64_t access_token_ttl = 900;       ///< seconds
   std::int64_t ticket_ttl = 30;              ///< seconds
   std::size_t password_threads = 1;          ///< dedicated argon2id threads
+  std::size_t read_threads = 2;              ///< threads for storage reads that scan
+  std::size_t read_queue = 4096;             ///< reads that may wait; more answer `unavailable`
   std::size_t password_queue = 64;           ///< waiting hash jobs before 503
   std::int64_t conversation_idle = 300;      ///< seconds before an idle conversation passivates
   std::size_t rate_burst = 100;              ///< sends a connection (or HTTP session) may burst

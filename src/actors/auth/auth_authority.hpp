@@ -2,12 +2,14 @@
 // The auth authority: users, password hashes, sessions, access and refresh
 // tokens, WebSocket tickets. One per node, owning the users of the node's
 // shards; a user's sessions live on the user's shard, so one actor decides
-// everything about one user.
+// everything about one user. Its protocol is auth_api.
 #include <cstdint>
 #include <string>
 
-#include <caf/actor.hpp>
 #include <caf/fwd.hpp>
+
+#include "actors/auth/auth_api.hpp"
+#include "actors/directory/directory_api.hpp"
 
 namespace chat {
 namespace storage { class database; }
@@ -22,10 +24,10 @@ struct auth_settings {
   std::uint32_t shards = 256;
   std::int64_t access_token_ttl = 900; ///< seconds
   std::int64_t ticket_ttl = 30;        ///< seconds
-  caf::actor directory;                ///< tells users' actors that a session ended (may be null)
+  directory_api directory;             ///< told when a session ends (may be null)
 };
 
 /// Spawns the authority; the settings' pointers must outlive it.
-caf::actor spawn_auth_authority(caf::actor_system& sys, auth_settings settings);
+auth_api spawn_auth_authority(caf::actor_system& sys, auth_settings settings);
 
 } // namespace chat

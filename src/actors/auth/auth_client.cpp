@@ -2,7 +2,7 @@
 
 #include <caf/all.hpp>
 
-#include "actors/ask.hpp"
+#include "actors/rpc/ask.hpp"
 #include "actors/auth/auth_client_impl.hpp"
 #include "actors/auth/refresh_token.hpp"
 #include "schema/clock.hpp"

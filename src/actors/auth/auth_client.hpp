@@ -16,20 +16,6 @@ namespace chat {
 template <class T>
 using reply = std::function<void(outcome<T>)>;
 
-/// `PATCH /users/me`: each part is applied only when its flag is set.
-struct profile_update {
-  bool set_display_name = false;
-  std::string display_name;
-  bool set_password = false;
-  std::string old_password;
-  std::string new_password;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, profile_update& x) {
-  return f(x.set_display_name, x.display_name, x.set_password, x.old_password, x.new_password);
-}
-
 class auth_client {
 public:
   class impl;

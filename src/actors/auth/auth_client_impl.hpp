@@ -4,11 +4,11 @@
 #include <cstdint>
 #include <string>
 
-#include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/auth/auth_api.hpp"
 #include "actors/auth/auth_client.hpp"
-#include "actors/cluster/peer_table.hpp"
+#include "cluster/peer_table.hpp"
 
 namespace chat {
 
@@ -20,9 +20,9 @@ public:
 
   /// The authority owning `shard` (on whichever node), or an invalid handle
   /// when that node is unreachable (ask() then answers `unavailable`).
-  caf::actor owner_of(std::uint32_t shard) const {
+  auth_api owner_of(std::uint32_t shard) const {
     auto owner = peers->owner(shard);
-    return owner ? owner->authority : caf::actor{};
+    return owner ? owner->authority : auth_api{};
   }
 
   caf::actor_system& sys;

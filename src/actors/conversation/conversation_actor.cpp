@@ -11,6 +11,7 @@
 #include "actors/conversation/message_rate.hpp"
 #include "actors/rpc/continuations.hpp"
 #include "actors/rpc/errors.hpp"
+#include "actors/rpc/read_pool.hpp"
 #include "cluster/peer_table.hpp"
 #include "actors/user/invitation_store.hpp"
 #include "log/log.hpp"
@@ -178,17 +179,12 @@ struct conversation_state {
     return {};
   }
 
-  void load() {
-    std::vector<member_record> stored;
-    auto rc = store->load(id, &header, &stored, &committed_seq);
-    if (rc != errc::ok) {
-      log::error("conversation", "cannot load", {{"conv", id}, {"code", code_name(rc)}});
-      self->quit(caf::exit_reason::user_shutdown);
-      return;
-    }
+  void load(stored_conversation stored) {
     exists = true;
-    for (auto& m : stored)
+    header = std::move(stored.header);
+    for (auto& m : stored.members)
       members.emplace(m.user_id, std::move(m));
+    committed_seq = stored.last_seq;
     next_seq = committed_seq + 1;
   }
 
@@ -233,7 +229,7 @@ caf::error storage_failed() {
 
 conversation_impl::behavior_type conversation(conversation_actor self, node_ref ctx,
                                               directory_api directory, std::string id,
-                                              bool fresh) {
+                                              std::optional<stored_conversation> stored) {
   auto& st = self->state;
   st.self = self;
   st.ctx = std::move(ctx);
@@ -245,8 +241,8 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
   metrics::node().conversations_live.add(1);
   self->attach_functor([] { metrics::node().conversations_live.add(-1); });
   st.last_active = now_ms();
-  if (!fresh) {
-    st.load();
+  if (stored) {
+    st.load(std::move(*stored));
     log::debug("conversation", "activated", {{"conv", st.id}, {"last_seq", st.committed_seq}});
   }
   st.schedule_tick();
@@ -376,18 +372,42 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
       return rp;
     },
 
+    // A page is a scan: it runs on the read pool, and the answer shows only
+    // what was acknowledged when it was asked for (messages not yet
+    // acknowledged stay invisible, like they never were).
     [self](history_atom, const std::string& user, const page_request& page)
-      -> caf::result<message_page> {
+      -> promise<message_page> {
       auto& st = self->state;
-      if (auto err = st.gate(user))
-        return err;
-      message_page out;
-      if (st.store->page(st.id, page, &out) != errc::ok)
-        return make_chat_error(errc::unavailable, "storage is not available");
-      // Messages not yet acknowledged stay invisible, like they never were.
-      while (!out.messages.empty() && out.messages.back().seq > st.committed_seq)
-        out.messages.pop_back();
-      return out;
+      auto rp = self->make_response_promise<message_page>();
+      if (auto err = st.gate(user)) {
+        rp.deliver(err);
+        return rp;
+      }
+      struct page_read {
+        errc rc = errc::ok;
+        message_page page;
+      };
+      auto read = [db = st.ctx->db, id = st.id, page] {
+        page_read r;
+        r.rc = conversation_store{*db}.page(id, page, &r.page);
+        return r;
+      };
+      auto then = [rp, acknowledged = st.committed_seq](page_read r) mutable {
+        if (r.rc != errc::ok) {
+          rp.deliver(make_chat_error(errc::unavailable, "storage is not available"));
+          return;
+        }
+        auto& msgs = r.page.messages;
+        while (!msgs.empty() && msgs.back().seq > acknowledged)
+          msgs.pop_back();
+        rp.deliver(std::move(r.page));
+      };
+      read_then<page_read>(self, st.pending, *st.ctx->reads, std::move(read), std::move(then),
+                           [rp]() mutable {
+                             rp.deliver(make_chat_error(errc::unavailable,
+                                                        "too many reads in progress; try again"));
+                           });
+      return rp;
     },
 
     [self](info_atom, const std::string& user, bool with_members) -> caf::result<conversation_view> {
@@ -551,8 +571,9 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
 } // namespace
 
 conversation_api spawn_conversation(caf::actor_system& sys, node_ref ctx, directory_api directory,
-                                    std::string id, bool fresh) {
-  return sys.spawn(conversation, std::move(ctx), std::move(directory), std::move(id), fresh);
+                                    std::string id, std::optional<stored_conversation> stored) {
+  return sys.spawn(conversation, std::move(ctx), std::move(directory), std::move(id),
+                   std::move(stored));
 }
 
 } // namespace chat

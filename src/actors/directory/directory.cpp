@@ -1,10 +1,14 @@
 #include "actors/directory/directory.hpp"
 
+#include <algorithm>
+#include <optional>
 #include <unordered_map>
 
 #include <caf/all.hpp>
 
 #include "actors/directory/user_lists.hpp"
+#include "actors/rpc/continuations.hpp"
+#include "actors/rpc/read_pool.hpp"
 #include "cluster/peer_table.hpp"
 #include "actors/rpc/routing.hpp"
 #include "actors/conversation/conversation_actor.hpp"
@@ -19,14 +23,112 @@
 namespace chat {
 namespace {
 
+/// The public protocol plus completions of reads on the read pool.
+using directory_impl = directory_api::extend<caf::reacts_to<resume_atom, std::uint64_t>>;
+
+/// A request waiting for a conversation's activation read; `create` asks
+/// for a fresh actor when nothing is stored.
+struct activation_waiter {
+  caf::typed_response_promise<conversation_api> promise;
+  bool create = false;
+};
+
 struct directory_state {
   static inline const char* name = "directory";
   node_ref ctx;
   std::unordered_map<std::string, conversation_api> conversations;
   std::unordered_map<std::string, user_api> users;
+  /// Conversations whose stored state is being read, and who waits for them.
+  std::unordered_map<std::string, std::vector<activation_waiter>> activating;
+  continuations pending;
 };
 
-using directory_actor = directory_api::stateful_pointer<directory_state>;
+using directory_actor = directory_impl::stateful_pointer<directory_state>;
+
+/// What an activation read found.
+struct activation_read {
+  errc rc = errc::ok;
+  stored_conversation stored;
+};
+
+/// Finds or activates conversation `id` on this node: a live actor answers
+/// at once; otherwise its header, members and last seq are read on the
+/// read pool (requests meanwhile wait for the same read), then the actor
+/// is spawned with them. Nothing stored: a fresh actor for `create`,
+/// not_found otherwise.
+caf::result<conversation_api> find_or_activate(directory_actor self, const std::string& id,
+                                               bool create) {
+  auto& st = self->state;
+  if (auto it = st.conversations.find(id); it != st.conversations.end())
+    return it->second;
+  auto rp = self->make_response_promise<conversation_api>();
+  auto& waiting = st.activating[id];
+  waiting.push_back({rp, create});
+  if (waiting.size() > 1)
+    return rp;
+  auto read = [db = st.ctx->db, id] {
+    activation_read r;
+    r.rc = conversation_store{*db}.load(id, &r.stored.header, &r.stored.members,
+                                        &r.stored.last_seq);
+    return r;
+  };
+  auto then = [self, id](activation_read r) {
+    auto& st = self->state;
+    auto waiters = std::move(st.activating[id]);
+    st.activating.erase(id);
+    bool wants_fresh = std::any_of(waiters.begin(), waiters.end(),
+                                   [](const auto& w) { return w.create; });
+    std::optional<stored_conversation> stored;
+    caf::error failure;
+    if (r.rc == errc::ok)
+      stored = std::move(r.stored);
+    else if (r.rc != errc::not_found)
+      failure = make_chat_error(errc::unavailable, "storage is not available");
+    else if (!wants_fresh)
+      failure = make_chat_error(errc::not_found, "no such conversation");
+    if (failure) {
+      for (auto& w : waiters)
+        w.promise.deliver(failure);
+      return;
+    }
+    auto actor = spawn_conversation(self->home_system(), st.ctx,
+                                    caf::actor_cast<directory_api>(self), id, std::move(stored));
+    self->monitor(actor);
+    st.conversations.emplace(id, actor);
+    for (auto& w : waiters)
+      w.promise.deliver(actor);
+  };
+  read_then<activation_read>(self, st.pending, *st.ctx->reads, std::move(read), std::move(then),
+                             [self, id] {
+                               auto& st = self->state;
+                               auto busy = make_chat_error(errc::unavailable,
+                                                           "too many reads in progress; try again");
+                               for (auto& w : st.activating[id])
+                                 w.promise.deliver(busy);
+                               st.activating.erase(id);
+                             });
+  return rp;
+}
+
+/// Answers a user-wide list's part that this node holds, read on the pool.
+template <class T, class Read>
+caf::result<std::vector<T>> read_part(directory_actor self, Read read) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise<std::vector<T>>();
+  using part = std::optional<std::vector<T>>;
+  read_then<part>(self, st.pending, *st.ctx->reads, std::move(read),
+                  [rp](part p) mutable {
+                    if (p)
+                      rp.deliver(std::move(*p));
+                    else
+                      rp.deliver(make_chat_error(errc::unavailable, "storage is not available"));
+                  },
+                  [rp]() mutable {
+                    rp.deliver(make_chat_error(errc::unavailable,
+                                               "too many reads in progress; try again"));
+                  });
+  return rp;
+}
 
 /// Where a request about `id` goes: nullopt when this node owns it, else the
 /// owning node's directory (invalid when that node is unreachable).
@@ -51,7 +153,7 @@ caf::result<T> forward(directory_actor self, const directory_api& owner, Ts&&...
   return rp;
 }
 
-directory_api::behavior_type directory(directory_actor self, node_ref ctx) {
+directory_impl::behavior_type directory(directory_actor self, node_ref ctx) {
   self->state.ctx = std::move(ctx);
   auto me = caf::actor_cast<directory_api>(self);
   // Conversations link to the directory so that stopping the node stops
@@ -75,44 +177,21 @@ directory_api::behavior_type directory(directory_actor self, node_ref ctx) {
     drop(self->state.conversations);
     drop(self->state.users);
   });
-  auto activate_conversation = [self, me](const std::string& id, bool fresh) {
-    auto actor = spawn_conversation(self->home_system(), self->state.ctx, me, id, fresh);
-    self->monitor(actor);
-    self->state.conversations.emplace(id, actor);
-    return actor;
-  };
   return {
-    [self, activate_conversation](conv_atom, const std::string& id)
-      -> caf::result<conversation_api> {
+    [self](resume_atom, std::uint64_t op) { self->state.pending.resume(op); },
+    [self](conv_atom, const std::string& id) -> caf::result<conversation_api> {
       if (auto owner = remote_owner(self, id, id_kind::conversation))
         return forward<conversation_api>(self, *owner, conv_atom::value, id);
-      auto& st = self->state;
-      if (auto it = st.conversations.find(id); it != st.conversations.end())
-        return it->second;
-      if (!shard_of_id(id, id_kind::conversation, st.ctx->shards))
+      if (!shard_of_id(id, id_kind::conversation, self->state.ctx->shards))
         return make_chat_error(errc::not_found, "no such conversation");
-      std::string header;
-      auto rc = st.ctx->db->get(storage::column::conversations, id, &header);
-      if (rc == errc::not_found)
-        return make_chat_error(errc::not_found, "no such conversation");
-      if (rc != errc::ok)
-        return make_chat_error(errc::unavailable, "storage is not available");
-      return activate_conversation(id, false);
+      return find_or_activate(self, id, false);
     },
     // Creation goes to the live or stored conversation if there is one (a
     // direct conversation created twice), else to a fresh actor.
-    [self, activate_conversation](create_atom, const std::string& id)
-      -> caf::result<conversation_api> {
+    [self](create_atom, const std::string& id) -> caf::result<conversation_api> {
       if (auto owner = remote_owner(self, id, id_kind::conversation))
         return forward<conversation_api>(self, *owner, create_atom::value, id);
-      auto& st = self->state;
-      if (auto it = st.conversations.find(id); it != st.conversations.end())
-        return it->second;
-      std::string header;
-      auto rc = st.ctx->db->get(storage::column::conversations, id, &header);
-      if (rc != errc::ok && rc != errc::not_found)
-        return make_chat_error(errc::unavailable, "storage is not available");
-      return activate_conversation(id, rc == errc::not_found);
+      return find_or_activate(self, id, true);
     },
     [self, me](user_atom, const std::string& id) -> caf::result<user_api> {
       if (auto owner = remote_owner(self, id, id_kind::user))
@@ -150,9 +229,9 @@ directory_api::behavior_type directory(directory_actor self, node_ref ctx) {
     // This node's part of a user's memberships and pending invitations (each
     // node indexes the conversations it owns); callers gather every node's.
     [self](mships_atom, const std::string& user) -> caf::result<std::vector<std::string>> {
-      if (auto convs = local_memberships(*self->state.ctx, user))
-        return std::move(*convs);
-      return make_chat_error(errc::unavailable, "storage is not available");
+      return read_part<std::string>(self, [ctx = self->state.ctx, user] {
+        return local_memberships(*ctx, user);
+      });
     },
     // A conversation elsewhere tells a user's home node about a membership
     // change; the copy answers for that conversation while its node is down.
@@ -170,9 +249,9 @@ directory_api::behavior_type directory(directory_actor self, node_ref ctx) {
       });
     },
     [self](invites_atom, const std::string& user) -> caf::result<std::vector<invitation_view>> {
-      if (auto pending = local_invitations(*self->state.ctx, user))
-        return std::move(*pending);
-      return make_chat_error(errc::unavailable, "storage is not available");
+      return read_part<invitation_view>(self, [ctx = self->state.ctx, user] {
+        return local_invitations(*ctx, user);
+      });
     },
     // The admin shell: a user's live connections (none if the user has no
     // actor: nobody is connected), asked of the user's home node.

@@ -1,9 +1,8 @@
 #pragma once
 // Scatter-gather over the nodes: each node indexes what it owns (a user's
 // memberships and pending invitations live with the conversations), so a
-// user-wide list collects every reachable node's part. This node's part is
-// read by the asking actor itself; other nodes' parts come from their
-// directories (which answer with the same local readers).
+// user-wide list collects every reachable node's part from that node's
+// directory, which reads it on its read pool (this node's included).
 #include <algorithm>
 #include <chrono>
 #include <functional>
@@ -41,21 +40,12 @@ std::optional<std::vector<invitation_view>> local_invitations(const node_context
 template <class T>
 using node_parts = std::vector<std::optional<std::vector<T>>>;
 
-template <class T, class Self, class Atom, class Local>
+template <class T, class Self, class Atom>
 void collect_parts(Self* self, const node_context& ctx, Atom atom, const std::string& user,
-                   Local read_local, std::function<void(node_parts<T>)> done) {
+                   std::function<void(node_parts<T>)> done) {
   const auto& layout = ctx.peers->layout();
-  auto local = read_local(ctx, user);
   std::function<void(std::size_t, rpc::reply_to<std::vector<T>>)> ask
-    = [self, &ctx, self_index = layout.self, local, atom,
-       user](std::size_t i, rpc::reply_to<std::vector<T>> reply) {
-        if (i == self_index) {
-          if (local)
-            reply(*local);
-          else
-            reply(make_chat_error(errc::unavailable, "storage is not available"));
-          return;
-        }
+    = [self, &ctx, atom, user](std::size_t i, rpc::reply_to<std::vector<T>> reply) {
         auto node = ctx.peers->node(i);
         if (!node)
           return reply(make_chat_error(errc::unavailable, "node unreachable"));
@@ -100,7 +90,7 @@ void gather_memberships(Self* self, const node_context& ctx, const std::string& 
         }
         done(std::move(out));
       };
-  collect_parts<std::string>(self, ctx, mships_atom::value, user, local_memberships, merge);
+  collect_parts<std::string>(self, ctx, mships_atom::value, user, merge);
 }
 
 /// `user`'s pending invitations on every reachable node, oldest first.
@@ -117,7 +107,7 @@ void gather_invitations(Self* self, const node_context& ctx, const std::string& 
                   [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
         done(std::move(out));
       };
-  collect_parts<invitation_view>(self, ctx, invites_atom::value, user, local_invitations, merge);
+  collect_parts<invitation_view>(self, ctx, invites_atom::value, user, merge);
 }
 
 } // namespace chat

@@ -10,7 +10,7 @@
 #include <caf/all.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 
-#include "actors/ask.hpp"
+#include "actors/rpc/ask.hpp"
 #include "actors/atoms.hpp"
 #include "actors/auth/auth_authority.hpp"
 #include "actors/auth/auth_client.hpp"
@@ -41,7 +41,7 @@ struct fixture {
   caf::scheduler::test_coordinator& sched
     = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
   std::string jwt_key = "jwt-key-for-tests-0123456789abcdef";
-  caf::actor authority;
+  auth_api authority;
   std::optional<auth_client> auth;
 
   fixture() {
