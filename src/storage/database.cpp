@@ -23,6 +23,9 @@ struct database::impl {
   mutable std::shared_mutex life;
   std::atomic<bool> closing{false};
   std::mutex close_once; // close() may race with the destructor's close()
+
+  /// A commit without group commit, on the caller's thread.
+  status write_inline(write_batch& batch);
 };
 
 namespace {
@@ -62,19 +65,24 @@ database::database(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 
 database::~database() { close(); }
 
-errc database::get(column c, std::string_view key, std::string* value) const {
+namespace {
+status closed_status() { return {status_code::closed, "the database is closed"}; }
+} // namespace
+
+status database::read(column c, std::string_view key, std::string* value) const {
   std::shared_lock lock(impl_->life);
   auto* db = impl_->rocks->db();
   if (!db)
-    return errc::unavailable;
-  return to_errc(db->Get(rocksdb::ReadOptions{}, impl_->rocks->handle(c), slice(key), value));
+    return closed_status();
+  return checked(db->Get(rocksdb::ReadOptions{}, impl_->rocks->handle(c), slice(key), value), "get",
+                 column_name(c));
 }
 
-errc database::scan_prefix(column c, std::string_view prefix, const visitor& visit) const {
+status database::visit_prefix(column c, std::string_view prefix, const visitor& visit) const {
   std::shared_lock lock(impl_->life);
   auto* db = impl_->rocks->db();
   if (!db)
-    return errc::unavailable;
+    return closed_status();
   const std::string end = prefix_end(prefix);
   const rocksdb::Slice upper = slice(end); // must outlive the iterator
   rocksdb::ReadOptions ro;
@@ -87,17 +95,17 @@ errc database::scan_prefix(column c, std::string_view prefix, const visitor& vis
     if (!visit(view(it->key()), view(it->value())))
       break;
   }
-  return to_errc(it->status());
+  return checked(it->status(), "scan_prefix", column_name(c));
 }
 
-errc database::scan_range(column c, std::string_view from, std::string_view to, bool reverse,
-                          std::size_t limit, const visitor& visit) const {
+status database::visit_range(column c, std::string_view from, std::string_view to, bool reverse,
+                             std::size_t limit, const visitor& visit) const {
   std::shared_lock lock(impl_->life);
   auto* db = impl_->rocks->db();
   if (!db)
-    return errc::unavailable;
+    return closed_status();
   if (limit == 0 || (!to.empty() && to <= from))
-    return errc::ok;
+    return {};
   const rocksdb::Slice lower = slice(from), upper = slice(to); // outlive the iterator
   rocksdb::ReadOptions ro;
   ro.iterate_lower_bound = &lower;
@@ -116,28 +124,47 @@ errc database::scan_range(column c, std::string_view from, std::string_view to, 
     else
       it->Next();
   }
-  return to_errc(it->status());
+  return checked(it->status(), "scan_range", column_name(c));
+}
+
+status database::impl::write_inline(write_batch& batch) {
+  std::shared_lock lock(life);
+  if (closing.load() || !rocks->db())
+    return closed_status();
+  rocksdb::WriteBatch wb;
+  rocks->append(wb, batch);
+  return checked(rocks->write(wb, opts.mode == durability::sync), "write");
+}
+
+void database::write(write_batch batch, std::function<void(const status&)> done) {
+  if (impl_->writer) {
+    if (status st = impl_->writer->submit(batch, done); !st.ok())
+      done(st);
+    return;
+  }
+  done(impl_->write_inline(batch));
+}
+
+errc database::get(column c, std::string_view key, std::string* value) const {
+  return to_errc(read(c, key, value));
+}
+
+errc database::scan_prefix(column c, std::string_view prefix, const visitor& visit) const {
+  return to_errc(visit_prefix(c, prefix, visit));
+}
+
+errc database::scan_range(column c, std::string_view from, std::string_view to, bool reverse,
+                          std::size_t limit, const visitor& visit) const {
+  return to_errc(visit_range(c, from, to, reverse, limit, visit));
 }
 
 void database::commit(write_batch batch, std::function<void(errc)> done) {
   if (impl_->writer) {
-    if (const errc e = impl_->writer->submit(batch, done); e != errc::ok)
-      done(e);
+    if (status st = impl_->writer->submit(batch, done); !st.ok())
+      done(commit_errc(st));
     return;
   }
-  errc result;
-  {
-    std::shared_lock lock(impl_->life);
-    if (impl_->closing.load() || !impl_->rocks->db()) {
-      result = errc::unavailable;
-    } else {
-      rocksdb::WriteBatch wb;
-      impl_->rocks->append(wb, batch);
-      const errc e = to_errc(impl_->rocks->write(wb, impl_->opts.mode == durability::sync));
-      result = e == errc::ok ? errc::ok : errc::internal;
-    }
-  }
-  done(result);
+  done(commit_errc(impl_->write_inline(batch)));
 }
 
 void database::close() {

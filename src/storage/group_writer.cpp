@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <pthread.h>
+#include <type_traits>
 
 #include "storage/rocks_status.hpp"
 
@@ -25,16 +26,32 @@ group_writer::group_writer(rocks_db& db, const options& opts)
 
 group_writer::~group_writer() { stop(); }
 
-errc group_writer::submit(write_batch& batch, std::function<void(errc)>& done) {
+template <class Done>
+status group_writer::enqueue(write_batch& batch, Done& done) {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ || queued_ops_ + weight(batch) > max_queue_ops_)
-      return errc::unavailable;
+    if (stopping_)
+      return {status_code::closed, "the database is closing"};
+    if (queued_ops_ + weight(batch) > max_queue_ops_)
+      return {status_code::queue_full, "the write queue is full"};
     queued_ops_ += weight(batch);
-    queue_.push_back(pending{std::move(batch), std::move(done)});
+    pending p{std::move(batch), {}, {}};
+    if constexpr (std::is_same_v<Done, std::function<void(errc)>>)
+      p.done_errc = std::move(done);
+    else
+      p.done_status = std::move(done);
+    queue_.push_back(std::move(p));
   }
   wake_.notify_one();
-  return errc::ok;
+  return {};
+}
+
+status group_writer::submit(write_batch& batch, std::function<void(errc)>& done) {
+  return enqueue(batch, done);
+}
+
+status group_writer::submit(write_batch& batch, std::function<void(const status&)>& done) {
+  return enqueue(batch, done);
 }
 
 void group_writer::stop() {
@@ -67,7 +84,7 @@ void group_writer::run() {
 // chunk: batches are atomic). Only the last chunk asks for an fsync, which
 // covers the earlier chunks too since they precede it in the same WAL.
 void group_writer::write_round(std::vector<pending>& round) {
-  results_.assign(round.size(), errc::ok);
+  results_.assign(round.size(), status{});
   std::size_t first = 0;
   while (first < round.size()) {
     wb_.Clear();
@@ -78,18 +95,24 @@ void group_writer::write_round(std::vector<pending>& round) {
       ++end;
     }
     const bool last = end == round.size();
-    const errc e = to_errc(db_.write(wb_, sync_ && last));
-    for (std::size_t i = first; i < end; ++i)
-      results_[i] = e == errc::ok ? errc::ok : errc::internal;
-    // A failed final (syncing) write leaves the earlier chunks unsynced:
-    // their callers cannot be told they are durable.
-    if (last && sync_ && e != errc::ok)
-      std::fill(results_.begin(), results_.begin() + static_cast<std::ptrdiff_t>(first),
-                errc::internal);
+    // Logged here, once per RocksDB write, however many batches share it.
+    const status st = checked(db_.write(wb_, sync_ && last), "write");
+    if (!st.ok()) {
+      for (std::size_t i = first; i < end; ++i)
+        results_[i] = st;
+      // A failed final (syncing) write leaves the earlier chunks unsynced:
+      // their callers cannot be told they are durable.
+      if (last && sync_)
+        std::fill(results_.begin(), results_.begin() + static_cast<std::ptrdiff_t>(first), st);
+    }
     first = end;
   }
-  for (std::size_t i = 0; i < round.size(); ++i)
-    round[i].done(results_[i]);
+  for (std::size_t i = 0; i < round.size(); ++i) {
+    if (round[i].done_errc)
+      round[i].done_errc(commit_errc(results_[i]));
+    else
+      round[i].done_status(results_[i]);
+  }
 }
 
 } // namespace chat::storage

@@ -14,6 +14,7 @@
 #include "schema/error_code.hpp"
 #include "storage/database.hpp"
 #include "storage/rocks_db.hpp"
+#include "storage/status.hpp"
 #include "storage/write_batch.hpp"
 
 namespace chat::storage {
@@ -27,18 +28,28 @@ public:
   /// Calls stop().
   ~group_writer();
 
-  /// Queues the batch: ok, or unavailable (stopped or queue full) in which
-  /// case `done` was not taken and the caller answers.
-  errc submit(write_batch& batch, std::function<void(errc)>& done);
+  /// Queues the batch: ok, or closed (stopped) / queue_full in which case
+  /// `done` was not taken and the caller answers. `done` gets ok or the
+  /// write's failure as a client error (commit_errc).
+  status submit(write_batch& batch, std::function<void(errc)>& done);
+
+  /// The same, `done` getting the write's status with RocksDB's cause.
+  status submit(write_batch& batch, std::function<void(const status&)>& done);
 
   /// Refuses new batches, writes the queued ones, joins the thread. Idempotent.
   void stop();
 
 private:
+  // Exactly one of the callbacks is set: the errc one is kept as it is
+  // (not wrapped) so that commit() costs no extra allocation.
   struct pending {
     write_batch batch;
-    std::function<void(errc)> done;
+    std::function<void(errc)> done_errc;
+    std::function<void(const status&)> done_status;
   };
+
+  template <class Done>
+  status enqueue(write_batch& batch, Done& done);
 
   void run();
   void write_round(std::vector<pending>& round);
@@ -56,7 +67,7 @@ private:
 
   // Writer-thread only: reused across rounds to avoid reallocations.
   rocksdb::WriteBatch wb_;
-  std::vector<errc> results_;
+  std::vector<status> results_;
   std::thread thread_;
 };
 

@@ -91,14 +91,19 @@ std::unique_ptr<rocks_db> rocks_db::open(const options& opts, std::string* error
     descriptors.emplace_back(std::string(column_name(c)), o);
   }
 
+  std::unique_ptr<rocks_db> r(new rocks_db);
+  auto dbo = db_options();
+  if (opts.file_system) {
+    r->env_ = rocksdb::NewCompositeEnv(opts.file_system);
+    dbo.env = r->env_.get();
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  auto s = rocksdb::DB::Open(rocksdb::Options(db_options(), cf_opts), opts.path, descriptors,
-                             &handles, &raw);
+  auto s = rocksdb::DB::Open(rocksdb::Options(dbo, cf_opts), opts.path, descriptors, &handles,
+                             &raw);
   if (!s.ok())
     return fail("cannot open storage at '" + opts.path + "': " + one_line(s));
 
-  std::unique_ptr<rocks_db> r(new rocks_db);
   r->db_.reset(raw);
   r->default_cf_ = handles[0];
   for (std::size_t i = 0; i < column_count; ++i)

@@ -8,6 +8,7 @@
 #include <string>
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/write_batch.h>
 
 #include "storage/column.hpp"
@@ -47,6 +48,8 @@ public:
 private:
   rocks_db() = default;
 
+  // Declared before db_: the DB must be gone before its Env.
+  std::unique_ptr<rocksdb::Env> env_; // null: RocksDB's default Env
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
   std::array<rocksdb::ColumnFamilyHandle*, column_count> cfs_{};

@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from chatclient import (PASSWORD, Account, accept_invitation_to, create_conversation,
+from chatclient import (PASSWORD, Account, Client, accept_invitation_to, create_conversation,
                         invite, login, register, unique_name)
 from harness import Node, tail, write_cluster_config, write_secret
 
@@ -36,6 +36,13 @@ def free_ports(n):
     finally:
         for s in socks:
             s.close()
+
+
+def _answers_healthz(node):
+    try:
+        return node.api.call("GET", "/healthz").status == 200
+    except OSError:
+        return False
 
 
 def shard_of(any_id):
@@ -75,14 +82,39 @@ class Cluster:
 
     def __init__(self, binary, workdir, size=3, extra_cluster=""):
         self.dir = workdir
+        self.extra_cluster = extra_cluster
         self.secret_path = write_secret(workdir)
-        ports = free_ports(2 * size)
-        specs = [{"id": f"n{i + 1}", "http_port": ports[2 * i],
-                  "cluster_port": ports[2 * i + 1]} for i in range(size)]
-        self.config_path = write_cluster_config(workdir, specs, extra_cluster=extra_cluster)
+        specs = self._pick_ports(size)
         self.nodes = [Node(binary, workdir, node_id=s["id"], config_path=self.config_path,
                            secret_path=self.secret_path, http_port=s["http_port"],
                            cluster_port=s["cluster_port"]) for s in specs]
+
+    def _pick_ports(self, size):
+        """Free ports for every node and the shared config that lists them."""
+        ports = free_ports(2 * size)
+        specs = [{"id": f"n{i + 1}", "http_port": ports[2 * i],
+                  "cluster_port": ports[2 * i + 1]} for i in range(size)]
+        self.config_path = write_cluster_config(self.dir, specs,
+                                                extra_cluster=self.extra_cluster)
+        return specs
+
+    def _port_taken_at_start(self):
+        """True when a node never came up and exited because a port of the
+        config was taken after free_ports() chose it (another process, e.g. a
+        test module running in parallel, bound it or used it as a source port)."""
+        return any(n.proc is not None and n.proc.poll() is not None and not n.was_healthy
+                   and " in use" in tail(n.log_path, lines=5) for n in self.nodes)
+
+    def _move_ports(self):
+        """Stops every node, picks new ports for all and rewrites the config."""
+        for n in self.nodes:
+            if n.running:
+                n.proc.kill()
+                n.proc.wait()
+        specs = self._pick_ports(len(self.nodes))
+        for n, s in zip(self.nodes, specs):
+            n.http_port, n.cluster_port = s["http_port"], s["cluster_port"]
+            n.api = Client("127.0.0.1", n.http_port)
 
     def __getitem__(self, i):
         return self.nodes[i]
@@ -112,8 +144,19 @@ class Cluster:
     def start(self):
         """Starts every node at once, then waits for each /healthz and for
         every node to see all its peers (/readyz?all=1 200, nothing missing)."""
-        for n in self.nodes:
-            n.start(wait=False)
+        for attempt in range(3):
+            for n in self.nodes:
+                n.start(wait=False)
+            # A node that cannot bind exits at once; give it that moment.
+            deadline = time.monotonic() + 1.0
+            while time.monotonic() < deadline and not self._port_taken_at_start():
+                if all(_answers_healthz(n) for n in self.nodes):
+                    break
+                time.sleep(0.05)
+            if attempt < 2 and self._port_taken_at_start():
+                self._move_ports()
+                continue
+            break
         for n in self.nodes:
             n.wait_healthy()
         self.wait_ready()

@@ -14,7 +14,14 @@ TEST_CASE("usernames follow PROTOCOL.md exactly, without normalising") {
   CHECK_FALSE(validate::username(std::string(33, 'x')));
   CHECK_FALSE(validate::username("Bob"));
   CHECK_FALSE(validate::username("bob smith"));
-  CHECK_FALSE(validate::username("b\xc3\xb6b"));
+  // "böb": ö is valid UTF-8 (C3 B6) and is neither folded to 'o' nor
+  // accepted. The literal is split: "\xb6b" would be one hex escape.
+  const std::string boeb = "b\xc3\xb6" "b";
+  REQUIRE(boeb.size() == 4);
+  REQUIRE(validate::utf8(boeb));
+  CHECK_FALSE(validate::username(boeb));
+  CHECK_FALSE(validate::username("\xc3\xb6" "bob")); // first byte non-ASCII too
+  CHECK(validate::username("bob.b"));                   // the ASCII form is fine
 }
 
 TEST_CASE("passwords are 8 to 256 bytes") {
