@@ -18,8 +18,8 @@ cli_parse parse_cli(int argc, char** argv) {
   app.add_option("--node", o.node, "the node to talk to (default: the first one in "
                                    "cluster.conf that answers)");
   app.add_option("-c,--command", o.command, "run one command, print its answer and exit");
-  app.add_flag("--json", o.json, "print each answer as the JSON document the node sent "
-                                 "(one line), for scripts");
+  app.add_flag("--json", o.json, "print each answer as a JSON document (one line), "
+                                 "for scripts");
   app.footer("Commands:\n" + command_summary() +
              "\nExit codes: 0 success, 1 error (cannot connect, wrong secret, the node "
              "refused), 2 usage.");

@@ -1,8 +1,8 @@
 #pragma once
 // The shell's commands: their table (usage, help), the parsing of one
 // command line into an admin request, and the usage errors found before
-// anything is asked. The admin protocol (one request: command + args,
-// answered with a JSON document) is described in src/actors/admin/.
+// anything is asked. connection.cpp turns a request (command + args) into
+// the admin actor's typed message (src/actors/admin/admin_api.hpp).
 #include <string>
 #include <string_view>
 #include <vector>

@@ -4,14 +4,16 @@
 #include <atomic>
 #include <future>
 #include <memory>
+#include <tuple>
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
+#include "actors/admin/admin_api.hpp"
 #include "actors/atoms.hpp"
-#include "actors/cluster/connect.hpp"
-#include "actors/cluster/handshake.hpp"
-#include "actors/errors.hpp"
+#include "chatctl/connect.hpp"
+#include "cluster/handshake.hpp"
+#include "actors/rpc/errors.hpp"
 #include "actors/system_config.hpp"
 
 namespace chat::ctl {
@@ -37,7 +39,7 @@ struct admin_connection::impl {
   std::string wanted; // --node, or empty
   node_system_config sys_config{1, "sharing"};
   caf::actor_system sys{sys_config};
-  caf::actor admin;
+  admin_api admin;
   std::string node; // connected to
 
   impl(cluster_config c, const std::string& secret, std::string n)
@@ -99,21 +101,23 @@ struct admin_connection::impl {
   }
 
   void drop() {
-    admin = nullptr;
+    admin = admin_api{};
     node.clear();
   }
 
   /// One request, from a short-lived actor that also monitors the admin
   /// actor: a node that dies (or whose link CAF's heartbeat declares dead)
-  /// ends the wait at once instead of at the timeout.
-  admin_answer ask_once(const std::string& command, const std::vector<std::string>& args,
-                        bool* lost) {
+  /// ends the wait at once instead of at the timeout. `T` is the answer
+  /// the admin_api promises for `xs...`.
+  template <class T, class... Ts>
+  admin_answer ask_once(bool* lost, Ts... xs) {
     auto done = std::make_shared<std::promise<admin_answer>>();
     auto answer = done->get_future();
-    auto target = admin;
+    admin_api target = admin;
     auto name = node;
     auto lost_flag = std::make_shared<std::atomic<bool>>(false);
-    sys.spawn([done, target, name, command, args, lost_flag](caf::event_based_actor* self)
+    sys.spawn([done, target, name, lost_flag,
+               request = std::make_tuple(std::move(xs)...)](caf::event_based_actor* self)
                 -> caf::behavior {
       auto finished = std::make_shared<bool>(false);
       auto finish = [self, done, finished](admin_answer a) {
@@ -130,12 +134,16 @@ struct admin_connection::impl {
         a.error = "lost the connection to " + name;
         finish(std::move(a));
       });
-      self->request(target, command_timeout, admin_atom::value, command, args)
+      std::apply(
+        [&](const auto&... x) {
+          return self->request(target, command_timeout, x...);
+        },
+        request)
         .then(
-          [finish](std::string& json) {
+          [finish](T& reply) {
             admin_answer a;
             a.ok = true;
-            a.json = std::move(json);
+            a.reply = std::move(reply);
             finish(std::move(a));
           },
           [finish, name, self](caf::error& err) {
@@ -160,6 +168,44 @@ struct admin_connection::impl {
     }
     *lost = lost_flag->load();
     return answer.get();
+  }
+
+  /// The admin_api message for one request of parse_line (which has
+  /// checked the arguments).
+  admin_answer ask_once(const std::string& command, const std::vector<std::string>& args,
+                        bool* lost) {
+    auto arg = [&](std::size_t i) { return i < args.size() ? args[i] : std::string{}; };
+    if (command == "nodes")
+      return ask_once<nodes_report>(lost, nodes_atom::value);
+    if (command == "actors") // "" for every node
+      return ask_once<actors_report>(lost, actors_atom::value, arg(0));
+    if (command == "stats")
+      return ask_once<stats_report>(lost, stats_atom::value);
+    if (command == "conversations")
+      return ask_once<conversations_report>(lost, convs_atom::value, arg(0) == "hot");
+    if (command == "sessions")
+      return ask_once<user_sessions>(lost, sessions_atom::value, arg(0));
+    if (command == "inspect" && arg(0) == "conv")
+      return ask_once<conversation_inspection>(lost, inspect_atom::value, conv_atom::value,
+                                               arg(1));
+    if (command == "inspect" && arg(0) == "user")
+      return ask_once<user_inspection>(lost, inspect_atom::value, user_atom::value, arg(1));
+    if (command == "inspect" && arg(0) == "session")
+      return ask_once<session_inspection>(lost, inspect_atom::value, session_atom::value,
+                                          arg(1));
+    if (command == "kick")
+      return ask_once<kick_result>(lost, kick_atom::value, arg(0));
+    if (command == "revoke")
+      return ask_once<auth_session_info>(lost, revoke_atom::value, arg(0));
+    if (command == "history") {
+      std::uint32_t n = 0; // the node's default
+      if (!arg(1).empty())
+        n = static_cast<std::uint32_t>(std::stoul(arg(1)));
+      return ask_once<history_report>(lost, history_atom::value, arg(0), n);
+    }
+    admin_answer a;
+    a.error = "unknown command " + command;
+    return a;
   }
 
   admin_answer ask(const std::string& command, const std::vector<std::string>& args) {

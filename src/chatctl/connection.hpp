@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "chatctl/answer.hpp"
 #include "config/cluster_config.hpp"
 
 namespace chat::ctl {
@@ -18,7 +19,7 @@ inline constexpr std::chrono::milliseconds command_timeout{10000};
 /// The answer to one admin request.
 struct admin_answer {
   bool ok = false;
-  std::string json;  ///< ok: the JSON document, as the node sent it
+  admin_reply reply; ///< ok: what the admin actor answered
   std::string error; ///< !ok: one line saying what failed
   std::string notice; ///< e.g. that chatctl moved to another node
 };
@@ -37,8 +38,9 @@ public:
   bool connected() const;
   /// The id of the node connected to (empty when not connected).
   const std::string& node_id() const;
-  /// Asks the admin actor; connects first if needed. A lost connection is
-  /// dropped, so the next call dials again.
+  /// Asks the admin actor the typed request for `command` (a request of
+  /// parse_line: its name and arguments); connects first if needed. A lost
+  /// connection is dropped, so the next call dials again.
   admin_answer ask(const std::string& command, const std::vector<std::string>& args);
 
   struct impl;

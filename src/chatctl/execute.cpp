@@ -7,6 +7,7 @@
 #include "chatctl/completion.hpp"
 #include "chatctl/connection.hpp"
 #include "chatctl/render.hpp"
+#include "chatctl/views_json.hpp"
 
 namespace chat::ctl {
 
@@ -46,18 +47,12 @@ outcome execute(const parsed_line& line, context& ctx) {
     print_error(answer.error);
     return outcome::error;
   }
-  boost::system::error_code ec;
-  auto doc = boost::json::parse(answer.json, ec);
-  if (ec) {
-    print_error("the node's answer is not JSON (" + ec.message() + "): " +
-                answer.json.substr(0, 200));
-    return outcome::error;
-  }
+  auto doc = to_json(answer.reply);
   ctx.vocab.harvest(doc);
   if (ctx.json)
-    print(answer.json + "\n");
+    print(boost::json::serialize(doc) + "\n");
   else
-    print(render(line.command, line.args, doc));
+    print(render(answer.reply));
   return outcome::ok;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // Runs one parsed command line: asks the admin actor, prints the answer
-// (a table, or the JSON as received) on stdout and failures on stderr.
+// (a table, or its JSON document) on stdout and failures on stderr.
 // Shared by `-c` and the shell.
 #include "chatctl/commands.hpp"
 

@@ -1,90 +1,51 @@
 #include "chatctl/render.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <optional>
 #include <cstdio>
 #include <ctime>
-
-#include <boost/json.hpp>
 
 #include "chatctl/table.hpp"
 
 namespace chat::ctl {
-namespace json = boost::json;
 namespace {
 
-const json::value* get(const json::value& v, const char* key) {
-  if (auto* o = v.if_object())
-    if (auto it = o->find(key); it != o->end())
-      return &it->value();
-  return nullptr;
-}
-
-const json::array& array_of(const json::value& v, const char* key) {
-  static const json::array none;
-  auto* f = get(v, key);
-  return f && f->is_array() ? f->get_array() : none;
-}
-
-/// Any scalar as text: strings without quotes, numbers as written, null as "-".
-std::string text(const json::value* v) {
-  if (!v || v->is_null())
-    return "-";
-  if (v->is_string()) {
-    std::string out;
-    for (char c : v->get_string()) {
-      if (c == '\n')
-        out += "\\n";
-      else if (c == '\t' || c == '\r')
-        out += ' ';
-      else if (static_cast<unsigned char>(c) < 0x20)
-        out += '?';
-      else
-        out += c;
-    }
-    return out;
+/// A string as one table cell: newlines shown as \n, other control
+/// characters made harmless.
+std::string text(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\t' || c == '\r')
+      out += ' ';
+    else if (static_cast<unsigned char>(c) < 0x20)
+      out += '?';
+    else
+      out += c;
   }
-  if (v->is_bool())
-    return v->get_bool() ? "yes" : "no";
-  if (v->is_double()) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f", v->get_double());
-    return buf;
-  }
-  return json::serialize(*v);
+  return out;
 }
 
-std::string text(const json::value& parent, const char* key) { return text(get(parent, key)); }
+/// An optional string ("-" when empty).
+std::string text_or_dash(const std::string& s) { return s.empty() ? "-" : text(s); }
 
-std::optional<double> number(const json::value* v) {
-  if (!v)
-    return std::nullopt;
-  if (v->is_int64())
-    return static_cast<double>(v->get_int64());
-  if (v->is_uint64())
-    return static_cast<double>(v->get_uint64());
-  if (v->is_double())
-    return v->get_double();
-  return std::nullopt;
+template <class Int>
+std::string num(Int n) {
+  return std::to_string(n);
 }
+
+std::string yes_no(bool b) { return b ? "yes" : "no"; }
 
 /// A rate with two decimals.
-std::string rate(const json::value& parent, const char* key) {
-  auto n = number(get(parent, key));
-  if (!n)
-    return text(parent, key);
+std::string rate(double r) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", *n);
+  std::snprintf(buf, sizeof buf, "%.2f", r);
   return buf;
 }
 
 /// Milliseconds since the epoch as local "YYYY-MM-DD HH:MM:SS".
-std::string timestamp(const json::value& parent, const char* key) {
-  auto n = number(get(parent, key));
-  if (!n)
-    return text(parent, key);
-  std::time_t t = static_cast<std::time_t>(*n / 1000);
+std::string timestamp(std::int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   localtime_r(&t, &tm);
   char buf[32];
@@ -93,46 +54,21 @@ std::string timestamp(const json::value& parent, const char* key) {
 }
 
 /// Seconds as "42s", "3m07s", "5h02m", "2d04h".
-std::string duration(const json::value& parent, const char* key) {
-  auto n = number(get(parent, key));
-  if (!n)
-    return text(parent, key);
-  auto s = static_cast<long long>(*n);
+std::string duration(std::int64_t s) {
+  auto n = static_cast<long long>(s);
   char buf[32];
-  if (s < 60)
-    std::snprintf(buf, sizeof buf, "%llds", s);
-  else if (s < 3600)
-    std::snprintf(buf, sizeof buf, "%lldm%02llds", s / 60, s % 60);
-  else if (s < 86400)
-    std::snprintf(buf, sizeof buf, "%lldh%02lldm", s / 3600, (s % 3600) / 60);
+  if (n < 60)
+    std::snprintf(buf, sizeof buf, "%llds", n);
+  else if (n < 3600)
+    std::snprintf(buf, sizeof buf, "%lldm%02llds", n / 60, n % 60);
+  else if (n < 86400)
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm", n / 3600, (n % 3600) / 60);
   else
-    std::snprintf(buf, sizeof buf, "%lldd%02lldh", s / 86400, (s % 86400) / 3600);
+    std::snprintf(buf, sizeof buf, "%lldd%02lldh", n / 86400, (n % 86400) / 3600);
   return buf;
 }
 
-bool is_down(const json::value& node) { return text(node, "status") == "down"; }
-
-/// "direct" or "group" from a conversation's `direct` flag.
-std::string conversation_kind(const json::value& conv) {
-  auto* direct = get(conv, "direct");
-  if (!direct || !direct->is_bool())
-    return "-";
-  return direct->get_bool() ? "direct" : "group";
-}
-
-/// "key n, key n, ..." from an object of counts, sorted by key.
-std::string counts(const json::value* v) {
-  if (!v || !v->is_object() || v->get_object().empty())
-    return "-";
-  std::vector<std::string> parts;
-  for (const auto& kv : v->get_object())
-    parts.push_back(std::string(kv.key()) + " " + text(&kv.value()));
-  std::sort(parts.begin(), parts.end());
-  std::string out;
-  for (const auto& p : parts)
-    out += (out.empty() ? "" : ", ") + p;
-  return out;
-}
+std::string conversation_kind(bool direct) { return direct ? "direct" : "group"; }
 
 /// "key  value" lines, keys padded to one width.
 class block {
@@ -154,17 +90,16 @@ private:
   std::vector<std::pair<std::string, std::string>> rows_;
 };
 
-std::string connections_table(const json::array& conns, bool with_session) {
+std::string connections_table(const std::vector<connection_info>& conns, bool with_session) {
   std::vector<std::string> head{"NODE", "REMOTE", "SINCE", "QUEUED"};
   if (with_session)
     head.insert(head.begin() + 1, "SESSION");
   table t{head};
   t.align_right({head.size() - 1});
   for (const auto& c : conns) {
-    std::vector<std::string> row{text(c, "node"), text(c, "remote"), timestamp(c, "since"),
-                                 text(c, "queued")};
+    std::vector<std::string> row{text(c.node), text(c.remote), timestamp(c.since), num(c.queued)};
     if (with_session)
-      row.insert(row.begin() + 1, text(c, "session"));
+      row.insert(row.begin() + 1, text(c.session));
     t.add(std::move(row));
   }
   return t.str();
@@ -174,78 +109,100 @@ std::string plural(std::size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
-// ---------------------------------------------------------------- commands
-
-/// The actor counts of a `nodes` entry: sessions, users, conversations,
-/// and all kinds together (`actors` lists every kind).
-std::vector<std::string> actor_columns(const json::value& node) {
-  const json::value* a = get(node, "actors");
-  if (!a || !a->is_object())
-    return {"-", "-", "-", "-"};
-  double total = 0;
-  for (const auto& kv : a->get_object())
-    total += number(&kv.value()).value_or(0);
-  return {text(*a, "session"), text(*a, "user"), text(*a, "conversation"),
-          std::to_string(static_cast<long long>(total))};
+std::uint64_t count_of(const std::vector<kind_count>& kinds, const std::string& kind) {
+  for (const auto& k : kinds)
+    if (k.kind == kind)
+      return k.count;
+  return 0;
 }
 
-std::string nodes(const json::value& doc) {
+// ---------------------------------------------------------------- commands
+
+std::string render_one(const nodes_report& r) {
   table t{{"NODE", "ADDRESS", "CLUSTER", "STATUS", "UPTIME", "CONNS", "SESSIONS", "USERS",
            "CONVS", "ACTORS"}};
   t.align_right({4, 5, 6, 7, 8, 9});
-  for (const auto& n : array_of(doc, "nodes")) {
-    if (is_down(n)) {
-      t.add({text(n, "id"), text(n, "address"), text(n, "cluster_address"), "down", "-", "-",
-             "-", "-", "-", "-"});
+  for (const auto& n : r.nodes) {
+    const auto& a = n.node;
+    if (!a.up) {
+      t.add({text(a.id), text(a.address), text(a.cluster_address), "down", "-", "-", "-", "-",
+             "-", "-"});
       continue;
     }
-    std::vector<std::string> row{text(n, "id"), text(n, "address"), text(n, "cluster_address"),
-                                 text(n, "status"), duration(n, "uptime_s"),
-                                 text(n, "connections")};
-    for (auto& c : actor_columns(n))
-      row.push_back(std::move(c));
-    t.add(std::move(row));
+    // Sessions, users, conversations, and all kinds together (`actors`
+    // lists every kind).
+    std::uint64_t total = 0;
+    for (const auto& k : n.actors)
+      total += k.count;
+    t.add({text(a.id), text(a.address), text(a.cluster_address), "up", duration(n.uptime_s),
+           num(n.connections), num(count_of(n.actors, "session")),
+           num(count_of(n.actors, "user")), num(count_of(n.actors, "conversation")), num(total)});
   }
   return t.str();
 }
 
-std::string actors(const json::value& doc) {
+std::string render_one(const actors_report& r) {
   table t{{"NODE", "KIND", "COUNT", "MAILBOX"}};
   t.align_right({2, 3});
-  for (const auto& n : array_of(doc, "nodes")) {
-    if (is_down(n)) {
-      t.add({text(n, "id"), "(down)", "-", "-"});
+  for (const auto& n : r.nodes) {
+    if (!n.node.up) {
+      t.add({text(n.node.id), "(down)", "-", "-"});
       continue;
     }
-    for (const auto& a : array_of(n, "actors"))
-      t.add({text(n, "id"), text(a, "kind"), text(a, "count"), text(a, "mailbox")});
+    for (const auto& a : n.actors)
+      t.add({text(n.node.id), text(a.kind), num(a.count), num(a.mailbox)});
   }
   return t.str();
 }
 
-std::string sessions(const json::value& doc) {
-  const json::value* user = get(doc, "user");
-  const auto& list = array_of(doc, "sessions");
+std::string render_one(const stats_report& r) {
+  table t{{"NODE", "STATUS", "STORED/S", "DELIVERED/S", "CONNS", "SYNC MS", "STORED",
+           "DELIVERED"}};
+  t.align_right({2, 3, 4, 5, 6, 7});
+  for (const auto& n : r.nodes) {
+    if (!n.node.up) {
+      t.add({text(n.node.id), "down", "-", "-", "-", "-", "-", "-"});
+      continue;
+    }
+    t.add({text(n.node.id), "up", rate(n.messages_stored_per_s), rate(n.deliveries_per_s),
+           num(n.connections), rate(n.storage_sync_ms), num(n.messages_stored_total),
+           num(n.deliveries_total)});
+  }
+  return t.str();
+}
+
+std::string render_one(const conversations_report& r) {
+  table t{{"CONVERSATION", "NODE", "KIND", "MEMBERS", "LAST SEQ", "MSG/S", "TITLE"}};
+  t.align_right({3, 4, 5});
+  for (const auto& c : r.conversations)
+    t.add({text(c.id), text(c.node), conversation_kind(c.direct), num(c.members),
+           num(c.last_seq), rate(c.messages_per_s), text(c.title)});
+  std::string out = t.empty() ? "no active conversations\n" : t.str();
+  if (!r.down.empty()) {
+    std::string ids;
+    for (const auto& d : r.down)
+      ids += (ids.empty() ? "" : ", ") + text(d);
+    out += "not listed (down): " + ids + "\n";
+  }
+  return out;
+}
+
+std::string render_one(const user_sessions& r) {
   std::size_t n_conns = 0;
-  for (const auto& s : list)
-    n_conns += array_of(s, "connections").size();
-  std::string out = "user " + (user ? text(*user, "username") : "-") + " (" +
-                    (user ? text(*user, "id") : "-") + "): " +
-                    plural(list.size(), "session", "sessions") + ", " +
+  for (const auto& s : r.sessions)
+    n_conns += s.connections.size();
+  std::string out = "user " + text(r.username) + " (" + text(r.user_id) + "): " +
+                    plural(r.sessions.size(), "session", "sessions") + ", " +
                     plural(n_conns, "connection", "connections") + "\n";
-  if (list.empty())
+  if (r.sessions.empty())
     return out;
   table t{{"SESSION", "CREATED", "LAST SEEN", "CONNS", "USER AGENT"}};
   t.align_right({3});
-  json::array conns;
-  for (const auto& s : list) {
-    t.add({text(s, "id"), timestamp(s, "created_at"), timestamp(s, "last_seen"),
-           std::to_string(array_of(s, "connections").size()), text(s, "user_agent")});
-    for (const auto& c : array_of(s, "connections")) {
-      json::object row = c.is_object() ? c.get_object() : json::object{};
-      row["session"] = s.is_object() && get(s, "id") ? *get(s, "id") : json::value{};
-      conns.push_back(std::move(row));
-    }
+  std::vector<connection_info> conns;
+  for (const auto& s : r.sessions) {
+    t.add({text(s.session.id), timestamp(s.session.created_at), timestamp(s.session.last_seen),
+           num(s.connections.size()), text_or_dash(s.session.user_agent)});
+    conns.insert(conns.end(), s.connections.begin(), s.connections.end());
   }
   out += "\n" + t.str();
   if (!conns.empty())
@@ -253,143 +210,96 @@ std::string sessions(const json::value& doc) {
   return out;
 }
 
-std::string conversations(const json::value& doc) {
-  table t{{"CONVERSATION", "NODE", "KIND", "MEMBERS", "LAST SEQ", "MSG/S", "TITLE"}};
-  t.align_right({3, 4, 5});
-  for (const auto& c : array_of(doc, "conversations")) {
-    t.add({text(c, "id"), text(c, "node"), conversation_kind(c), text(c, "members"),
-           text(c, "last_seq"),
-           rate(c, "messages_per_s"), text(c, "title")});
-  }
-  std::string out = t.empty() ? "no active conversations\n" : t.str();
-  const auto& down = array_of(doc, "down");
-  if (!down.empty()) {
-    std::string ids;
-    for (const auto& d : down)
-      ids += (ids.empty() ? "" : ", ") + text(&d);
-    out += "not listed (down): " + ids + "\n";
-  }
-  return out;
-}
-
-std::string inspect_conv(const json::value& doc) {
+std::string render_one(const conversation_inspection& r) {
+  const auto& c = r.conversation;
+  // Subscribers per node: "n1 2, n2 1", sorted by node id.
+  std::vector<std::string> parts;
+  for (const auto& s : r.subscribers)
+    parts.push_back(text(s.node) + " " + num(s.count));
+  std::sort(parts.begin(), parts.end());
+  std::string subscribers;
+  for (const auto& p : parts)
+    subscribers += (subscribers.empty() ? "" : ", ") + p;
   block b;
-  b.add("conversation", text(doc, "id"));
-  b.add("node", text(doc, "node"));
-  b.add("title", text(doc, "title"));
-  b.add("kind", conversation_kind(doc));
-  b.add("owner", text(doc, "owner"));
-  b.add("last seq", text(doc, "last_seq"));
-  b.add("messages/s", rate(doc, "messages_per_s"));
-  b.add("subscribers", counts(get(doc, "subscribers")));
+  b.add("conversation", text(c.id));
+  b.add("node", text(c.node));
+  b.add("title", text(c.title));
+  b.add("kind", conversation_kind(c.direct));
+  b.add("owner", text(c.owner));
+  b.add("last seq", num(c.last_seq));
+  b.add("messages/s", rate(c.messages_per_s));
+  b.add("subscribers", subscribers.empty() ? "-" : subscribers);
   std::string out = b.str();
   table t{{"MEMBER", "ROLE"}};
-  for (const auto& m : array_of(doc, "members"))
-    t.add({text(m, "user"), text(m, "role")});
+  for (const auto& m : c.members)
+    t.add({text(m.user), text(m.role)});
   out += "\n" + t.str();
   return out;
 }
 
-std::string inspect_user(const json::value& doc) {
+std::string render_one(const user_inspection& r) {
   block b;
-  b.add("user", text(doc, "id"));
-  b.add("username", text(doc, "username"));
-  b.add("display name", text(doc, "display_name"));
-  b.add("home node", text(doc, "home"));
-  b.add("online", text(doc, "online"));
+  b.add("user", text(r.id));
+  b.add("username", text(r.username));
+  b.add("display name", text(r.display_name));
+  b.add("home node", text(r.home));
+  b.add("online", yes_no(!r.connections.empty()));
   std::string convs;
-  for (const auto& c : array_of(doc, "conversations"))
-    convs += (convs.empty() ? "" : " ") + text(&c);
+  for (const auto& c : r.conversations)
+    convs += (convs.empty() ? "" : " ") + text(c);
   b.add("conversations", convs.empty() ? "-" : convs);
   std::string out = b.str();
-  if (const auto& conns = array_of(doc, "connections"); !conns.empty())
-    out += "\n" + connections_table(conns, true);
-  if (const auto& inv = array_of(doc, "pending_invitations"); !inv.empty()) {
+  if (!r.connections.empty())
+    out += "\n" + connections_table(r.connections, true);
+  if (!r.pending_invitations.empty()) {
     table t{{"INVITATION", "CONVERSATION", "FROM"}};
-    for (const auto& i : inv)
-      t.add({text(i, "id"), text(i, "conv"), text(i, "from")});
+    for (const auto& i : r.pending_invitations)
+      t.add({text(i.id), text(i.conv), text(i.from)});
     out += "\n" + t.str();
   }
   return out;
 }
 
-std::string inspect_session(const json::value& doc) {
+std::string render_one(const session_inspection& r) {
+  const auto& s = r.session;
   block b;
-  b.add("session", text(doc, "id"));
-  b.add("user", text(doc, "user"));
-  b.add("created", timestamp(doc, "created_at"));
-  b.add("last seen", timestamp(doc, "last_seen"));
-  b.add("user agent", text(doc, "user_agent"));
+  b.add("session", text(s.id));
+  b.add("user", text(s.user));
+  b.add("created", timestamp(s.created_at));
+  b.add("last seen", timestamp(s.last_seen));
+  b.add("user agent", text_or_dash(s.user_agent));
   std::string out = b.str();
-  if (const auto& conns = array_of(doc, "connections"); !conns.empty())
-    out += "\n" + connections_table(conns, false);
+  if (!r.connections.empty())
+    out += "\n" + connections_table(r.connections, false);
   else
     out += "no live connections\n";
   return out;
 }
 
-std::string stats(const json::value& doc) {
-  table t{{"NODE", "STATUS", "STORED/S", "DELIVERED/S", "CONNS", "SYNC MS", "STORED",
-           "DELIVERED"}};
-  t.align_right({2, 3, 4, 5, 6, 7});
-  for (const auto& n : array_of(doc, "nodes")) {
-    if (is_down(n)) {
-      t.add({text(n, "id"), "down", "-", "-", "-", "-", "-", "-"});
-      continue;
-    }
-    t.add({text(n, "id"), text(n, "status"), rate(n, "messages_stored_per_s"),
-           rate(n, "deliveries_per_s"), text(n, "connections"), rate(n, "storage_sync_ms"),
-           text(n, "messages_stored_total"), text(n, "deliveries_total")});
-  }
-  return t.str();
+std::string render_one(const kick_result& r) {
+  return "kicked " + text(r.session) + ": " +
+         plural(static_cast<std::size_t>(r.connections), "connection", "connections") +
+         " closed (4001); the session stays valid\n";
 }
 
-std::string history(const json::value& doc) {
-  const auto& msgs = array_of(doc, "messages");
-  if (msgs.empty())
-    return "no messages in " + text(doc, "conv") + "\n";
+std::string render_one(const auth_session_info& revoked) {
+  return "revoked " + text(revoked.id) + ": its tokens no longer work on any node\n";
+}
+
+std::string render_one(const history_report& r) {
+  if (r.messages.empty())
+    return "no messages in " + text(r.conv) + "\n";
   table t{{"SEQ", "TIME", "FROM", "TEXT"}};
   t.align_right({0});
-  for (const auto& m : msgs)
-    t.add({text(m, "seq"), timestamp(m, "ts"), text(m, "from"), text(m, "text")});
+  for (const auto& m : r.messages)
+    t.add({num(m.seq), timestamp(m.ts), text(m.from), text(m.text)});
   return t.str();
 }
 
 } // namespace
 
-std::string render(const std::string& command, const std::vector<std::string>& args,
-                   const json::value& doc) {
-  if (command == "nodes")
-    return nodes(doc);
-  if (command == "actors")
-    return actors(doc);
-  if (command == "sessions")
-    return sessions(doc);
-  if (command == "conversations")
-    return conversations(doc);
-  if (command == "inspect") {
-    auto kind = text(doc, "kind");
-    if (kind == "conversation")
-      return inspect_conv(doc);
-    if (kind == "user")
-      return inspect_user(doc);
-    if (kind == "session")
-      return inspect_session(doc);
-  }
-  if (command == "kick") {
-    auto n = number(get(doc, "connections"));
-    return "kicked " + text(doc, "kicked") + ": " +
-           (n ? plural(static_cast<std::size_t>(*n), "connection", "connections")
-              : text(doc, "connections")) +
-           " closed (4001); the session stays valid\n";
-  }
-  if (command == "revoke")
-    return "revoked " + text(doc, "revoked") + ": its tokens no longer work on any node\n";
-  if (command == "stats")
-    return stats(doc);
-  if (command == "history")
-    return history(doc);
-  return json::serialize(doc) + "\n";
+std::string render(const admin_reply& reply) {
+  return std::visit([](const auto& r) { return render_one(r); }, reply);
 }
 
 } // namespace chat::ctl

@@ -1,16 +1,13 @@
 #pragma once
-// Readable text for the JSON answer of each admin command: aligned tables
-// and "key  value" blocks. Missing fields show as "-", so a newer node's
-// extra or absent fields never break the shell.
+// Readable text for each admin answer: aligned tables and "key  value"
+// blocks (the JSON form is views_json.hpp).
 #include <string>
-#include <vector>
 
-#include <boost/json/value.hpp>
+#include "chatctl/answer.hpp"
 
 namespace chat::ctl {
 
-/// The text for `command`'s answer `doc` (ends with a newline).
-std::string render(const std::string& command, const std::vector<std::string>& args,
-                   const boost::json::value& doc);
+/// The text for one answer (ends with a newline).
+std::string render(const admin_reply& reply);
 
 } // namespace chat::ctl

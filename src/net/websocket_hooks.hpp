@@ -18,25 +18,13 @@ namespace chat::net {
 /// before routing, so it is not in the router's table.
 inline constexpr std::string_view websocket_path = "/ws";
 
-/// One open connection's session on the actor side. Called on the
-/// connection's strand; must return at once.
-class ws_peer {
-public:
-  virtual ~ws_peer() = default;
-  /// A complete inbound text message (at most ws_max_frame_bytes).
-  virtual void inbound(std::string text) = 0;
-  /// An inbound binary message.
-  virtual void inbound_binary() = 0;
-  /// The connection is gone; called exactly once, last.
-  virtual void closed() = 0;
-};
-
 struct websocket_hooks {
   /// Redeems a single-use ticket; `done` may run on any thread.
   std::function<void(std::string ticket, std::function<void(outcome<principal>)> done)> redeem;
   /// Starts the session of an accepted connection, which pushes through `sink`.
   /// `remote` is the peer's "ip:port".
-  std::function<std::unique_ptr<ws_peer>(principal who, sink_ptr sink, std::string remote)> open;
+  std::function<std::unique_ptr<session_inbound>(principal who, sink_ptr sink, std::string remote)>
+    open;
 
   /// Both set: `GET /ws` is served (a 404 otherwise).
   explicit operator bool() const noexcept { return redeem && open; }

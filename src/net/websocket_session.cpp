@@ -79,7 +79,7 @@ void websocket_session::on_accept(beast::error_code ec) {
   sink_ = std::make_shared<ws_sink>(weak_from_this());
   // The actor may push at once (hello); those posts run after this handler.
   peer_ = ctx_->websocket.open(who_, sink_, remote_);
-  open_ = true;
+  phase_ = phase::open;
   metrics::node().ws_opened.inc();
   metrics::node().ws_open.add(1);
   log::debug(component, "open", {{"remote", json::value(remote_)}});
@@ -96,7 +96,7 @@ void websocket_session::do_read() {
 }
 
 void websocket_session::on_readable(beast::error_code ec) {
-  if (done_)
+  if (phase_ == phase::done)
     return;
   if (ec)
     return finish(ec.message());
@@ -107,7 +107,7 @@ void websocket_session::on_readable(beast::error_code ec) {
       break;
     if (ec)
       return finish(ec == asio::error::eof ? "the peer closed the connection" : ec.message());
-    heard_ = true;
+    liveness_ = liveness::heard;
     char* data = scratch.data();
     std::size_t n = got;
     if (!partial_.empty()) {
@@ -116,7 +116,7 @@ void websocket_session::on_readable(beast::error_code ec) {
       n = partial_.size();
     }
     std::size_t used = reader_.consume(data, n, *this);
-    if (done_)
+    if (phase_ == phase::done)
       return;
     if (data == scratch.data()) {
       partial_.assign(data + used, n - used);
@@ -148,11 +148,11 @@ void websocket_session::on_ping(std::string_view payload) {
   do_write();
 }
 
-void websocket_session::on_pong() {} // any byte counts as life (heard_)
+void websocket_session::on_pong() {} // any byte counts as life (liveness_)
 
 void websocket_session::on_close(std::uint16_t code, std::string_view) {
   close_received_ = true;
-  if (close_written_)
+  if (phase_ == phase::close_sent)
     return finish("close handshake done");
   // Answer with the peer's code, as RFC 6455 suggests; frames not yet
   // written are dropped.
@@ -199,7 +199,7 @@ void websocket_session::take_inbox() {
 }
 
 void websocket_session::send(shared_frame frame) {
-  if (!open_ || closing() || !frame)
+  if (phase_ != phase::open || !frame)
     return;
   if (queue_.push(std::move(frame)) == outbound_queue::verdict::overflow) {
     log::info(component, "outbound queue full",
@@ -212,16 +212,17 @@ void websocket_session::send(shared_frame frame) {
 }
 
 void websocket_session::do_write() {
-  if (writing_ || done_)
+  if (writing_ || phase_ == phase::done)
     return;
   buffers_.clear();
   control_in_flight_.swap(control_);
   control_.clear();
   if (!control_in_flight_.empty())
     buffers_.emplace_back(asio::buffer(control_in_flight_));
-  close_in_flight_ = close_queued_ && !close_written_;
+  if (phase_ == phase::close_queued)
+    phase_ = phase::close_writing; // the close frame is in control_in_flight_
   // Data frames only before our close frame is queued: after it, nothing.
-  std::size_t frames = close_queued_ ? 0 : queue_.begin_write(max_batch);
+  std::size_t frames = closing() ? 0 : queue_.begin_write(max_batch);
   if (headers_.size() < frames)
     headers_.resize(frames);
   for (std::size_t i = 0; i < frames; ++i) {
@@ -249,13 +250,12 @@ void websocket_session::on_write(beast::error_code ec) {
   if (control_in_flight_.capacity() > 1024)
     std::string{}.swap(control_in_flight_);
   publish_queue();
-  if (done_)
+  if (phase_ == phase::done)
     return;
   if (ec)
     return finish("write failed: " + ec.message());
-  if (close_in_flight_) {
-    close_in_flight_ = false;
-    close_written_ = true;
+  if (phase_ == phase::close_writing) {
+    phase_ = phase::close_sent;
     // The server closes the TCP connection once both close frames have
     // passed; otherwise the peer's answer is awaited (bounded by timer_).
     if (close_received_)
@@ -267,9 +267,9 @@ void websocket_session::on_write(beast::error_code ec) {
 // Closing ---------------------------------------------------------------
 
 void websocket_session::close(std::uint16_t code, std::string_view reason) {
-  if (!open_ || done_ || close_queued_)
+  if (phase_ != phase::open)
     return;
-  close_queued_ = true;
+  phase_ = phase::close_queued;
   queue_.clear();
   publish_queue();
   control_ += ws::encode_close(code, reason);
@@ -277,7 +277,7 @@ void websocket_session::close(std::uint16_t code, std::string_view reason) {
   // before it) finish: bound the wait, then drop the TCP connection.
   timer_.expires_after(ctx_->settings.ws_close_timeout);
   timer_.async_wait([self = shared_from_this(), code](beast::error_code ec) {
-    if (ec || self->done_)
+    if (ec || self->phase_ == phase::done)
       return;
     log::info(component, "close timed out; dropping the connection",
               {{"remote", json::value(self->remote_)}, {"code", code}});
@@ -297,11 +297,10 @@ void websocket_session::arm_idle_check() {
 void websocket_session::on_idle_check(beast::error_code ec) {
   if (ec || closing())
     return; // cancelled, or the close deadline took the timer over
-  if (heard_) {
-    heard_ = false;
-    pinged_ = false;
-  } else if (!pinged_) {
-    pinged_ = true;
+  if (liveness_ == liveness::heard) {
+    liveness_ = liveness::quiet;
+  } else if (liveness_ == liveness::quiet) {
+    liveness_ = liveness::pinged;
     control_ += ws::encode_control(ws::opcode::ping, "");
     do_write();
   } else {
@@ -312,12 +311,13 @@ void websocket_session::on_idle_check(beast::error_code ec) {
 }
 
 void websocket_session::finish(std::string_view why) {
-  if (done_)
+  if (phase_ == phase::done)
     return;
-  done_ = true;
+  bool was_open = phase_ != phase::accepting;
+  phase_ = phase::done;
   log::debug(component, "closed",
              {{"remote", json::value(remote_)}, {"reason", json::value(why)}});
-  if (open_)
+  if (was_open)
     metrics::node().ws_open.add(-1);
   queue_.clear();
   publish_queue();

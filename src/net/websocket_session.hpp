@@ -2,7 +2,7 @@
 // One WebSocket connection (GET /ws after its ticket was redeemed). Every
 // handler runs on the connection's strand. Beast answers the upgrade; after
 // that the connection speaks RFC 6455 itself (ws_frame.hpp): inbound
-// messages go to the session actor (through a ws_peer); outbound frames
+// messages go to the session actor (through its session_inbound); outbound frames
 // arrive through a ws_sink, wait in a bounded outbound_queue, and whatever
 // has queued up leaves in one gathered write.
 #include <array>
@@ -72,7 +72,7 @@ private:
   void finish(std::string_view why);
   void publish_queue();
   /// No more data frames are accepted or written.
-  bool closing() const noexcept { return close_queued_ || done_; }
+  bool closing() const noexcept { return phase_ >= phase::close_queued; }
 
   std::shared_ptr<const server_context> ctx_;
   principal who_;
@@ -97,16 +97,24 @@ private:
   bool writing_ = false;
 
   std::shared_ptr<ws_sink> sink_;
-  std::unique_ptr<ws_peer> peer_; ///< set once accepted, until closed() was called
+  std::unique_ptr<session_inbound> peer_; ///< set once accepted, until closed() was called
 
-  bool open_ = false;            ///< accepted, session actor opened
-  bool close_queued_ = false;    ///< our close frame is queued or written
-  bool close_in_flight_ = false; ///< … and part of the write in flight
-  bool close_written_ = false;
-  bool close_received_ = false;  ///< the peer's close frame arrived
-  bool done_ = false;            ///< finish() ran
-  bool heard_ = false;           ///< bytes arrived since the last idle check
-  bool pinged_ = false;          ///< the last idle check sent a ping
+  /// The connection's life, in order: states only move forward.
+  enum class phase : std::uint8_t {
+    accepting,     ///< upgraded; the session actor is not open yet
+    open,          ///< frames flow both ways
+    close_queued,  ///< our close frame waits (behind a write in flight)
+    close_writing, ///< our close frame is part of the write in flight
+    close_sent,    ///< our close frame is written; the peer's is awaited
+    done,          ///< finish() ran: the socket is closed
+  };
+  phase phase_ = phase::accepting;
+  bool close_received_ = false; ///< the peer's close frame arrived
+
+  /// What the idle check saw: bytes since the last check, none, or none
+  /// even after a ping (the next check drops the peer).
+  enum class liveness : std::uint8_t { heard, quiet, pinged };
+  liveness liveness_ = liveness::heard;
 };
 
 } // namespace chat::net

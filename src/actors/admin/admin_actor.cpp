@@ -1,14 +1,16 @@
 #include "actors/admin/admin_actor.hpp"
 
-#include <boost/json.hpp>
+#include <algorithm>
+
 #include <caf/all.hpp>
 
 #include "actors/admin/admin_local.hpp"
 #include "actors/atoms.hpp"
-#include "actors/cluster/gather.hpp"
-#include "actors/cluster/peer_table.hpp"
-#include "actors/cluster/routing.hpp"
-#include "actors/errors.hpp"
+#include "actors/directory/user_lists.hpp"
+#include "actors/rpc/errors.hpp"
+#include "actors/rpc/gather.hpp"
+#include "actors/rpc/routing.hpp"
+#include "cluster/peer_table.hpp"
 #include "schema/clock.hpp"
 #include "schema/ids.hpp"
 #include "schema/wire.hpp"
@@ -16,253 +18,336 @@
 namespace chat {
 namespace {
 
-namespace json = boost::json;
-using args_t = std::vector<std::string>;
+/// How long a node's admin waits for another node's part (chatctl waits
+/// 10 s for the whole answer; the tests expect one within 6 s with a node
+/// down or hung).
 constexpr auto admin_timeout = std::chrono::seconds(4);
+constexpr std::size_t hot_limit = 20;
 
-using admin_actor = caf::stateful_actor<admin_local_state>;
-using text_promise = caf::typed_response_promise<std::string>;
+template <class T>
+using promise = caf::typed_response_promise<T>;
 
-const cluster::placement& layout(admin_actor* self) {
+const cluster::placement& layout(admin_self self) {
   return self->state.deps.ctx->peers->layout();
 }
 
-json::object parse_object(const std::string& text) {
-  boost::system::error_code ec;
-  auto v = json::parse(text, ec);
-  return !ec && v.is_object() ? v.as_object() : json::object{};
+/// A node as cluster.conf lists it, marked down.
+node_address down_node(const cluster::member& m) {
+  return {m.id, m.host + ":" + std::to_string(m.http_port),
+          m.host + ":" + std::to_string(m.cluster_port), false};
 }
 
-json::array parse_array(const std::string& text) {
-  boost::system::error_code ec;
-  auto v = json::parse(text, ec);
-  return !ec && v.is_array() ? v.as_array() : json::array{};
+/// Asks the admin of each node in `asked` (indexes into cluster.conf) for
+/// its part: (admin_local_atom, what). `done` gets one answer per node, in
+/// that order; a node that is not connected fails at once, without a
+/// request. The caller applies the policy.
+template <class Part, class Atom>
+void each_node(admin_self self, std::vector<std::size_t> asked, Atom what,
+               std::function<void(rpc::answers<Part>)> done) {
+  rpc::gather<Part>(
+    asked.size(),
+    [self, asked, what](std::size_t k, rpc::reply_to<Part> reply) {
+      auto peer = self->state.deps.ctx->peers->node(asked[k]);
+      if (!peer) {
+        reply(make_chat_error(errc::unavailable, "node is down"));
+        return;
+      }
+      ask_into<Part>(self, peer->admin, admin_timeout, std::move(reply),
+                     admin_local_atom::value, what);
+    },
+    std::move(done));
 }
 
-json::object down_node(const cluster::member& m) {
-  return {{"id", m.id}, {"address", m.host + ":" + std::to_string(m.http_port)},
-          {"cluster_address", m.host + ":" + std::to_string(m.cluster_port)}, {"status", "down"}};
+std::vector<std::size_t> every_node(admin_self self) {
+  std::vector<std::size_t> all(layout(self).nodes.size());
+  for (std::size_t i = 0; i < all.size(); ++i)
+    all[i] = i;
+  return all;
 }
 
-/// Asks every node's admin (or only node `only`, when given) for its part of
-/// `command`; `done` gets one entry per node asked, in cluster.conf order
-/// (down nodes as {"status":"down"}).
-void each_node(admin_actor* self, const std::string& command, const args_t& args,
-               std::function<void(std::vector<json::object>)> done,
-               const std::string& only = {}) {
-  const auto& nodes = layout(self).nodes;
-  std::vector<std::size_t> asked;
-  for (std::size_t i = 0; i < nodes.size(); ++i)
-    if (only.empty() || nodes[i].id == only)
-      asked.push_back(i);
-  if (asked.empty())
-    return done({});
-  auto parts = std::make_shared<std::vector<json::object>>(asked.size());
-  auto left = std::make_shared<std::size_t>(asked.size());
-  auto finish = [parts, left, done] {
-    if (--*left == 0)
-      done(std::move(*parts));
-  };
-  for (std::size_t slot = 0; slot < asked.size(); ++slot) {
-    const auto i = asked[slot];
-    (*parts)[slot] = down_node(nodes[i]);
-    auto peer = self->state.deps.ctx->peers->node(i);
-    if (!peer || !peer->admin) {
-      finish();
-      continue;
+/// Policy for `nodes`, `actors`, `stats`: a node that did not answer is
+/// listed as down, with its addresses from cluster.conf.
+template <class Part>
+std::vector<Part> parts_or_down(admin_self self, const std::vector<std::size_t>& asked,
+                                rpc::answers<Part>& answers) {
+  std::vector<Part> out;
+  for (std::size_t k = 0; k < answers.size(); ++k) {
+    if (answers[k]) {
+      out.push_back(std::move(*answers[k]));
+    } else {
+      Part down;
+      down.node = down_node(layout(self).nodes[asked[k]]);
+      out.push_back(std::move(down));
     }
-    self->request(peer->admin, admin_timeout, admin_local_atom::value, command, args)
-      .then([parts, slot, finish](std::string& text) {
-              (*parts)[slot] = parse_object(text);
-              finish();
-            },
-            [finish](caf::error&) { finish(); });
   }
+  return out;
+}
+
+template <class Report, class Part, class Atom>
+promise<Report> node_report(admin_self self, std::vector<std::size_t> asked, Atom what) {
+  auto rp = self->make_response_promise<Report>();
+  each_node<Part>(self, asked, what, [self, rp, asked](rpc::answers<Part> answers) mutable {
+    Report out;
+    out.nodes = parts_or_down(self, asked, answers);
+    rp.deliver(std::move(out));
+  });
+  return rp;
+}
+
+/// Delivers `err` to `rp` when there is one; true if it did.
+template <class T, class U>
+bool failed(promise<T>& rp, const caf::expected<U>& x) {
+  if (x)
+    return false;
+  rp.deliver(x.error());
+  return true;
 }
 
 /// A user given by id or username, resolved at the user's home authority.
-void resolve_user(admin_actor* self, const std::string& who, std::function<void(caf::expected<user_view>)> done) {
+void resolve_user(admin_self self, const std::string& who,
+                  std::function<void(caf::expected<user_view>)> done) {
   const auto& ctx = *self->state.deps.ctx;
   bool by_id = shard_of_id(who, id_kind::user, ctx.shards).has_value();
-  auto authority = by_id ? cluster::authority_for_user(ctx, who)
-                         : cluster::authority_for(ctx, shard_of_key(who, ctx.shards));
+  auto authority = caf::actor_cast<auth_api>(
+    by_id ? cluster::authority_for_user(ctx, who)
+          : cluster::authority_for(ctx, shard_of_key(who, ctx.shards)));
   if (!authority)
     return done(make_chat_error(errc::unavailable, "the user's home node is unreachable"));
-  auto req = by_id ? self->request(authority, admin_timeout, get_user_atom::value, who)
-                   : self->request(authority, admin_timeout, find_user_atom::value, who);
-  req.then([done](user_view& u) { done(std::move(u)); },
-           [done](caf::error& err) { done(std::move(err)); });
+  auto answered = [done](user_view& u) { done(std::move(u)); };
+  auto failed = [done](caf::error& err) { done(err); };
+  if (by_id)
+    self->request(authority, admin_timeout, get_user_atom::value, who).then(answered, failed);
+  else
+    self->request(authority, admin_timeout, find_user_atom::value, who).then(answered, failed);
 }
 
-/// The user's live connections on every node (JSON objects).
-void connections_of(admin_actor* self, const std::string& user_id,
-                    std::function<void(json::array)> done) {
+/// The user's live connections on every node, asked of the user's home
+/// directory. Policy: if it does not answer, the user is shown without
+/// connections (the sessions themselves still come from the authority).
+void connections_of(admin_self self, const std::string& user_id,
+                    std::function<void(std::vector<connection_info>)> done) {
   self->request(self->state.deps.directory, admin_timeout, conns_atom::value, user_id)
-    .then(
-      [done](std::vector<std::string>& conns) {
-        json::array out;
-        for (const auto& c : conns)
-          out.push_back(parse_object(c));
-        done(std::move(out));
-      },
-      [done](caf::error&) { done({}); });
+    .then([done](std::vector<connection_info>& conns) { done(std::move(conns)); },
+          [done](caf::error&) { done({}); });
 }
 
-/// Asks the authority owning a session's shard (session ids name it).
-void ask_session_owner(admin_actor* self, const std::string& what, const std::string& sid,
-                       std::function<void(caf::expected<std::string>)> done) {
+std::vector<connection_info> of_session(std::vector<connection_info> conns,
+                                        const std::string& sid) {
+  conns.erase(std::remove_if(conns.begin(), conns.end(),
+                             [&](const connection_info& c) { return c.session != sid; }),
+              conns.end());
+  return conns;
+}
+
+/// The authority owning a session's shard (session ids name it), or an error.
+caf::expected<auth_api> session_owner(admin_self self, const std::string& sid) {
   const auto& ctx = *self->state.deps.ctx;
   auto shard = shard_of_id(sid, id_kind::session, ctx.shards);
   if (!shard)
-    return done(make_chat_error(errc::not_found, "no such session"));
-  auto authority = cluster::authority_for(ctx, *shard);
+    return make_chat_error(errc::not_found, "no such session");
+  auto authority = caf::actor_cast<auth_api>(cluster::authority_for(ctx, *shard));
   if (!authority)
-    return done(make_chat_error(errc::unavailable, "the session's home node is unreachable"));
-  self->request(authority, admin_timeout, admin_atom::value, what, sid)
-    .then([done](std::string& text) { done(std::move(text)); },
-          [done](caf::error& err) { done(std::move(err)); });
+    return make_chat_error(errc::unavailable, "the session's home node is unreachable");
+  return authority;
 }
 
-void cmd_sessions(admin_actor* self, const args_t& args, text_promise rp) {
-  resolve_user(self, args.at(0), [self, rp](caf::expected<user_view> user) mutable {
-    if (!user)
-      { rp.deliver(user.error()); return; }
-    auto authority = cluster::authority_for_user(*self->state.deps.ctx, user->id);
-    if (!authority)
-      { rp.deliver(make_chat_error(errc::unavailable, "the user's home node is unreachable")); return; }
-    auto u = *user;
-    self->request(authority, admin_timeout, admin_atom::value, std::string{"sessions"}, u.id)
+/// (admin_atom, what, sid) to the session's authority: an auth_session_info.
+template <class What>
+void ask_session_owner(admin_self self, What what, const std::string& sid,
+                       std::function<void(caf::expected<auth_session_info>)> done) {
+  auto authority = session_owner(self, sid);
+  if (!authority)
+    return done(authority.error());
+  self->request(*authority, admin_timeout, admin_atom::value, what, sid)
+    .then([done](auth_session_info& s) { done(std::move(s)); },
+          [done](caf::error& err) { done(err); });
+}
+
+promise<user_sessions> cmd_sessions(admin_self self, const std::string& who) {
+  auto rp = self->make_response_promise<user_sessions>();
+  resolve_user(self, who, [self, rp](caf::expected<user_view> user) mutable {
+    if (failed(rp, user))
+      return;
+    auto authority = caf::actor_cast<auth_api>(
+      cluster::authority_for_user(*self->state.deps.ctx, user->id));
+    if (!authority) {
+      rp.deliver(make_chat_error(errc::unavailable, "the user's home node is unreachable"));
+      return;
+    }
+    auto u = std::move(*user);
+    self->request(authority, admin_timeout, admin_atom::value, sessions_atom::value, u.id)
       .then(
-        [self, rp, u](std::string& text) mutable {
-          auto sessions = parse_array(text);
-          connections_of(self, u.id, [rp, u, sessions](json::array conns) mutable {
+        [self, rp, u](std::vector<auth_session_info>& sessions) mutable {
+          connections_of(self, u.id, [rp, u, sessions](std::vector<connection_info> conns) mutable {
+            user_sessions out{u.id, u.username, {}};
             for (auto& s : sessions) {
-              json::array mine;
-              for (const auto& c : conns)
-                if (c.as_object().if_contains("session")
-                    && c.at("session") == s.at("id"))
-                  mine.push_back(c);
-              s.as_object()["connections"] = std::move(mine);
+              auto mine = of_session(conns, s.id);
+              out.sessions.push_back({std::move(s), std::move(mine)});
             }
-            rp.deliver(json::serialize(json::object{
-              {"user", {{"id", u.id}, {"username", u.username}}},
-              {"sessions", std::move(sessions)}}));
+            rp.deliver(std::move(out));
           });
         },
         [rp](caf::error& err) mutable { rp.deliver(err); });
   });
+  return rp;
 }
 
-void cmd_inspect_conversation(admin_actor* self, const std::string& conv, text_promise rp) {
+promise<conversation_inspection> cmd_inspect_conversation(admin_self self,
+                                                          const std::string& conv) {
+  auto rp = self->make_response_promise<conversation_inspection>();
   self->request(self->state.deps.directory, admin_timeout, conv_atom::value, conv)
     .then(
-      [self, rp, conv](caf::actor target) mutable {
+      [self, rp, conv](conversation_api& target) mutable {
         self->request(target, admin_timeout, inspect_atom::value)
           .then(
-            [self, rp, conv](std::string& text) mutable {
-              auto view = std::make_shared<json::object>(parse_object(text));
-              const auto& nodes = layout(self).nodes;
-              auto subscribers = std::make_shared<json::object>();
-              auto left = std::make_shared<std::size_t>(nodes.size());
-              auto finish = [rp, view, subscribers, left]() mutable {
-                if (--*left > 0)
-                  return;
-                (*view)["subscribers"] = std::move(*subscribers);
-                rp.deliver(json::serialize(*view));
-              };
-              for (std::size_t i = 0; i < nodes.size(); ++i) {
-                auto peer = self->state.deps.ctx->peers->node(i);
-                if (!peer) {
-                  finish();
-                  continue;
-                }
-                auto id = nodes[i].id;
-                self->request(peer->relay, admin_timeout, count_atom::value, conv)
-                  .then([subscribers, id, finish](std::uint64_t n) mutable {
-                          (*subscribers)[id] = n;
-                          finish();
-                        },
-                        [finish](caf::error&) mutable { finish(); });
-              }
+            [self, rp, conv](conversation_info& info) mutable {
+              auto nodes = every_node(self);
+              // Policy: the subscribers of every relay that answers;
+              // unreachable relays are skipped (their node is not listed).
+              rpc::gather<std::uint64_t>(
+                nodes.size(),
+                [self, conv](std::size_t i, rpc::reply_to<std::uint64_t> reply) {
+                  auto peer = self->state.deps.ctx->peers->node(i);
+                  if (!peer)
+                    return reply(make_chat_error(errc::unavailable, "node is down"));
+                  ask_into<std::uint64_t>(self, peer->relay, admin_timeout, std::move(reply),
+                                          count_atom::value, conv);
+                },
+                [self, rp, info = std::move(info)](rpc::answers<std::uint64_t> counts) mutable {
+                  conversation_inspection out{std::move(info), {}};
+                  for (std::size_t i = 0; i < counts.size(); ++i)
+                    if (counts[i])
+                      out.subscribers.push_back({layout(self).nodes[i].id, *counts[i]});
+                  rp.deliver(std::move(out));
+                });
             },
             [rp](caf::error& err) mutable { rp.deliver(err); });
       },
       [rp](caf::error& err) mutable { rp.deliver(err); });
+  return rp;
 }
 
-void cmd_inspect_user(admin_actor* self, const std::string& who, text_promise rp) {
+promise<user_inspection> cmd_inspect_user(admin_self self, const std::string& who) {
+  auto rp = self->make_response_promise<user_inspection>();
   resolve_user(self, who, [self, rp](caf::expected<user_view> user) mutable {
-    if (!user)
-      { rp.deliver(user.error()); return; }
-    auto u = *user;
-    auto& ctx = *self->state.deps.ctx;
-    auto shard = *shard_of_id(u.id, id_kind::user, ctx.shards);
-    auto view = std::make_shared<json::object>(json::object{
-      {"kind", "user"}, {"id", u.id}, {"username", u.username},
-      {"display_name", u.display_name},
-      {"home", layout(self).nodes[layout(self).owner(shard)].id}});
-    connections_of(self, u.id, [self, rp, u, view](json::array conns) mutable {
-      (*view)["online"] = !conns.empty();
-      (*view)["connections"] = std::move(conns);
+    if (failed(rp, user))
+      return;
+    const auto& ctx = *self->state.deps.ctx;
+    auto shard = *shard_of_id(user->id, id_kind::user, ctx.shards);
+    auto view = std::make_shared<user_inspection>();
+    view->id = user->id;
+    view->username = user->username;
+    view->display_name = user->display_name;
+    view->home = layout(self).nodes[layout(self).owner(shard)].id;
+    // Each list keeps what the reachable nodes answered (user_lists.hpp).
+    connections_of(self, view->id, [self, rp, view](std::vector<connection_info> conns) mutable {
+      view->connections = std::move(conns);
       std::function<void(std::vector<std::string>)> got_convs
-        = [self, rp, u, view](std::vector<std::string> convs) mutable {
-            json::array list;
-            for (auto& c : convs)
-              list.emplace_back(c);
-            (*view)["conversations"] = std::move(list);
+        = [self, rp, view](std::vector<std::string> convs) mutable {
+            view->conversations = std::move(convs);
             std::function<void(std::vector<invitation_view>)> got_invites
               = [rp, view](std::vector<invitation_view> invites) mutable {
-                  json::array list;
-                  for (const auto& inv : invites)
-                    list.push_back(json::object{{"id", inv.id}, {"conv", inv.conv}, {"from", inv.from}});
-                  (*view)["pending_invitations"] = std::move(list);
-                  rp.deliver(json::serialize(*view));
+                  for (auto& inv : invites)
+                    view->pending_invitations.push_back(
+                      {std::move(inv.id), std::move(inv.conv), std::move(inv.from)});
+                  rp.deliver(std::move(*view));
                 };
-            cluster::gather_invitations(self, *self->state.deps.ctx, u.id, got_invites);
+            gather_invitations(self, *self->state.deps.ctx, view->id, got_invites);
           };
-      cluster::gather_memberships(self, *self->state.deps.ctx, u.id, got_convs);
+      gather_memberships(self, *self->state.deps.ctx, view->id, got_convs);
     });
   });
+  return rp;
 }
 
-void cmd_inspect_session(admin_actor* self, const std::string& sid, text_promise rp) {
-  ask_session_owner(self, "session", sid, [self, rp, sid](caf::expected<std::string> text) mutable {
-    if (!text)
-      { rp.deliver(text.error()); return; }
-    auto view = parse_object(*text);
-    view["kind"] = "session";
-    auto user = json::value_to<std::string>(view.at("user"));
-    connections_of(self, user, [rp, view, sid](json::array conns) mutable {
-      json::array mine;
-      for (const auto& c : conns)
-        if (c.as_object().if_contains("session") && c.at("session") == json::value(sid))
-          mine.push_back(c);
-      view["connections"] = std::move(mine);
-      rp.deliver(json::serialize(view));
+promise<session_inspection> cmd_inspect_session(admin_self self, const std::string& sid) {
+  auto rp = self->make_response_promise<session_inspection>();
+  ask_session_owner(self, inspect_atom::value, sid,
+                    [self, rp, sid](caf::expected<auth_session_info> s) mutable {
+                      if (failed(rp, s))
+                        return;
+                      auto user = s->user;
+                      connections_of(self, user, [rp, sid, s = std::move(*s)](
+                                                   std::vector<connection_info> conns) mutable {
+                        rp.deliver(session_inspection{std::move(s), of_session(std::move(conns), sid)});
+                      });
+                    });
+  return rp;
+}
+
+promise<kick_result> cmd_kick(admin_self self, const std::string& sid) {
+  auto rp = self->make_response_promise<kick_result>();
+  ask_session_owner(self, inspect_atom::value, sid,
+                    [self, rp, sid](caf::expected<auth_session_info> s) mutable {
+                      if (failed(rp, s))
+                        return;
+                      auto user = s->user;
+                      connections_of(self, user, [self, rp, sid, user](
+                                                   std::vector<connection_info> conns) mutable {
+                        auto n = of_session(std::move(conns), sid).size();
+                        // The user's actor closes that session's sockets with
+                        // 4001; the session itself stays valid (revoke ends it).
+                        self->send(self->state.deps.directory, ended_atom::value, user, sid);
+                        rp.deliver(kick_result{sid, n});
+                      });
+                    });
+  return rp;
+}
+
+promise<auth_session_info> cmd_revoke(admin_self self, const std::string& sid) {
+  auto rp = self->make_response_promise<auth_session_info>();
+  ask_session_owner(self, revoke_atom::value, sid,
+                    [rp](caf::expected<auth_session_info> s) mutable {
+                      if (!failed(rp, s))
+                        rp.deliver(std::move(*s));
+                    });
+  return rp;
+}
+
+promise<conversations_report> cmd_conversations(admin_self self, bool hot) {
+  auto rp = self->make_response_promise<conversations_report>();
+  auto asked = every_node(self);
+  each_node<node_conversations>(
+    self, asked, convs_atom::value,
+    [self, rp, asked, hot](rpc::answers<node_conversations> parts) mutable {
+      // Policy: the nodes that did not answer are named in `down`; the
+      // others' conversations are listed.
+      conversations_report out;
+      for (std::size_t k = 0; k < parts.size(); ++k) {
+        if (!parts[k]) {
+          out.down.push_back(layout(self).nodes[asked[k]].id);
+          continue;
+        }
+        auto& convs = parts[k]->conversations;
+        std::move(convs.begin(), convs.end(), std::back_inserter(out.conversations));
+      }
+      if (hot) {
+        std::stable_sort(out.conversations.begin(), out.conversations.end(),
+                         [](const auto& a, const auto& b) { return a.messages_per_s > b.messages_per_s; });
+        if (out.conversations.size() > hot_limit)
+          out.conversations.resize(hot_limit);
+      }
+      rp.deliver(std::move(out));
     });
-  });
+  return rp;
 }
 
-void cmd_kick(admin_actor* self, const std::string& sid, text_promise rp) {
-  ask_session_owner(self, "session", sid, [self, rp, sid](caf::expected<std::string> text) mutable {
-    if (!text)
-      { rp.deliver(text.error()); return; }
-    auto user = json::value_to<std::string>(parse_object(*text).at("user"));
-    connections_of(self, user, [self, rp, sid, user](json::array conns) mutable {
-      std::int64_t n = 0;
-      for (const auto& c : conns)
-        if (c.as_object().if_contains("session") && c.at("session") == json::value(sid))
-          ++n;
-      // The user's actor closes that session's sockets with 4001; the
-      // session itself stays valid (revoke ends it).
-      self->send(self->state.deps.directory, notify_atom::value, user,
-                 caf::make_message(ended_atom::value, sid));
-      rp.deliver(json::serialize(json::object{{"kicked", sid}, {"connections", n}}));
-    });
-  });
+caf::result<history_report> cmd_history(admin_self self, const std::string& conv,
+                                        std::uint32_t n) {
+  auto shard = shard_of_id(conv, id_kind::conversation, self->state.deps.ctx->shards);
+  if (!shard)
+    return make_chat_error(errc::not_found, "no such conversation");
+  auto owner = self->state.deps.ctx->peers->owner(*shard);
+  if (!owner || !owner->admin)
+    return make_chat_error(errc::unavailable, "the conversation's node is unreachable");
+  auto rp = self->make_response_promise<history_report>();
+  self->request(owner->admin, admin_timeout, admin_local_atom::value, history_atom::value, conv, n)
+    .then([rp](history_report& h) mutable { rp.deliver(std::move(h)); },
+          [rp](caf::error& err) mutable { rp.deliver(err); });
+  return rp;
 }
 
-caf::behavior admin(admin_actor* self, admin_deps deps) {
+admin_impl::behavior_type admin(admin_self self, admin_deps deps) {
   self->state.deps = std::move(deps);
   self->state.started_ms = now_ms();
   self->state.sample();
@@ -272,117 +357,76 @@ caf::behavior admin(admin_actor* self, admin_deps deps) {
       self->state.sample();
       self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
     },
-    // The runtime hands over the peer manager once the cluster port is open.
-    [self](caf::put_atom, caf::actor peer_manager) { self->state.peer_manager = std::move(peer_manager); },
+    [self](caf::put_atom, caf::actor peer_manager) {
+      self->state.peer_manager = std::move(peer_manager);
+    },
     [self](mailbox_atom) -> std::uint64_t { return self->mailbox().size(); },
-    [self](admin_local_atom, const std::string& command, const args_t& args)
-      -> caf::result<std::string> { return answer_local(self, command, args); },
-    [self](admin_atom, const std::string& command, const args_t& args) -> text_promise {
-      auto rp = self->make_response_promise<std::string>();
-      auto need = [&](std::size_t n) {
-        if (args.size() >= n)
-          return true;
-        rp.deliver(make_chat_error(errc::bad_request, command + " needs " + std::to_string(n)
-                                                        + " argument(s)"));
-        return false;
-      };
-      if (command == "nodes" || command == "actors" || command == "stats") {
-        if (command == "actors" && !args.empty()
-            && layout(self).index_of(args[0]) == layout(self).nodes.size()) {
-          rp.deliver(make_chat_error(errc::not_found, "no node " + args[0] + " in cluster.conf"));
-          return rp;
-        }
-        // `actors NODE` asks that node only: the others would probe every
-        // actor they have for nothing.
-        auto only = command == "actors" && !args.empty() ? args[0] : std::string{};
-        each_node(
-          self, command, args,
-          [rp](std::vector<json::object> parts) mutable {
-            json::array nodes;
-            for (auto& p : parts)
-              nodes.push_back(std::move(p));
-            rp.deliver(json::serialize(json::object{{"nodes", std::move(nodes)}}));
-          },
-          only);
-      } else if (command == "conversations") {
-        bool hot = !args.empty() && args[0] == "hot";
-        each_node(self, command, {}, [rp, hot](std::vector<json::object> parts) mutable {
-          json::array all, down;
-          for (auto& p : parts) {
-            auto* convs = p.if_contains("conversations");
-            if (!convs || !convs->is_array()) { // down, or an answer we cannot read
-              if (auto* id = p.if_contains("id"))
-                down.push_back(*id);
-              continue;
-            }
-            for (auto& c : convs->as_array())
-              all.push_back(std::move(c));
-          }
-          if (hot) {
-            auto rate = [](const json::value& c) {
-              const auto* r = c.is_object() ? c.as_object().if_contains("messages_per_s") : nullptr;
-              return r && r->is_number() ? r->to_number<double>() : 0.0;
-            };
-            std::stable_sort(all.begin(), all.end(), [rate](const json::value& a, const json::value& b) {
-              return rate(a) > rate(b);
-            });
-            if (all.size() > 20)
-              all.resize(20);
-          }
-          rp.deliver(json::serialize(json::object{{"conversations", std::move(all)},
-                                                  {"down", std::move(down)}}));
-        });
-      } else if (command == "sessions") {
-        if (need(1))
-          cmd_sessions(self, args, rp);
-      } else if (command == "inspect") {
-        if (!need(2))
-          return rp;
-        if (args[0] == "conv")
-          cmd_inspect_conversation(self, args[1], rp);
-        else if (args[0] == "user")
-          cmd_inspect_user(self, args[1], rp);
-        else if (args[0] == "session")
-          cmd_inspect_session(self, args[1], rp);
-        else
-          rp.deliver(make_chat_error(errc::bad_request, "inspect conv|user|session ID"));
-      } else if (command == "kick") {
-        if (need(1))
-          cmd_kick(self, args[0], rp);
-      } else if (command == "revoke") {
-        if (need(1))
-          ask_session_owner(self, "revoke", args[0], [rp, sid = args[0]](caf::expected<std::string> r) mutable {
-            if (!r)
-              { rp.deliver(r.error()); return; }
-            rp.deliver(json::serialize(json::object{{"revoked", sid}}));
-          });
-      } else if (command == "history") {
-        if (!need(1))
-          return rp;
-        auto shard = shard_of_id(args[0], id_kind::conversation, self->state.deps.ctx->shards);
-        if (!shard) {
-          rp.deliver(make_chat_error(errc::not_found, "no such conversation"));
-          return rp;
-        }
-        auto owner = self->state.deps.ctx->peers->owner(*shard);
-        if (!owner || !owner->admin) {
-          rp.deliver(make_chat_error(errc::unavailable, "the conversation's node is unreachable"));
-          return rp;
-        }
-        self->request(owner->admin, admin_timeout, admin_local_atom::value, command, args)
-          .then([rp](std::string& text) mutable { rp.deliver(std::move(text)); },
-                [rp](caf::error& err) mutable { rp.deliver(err); });
+
+    // chatctl's commands.
+    [self](nodes_atom) -> caf::result<nodes_report> {
+      return node_report<nodes_report, node_status>(self, every_node(self), nodes_atom::value);
+    },
+    [self](actors_atom, const std::string& node) -> caf::result<actors_report> {
+      // `actors NODE` asks that node only: the others would probe every
+      // actor they have for nothing.
+      std::vector<std::size_t> asked;
+      if (node.empty()) {
+        asked = every_node(self);
       } else {
-        rp.deliver(make_chat_error(errc::bad_request, "unknown command " + command));
+        auto i = layout(self).index_of(node);
+        if (i == layout(self).nodes.size())
+          return make_chat_error(errc::not_found, "no node " + node + " in cluster.conf");
+        asked.push_back(i);
       }
-      return rp;
+      return node_report<actors_report, node_actor_kinds>(self, asked, actors_atom::value);
+    },
+    [self](stats_atom) -> caf::result<stats_report> {
+      return node_report<stats_report, node_stats>(self, every_node(self), stats_atom::value);
+    },
+    [self](convs_atom, bool hot) -> caf::result<conversations_report> {
+      return cmd_conversations(self, hot);
+    },
+    [self](sessions_atom, const std::string& who) -> caf::result<user_sessions> {
+      return cmd_sessions(self, who);
+    },
+    [self](inspect_atom, conv_atom, const std::string& id) -> caf::result<conversation_inspection> {
+      return cmd_inspect_conversation(self, id);
+    },
+    [self](inspect_atom, user_atom, const std::string& who) -> caf::result<user_inspection> {
+      return cmd_inspect_user(self, who);
+    },
+    [self](inspect_atom, session_atom, const std::string& id) -> caf::result<session_inspection> {
+      return cmd_inspect_session(self, id);
+    },
+    [self](kick_atom, const std::string& sid) -> caf::result<kick_result> {
+      return cmd_kick(self, sid);
+    },
+    [self](revoke_atom, const std::string& sid) -> caf::result<auth_session_info> {
+      return cmd_revoke(self, sid);
+    },
+    [self](history_atom, const std::string& conv, std::uint32_t n) -> caf::result<history_report> {
+      return cmd_history(self, conv, n);
+    },
+
+    // This node's parts.
+    [self](admin_local_atom, nodes_atom) -> node_status { return local_nodes(self); },
+    [self](admin_local_atom, actors_atom) -> caf::result<node_actor_kinds> {
+      return local_actors(self);
+    },
+    [self](admin_local_atom, stats_atom) -> node_stats { return local_stats(self); },
+    [self](admin_local_atom, convs_atom) -> caf::result<node_conversations> {
+      return local_conversations(self);
+    },
+    [self](admin_local_atom, history_atom, const std::string& conv,
+           std::uint32_t n) -> caf::result<history_report> {
+      return local_history(self, conv, n);
     },
   };
 }
 
 } // namespace
 
-caf::actor spawn_admin(caf::actor_system& sys, admin_deps deps) {
+admin_api spawn_admin(caf::actor_system& sys, admin_deps deps) {
   return sys.spawn(admin, std::move(deps));
 }
 

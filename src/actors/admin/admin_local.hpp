@@ -1,23 +1,28 @@
 #pragma once
-// One node's part of an admin command: its counters, actors, live
-// conversations and stored history. The cluster-wide answer is assembled
-// in admin_actor.cpp.
+// Private to src/actors/admin: the admin actor's state and implementation
+// type, and one node's part of an admin command (its counters, actors, live
+// conversations and stored history). The cluster-wide answers are
+// assembled in admin_actor.cpp.
+#include <chrono>
 #include <cstdint>
 #include <string>
-#include <vector>
+#include <utility>
 
-#include <caf/fwd.hpp>
+#include <caf/actor.hpp>
 #include <caf/result.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_actor.hpp>
 
 #include "actors/admin/admin_actor.hpp"
+#include "actors/rpc/errors.hpp"
+#include "actors/rpc/gather.hpp"
 
 namespace chat {
 
-struct admin_local_state {
+struct admin_state {
   static inline const char* name = "admin";
   admin_deps deps;
-  caf::actor peer_manager;
+  caf::actor peer_manager; ///< a caf::actor until the peer manager is typed
   std::int64_t started_ms = 0;
 
   struct counters {
@@ -34,10 +39,33 @@ struct admin_local_state {
 
   /// Takes a sample of the counters; rates are over the time since the last.
   void sample();
+  /// This node as its peers and clients know it.
+  node_address self_address() const;
 };
 
-caf::result<std::string> answer_local(caf::stateful_actor<admin_local_state>* self,
-                                      const std::string& command,
-                                      const std::vector<std::string>& args);
+/// The admin's interface plus its internal messages (the sampling tick).
+using admin_impl = admin_api::extend<caf::reacts_to<tick_atom>>;
+using admin_self = admin_impl::stateful_pointer<admin_state>;
+
+/// Sends a request and hands its answer, or its failure, to `reply` (one of
+/// rpc::gather's). An invalid handle (an unreachable owner) fails at once.
+template <class T, class Self, class Handle, class Timeout, class... Ts>
+void ask_into(Self* self, const Handle& dest, Timeout timeout, rpc::reply_to<T> reply,
+              Ts&&... xs) {
+  if (!dest) {
+    reply(make_chat_error(errc::unavailable, "not reachable"));
+    return;
+  }
+  self->request(dest, timeout, std::forward<Ts>(xs)...)
+    .then([reply](T& x) { reply(std::move(x)); }, [reply](caf::error& err) { reply(err); });
+}
+
+// One node's part of each command (the admin_local_atom messages).
+node_status local_nodes(admin_self self);
+node_stats local_stats(admin_self self);
+caf::result<node_actor_kinds> local_actors(admin_self self);
+caf::result<node_conversations> local_conversations(admin_self self);
+caf::result<history_report> local_history(admin_self self, const std::string& conv,
+                                          std::uint32_t n);
 
 } // namespace chat

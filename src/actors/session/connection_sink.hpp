@@ -1,6 +1,8 @@
 #pragma once
-// How actors reach a client connection without knowing about sockets: push
-// an encoded frame, or close with a code. Implemented by the network layer;
+// The seam between a client connection and its session actor, in both
+// directions, with no CAF and no sockets in sight. Actors reach the
+// connection through a connection_sink: push an encoded frame, or close
+// with a code. Implemented by the network layer;
 // every method is thread-safe and returns at once (it posts to the
 // connection's own executor). A frame is encoded once and shared by every
 // recipient, so it is a pointer to immutable bytes.
@@ -35,5 +37,20 @@ public:
 };
 
 using sink_ptr = std::shared_ptr<connection_sink>;
+
+/// The other direction: how a connection reaches its session actor. Called
+/// on the connection's own executor; every method returns at once.
+/// Destroying it ends the session actor too, so a connection torn down
+/// without closed() (the I/O loop stopping) leaks nothing.
+class session_inbound {
+public:
+  virtual ~session_inbound() = default;
+  /// A complete inbound text message (already size-limited by the network).
+  virtual void inbound(std::string text) = 0;
+  /// An inbound binary message: answered with a bad_request error frame.
+  virtual void inbound_binary() = 0;
+  /// The connection is gone; called exactly once, last.
+  virtual void closed() = 0;
+};
 
 } // namespace chat

@@ -10,26 +10,26 @@
 #include "schema/ticket.hpp"
 
 namespace chat {
-class session_handle::impl {
+namespace {
+
+/// A connection's way into its session actor: each call is one message.
+class session_link final : public session_inbound {
 public:
-  explicit impl(session_api session) : session(std::move(session)) {}
-  // The connection object owns the handle: when it goes, so does the actor.
-  ~impl() { caf::anon_send(session, closed_atom::value); }
-  session_api session;
+  explicit session_link(session_api session) : session_(std::move(session)) {}
+  // The connection owns the link: when it goes, so does the actor (a second
+  // `closed` after closed() is ignored by a stopped actor).
+  ~session_link() override { caf::anon_send(session_, closed_atom::value); }
+  void inbound(std::string text) override {
+    caf::anon_send(session_, inbound_atom::value, std::move(text));
+  }
+  void inbound_binary() override { caf::anon_send(session_, binary_atom::value); }
+  void closed() override { caf::anon_send(session_, closed_atom::value); }
+
+private:
+  session_api session_;
 };
 
-session_handle::session_handle(std::shared_ptr<impl> pimpl) : pimpl_(std::move(pimpl)) {}
-session_handle::~session_handle() = default;
-
-void session_handle::inbound(std::string text) const {
-  caf::anon_send(pimpl_->session, inbound_atom::value, std::move(text));
-}
-
-void session_handle::inbound_binary() const {
-  caf::anon_send(pimpl_->session, binary_atom::value);
-}
-
-void session_handle::closed() const { caf::anon_send(pimpl_->session, closed_atom::value); }
+} // namespace
 
 session_gateway::session_gateway(std::shared_ptr<impl> pimpl) : pimpl_(std::move(pimpl)) {}
 session_gateway::~session_gateway() = default;
@@ -45,10 +45,10 @@ void session_gateway::redeem_ticket(std::string ticket,
                  redeem_atom::value, std::move(ticket));
 }
 
-session_handle session_gateway::open(principal who, sink_ptr sink, std::string remote) const {
-  auto actor = spawn_session(pimpl_->sys, pimpl_->deps, std::move(who), std::move(sink),
-                             std::move(remote));
-  return session_handle{std::make_shared<session_handle::impl>(std::move(actor))};
+std::unique_ptr<session_inbound> session_gateway::open(principal who, sink_ptr sink,
+                                                       std::string remote) const {
+  return std::make_unique<session_link>(spawn_session(pimpl_->sys, pimpl_->deps, std::move(who),
+                                                      std::move(sink), std::move(remote)));
 }
 
 } // namespace chat

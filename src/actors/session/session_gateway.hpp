@@ -12,27 +12,6 @@
 
 namespace chat {
 
-/// One open WebSocket's handle on its session actor. Dropping it (or
-/// calling closed()) ends the actor.
-class session_handle {
-public:
-  class impl;
-  explicit session_handle(std::shared_ptr<impl> pimpl);
-  ~session_handle();
-
-  /// A complete inbound text frame (already size-limited by the network).
-  void inbound(std::string text) const;
-
-  /// An inbound binary frame: answered with a bad_request error frame.
-  void inbound_binary() const;
-
-  /// The connection is gone; the session actor stops.
-  void closed() const;
-
-private:
-  std::shared_ptr<impl> pimpl_;
-};
-
 class session_gateway {
 public:
   class impl;
@@ -45,7 +24,7 @@ public:
 
   /// Spawns the session actor for an accepted connection; it pushes `hello`
   /// first. `remote` is the peer address, for the admin shell.
-  session_handle open(principal who, sink_ptr sink, std::string remote) const;
+  std::unique_ptr<session_inbound> open(principal who, sink_ptr sink, std::string remote) const;
 
 private:
   std::shared_ptr<impl> pimpl_;

@@ -42,7 +42,7 @@ struct recorder {
   }
 };
 
-class fake_peer final : public ws_peer {
+class fake_peer final : public chat::session_inbound {
 public:
   explicit fake_peer(std::shared_ptr<recorder> r) : r_(std::move(r)) {}
   void inbound(std::string text) override { update([&](recorder& r) { r.texts.push_back(text); }); }
@@ -90,7 +90,7 @@ struct ws_server {
       });
     };
     ctx->websocket.open = [r = rec](principal who, sink_ptr sink,
-                                    std::string remote) -> std::unique_ptr<ws_peer> {
+                                    std::string remote) -> std::unique_ptr<chat::session_inbound> {
       sink->push(make_frame(R"({"type":"hello"})"));
       {
         std::lock_guard l{r->m};
