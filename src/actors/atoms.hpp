@@ -25,7 +25,6 @@ using conv_atom = caf::atom_constant<caf::atom("conv")>;
 using user_atom = caf::atom_constant<caf::atom("user")>;
 using create_atom = caf::atom_constant<caf::atom("create")>;
 using retire_atom = caf::atom_constant<caf::atom("retire")>;
-using notify_atom = caf::atom_constant<caf::atom("notify")>;
 using mships_atom = caf::atom_constant<caf::atom("mships")>;
 using invites_atom = caf::atom_constant<caf::atom("invites")>;
 using mindex_atom = caf::atom_constant<caf::atom("mindex")>;
@@ -58,7 +57,6 @@ using close_atom = caf::atom_constant<caf::atom("close")>;
 using inbound_atom = caf::atom_constant<caf::atom("inbound")>;
 using binary_atom = caf::atom_constant<caf::atom("binary")>;
 using closed_atom = caf::atom_constant<caf::atom("closed")>;
-using ready_atom = caf::atom_constant<caf::atom("ready")>;
 
 // Admin shell (chatctl): cluster-wide commands, one node's part, and the
 // per-actor questions they ask.
