@@ -31,7 +31,7 @@ struct actor_runtime::state {
   auth_api authority;
   admin_api admin;
   cluster::peer_manager_api peer_manager;
-  caf::actor supervisor;
+  supervisor_api supervisor;
   std::shared_ptr<supervision_report> report = std::make_shared<supervision_report>();
   std::function<void(const std::string&, const std::string&)> on_fatal;
   std::shared_ptr<cluster::peer_table> peers;

@@ -16,11 +16,11 @@ struct supervisor_state {
   bool fatal = false;
 };
 
-using supervisor_actor = caf::stateful_actor<supervisor_state>;
+using supervisor_actor = supervisor_api::stateful_pointer<supervisor_state>;
 
 /// Probes every watched actor at once; policy: each slot that fails or
 /// times out names a stuck actor.
-void probe(supervisor_actor* self) {
+void probe(supervisor_actor self) {
   auto& st = self->state;
   std::function<void(std::size_t, rpc::reply_to<std::uint64_t>)> ask
     = [self](std::size_t i, rpc::reply_to<std::uint64_t> reply) {
@@ -40,7 +40,7 @@ void probe(supervisor_actor* self) {
   });
 }
 
-caf::behavior supervisor(supervisor_actor* self, std::vector<watched_actor> watched,
+supervisor_api::behavior_type supervisor(supervisor_actor self, std::vector<watched_actor> watched,
                          std::shared_ptr<supervision_report> report,
                          supervisor_settings settings) {
   auto& st = self->state;
@@ -70,7 +70,7 @@ caf::behavior supervisor(supervisor_actor* self, std::vector<watched_actor> watc
 
 } // namespace
 
-caf::actor spawn_supervisor(caf::actor_system& sys, std::vector<watched_actor> watched,
+supervisor_api spawn_supervisor(caf::actor_system& sys, std::vector<watched_actor> watched,
                             std::shared_ptr<supervision_report> report,
                             supervisor_settings settings) {
   return sys.spawn(supervisor, std::move(watched), std::move(report), std::move(settings));

@@ -54,9 +54,12 @@ struct supervisor_settings {
   std::function<void(const std::string& name, const std::string& reason)> on_fatal;
 };
 
+/// Nobody talks to the supervisor: it only ticks itself (the probe round).
+using supervisor_api = caf::typed_actor<caf::reacts_to<tick_atom>>;
+
 /// Spawns the supervisor. Stopping it (exit) ends the watch: the runtime
 /// does that first when the node shuts down on purpose.
-caf::actor spawn_supervisor(caf::actor_system& sys, std::vector<watched_actor> watched,
+supervisor_api spawn_supervisor(caf::actor_system& sys, std::vector<watched_actor> watched,
                             std::shared_ptr<supervision_report> report,
                             supervisor_settings settings);
 
