@@ -10,7 +10,7 @@
 # Prints one JSON report per run, labelled; the chatbench binary is
 # $CHATBENCH (default build/bench/chatbench/chatbench).
 set -euo pipefail
-old="$1" new="$2" rounds="$3"
+old="$(realpath "$1")" new="$(realpath "$2")" rounds="$3"
 shift 3
 [ "${1:-}" = "--" ] && shift
 repo="$(cd "$(dirname "$0")/.." && pwd)"
