@@ -25,10 +25,8 @@ void probe(supervisor_actor self) {
   std::function<void(std::size_t, rpc::reply_to<std::uint64_t>)> ask
     = [self](std::size_t i, rpc::reply_to<std::uint64_t> reply) {
         const auto& w = self->state.watched[i];
-        self->request<caf::message_priority::high>(w.handle, self->state.settings.probe_timeout,
-                                                   mailbox_atom::value)
-          .then([reply](std::uint64_t n) { reply(n); },
-                [reply](caf::error& err) { reply(std::move(err)); });
+        rpc::request_into<std::uint64_t, caf::message_priority::high>(
+          self, w.handle, self->state.settings.probe_timeout, std::move(reply), mailbox_atom::value);
       };
   rpc::gather<std::uint64_t>(st.watched.size(), ask, [self](rpc::answers<std::uint64_t> all) {
     std::vector<std::string> stuck;

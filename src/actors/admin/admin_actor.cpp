@@ -52,7 +52,7 @@ void each_node(admin_self self, std::vector<std::size_t> asked, Atom what,
         reply(make_chat_error(errc::unavailable, "node is down"));
         return;
       }
-      ask_into<Part>(self, peer->admin, admin_timeout, std::move(reply),
+      rpc::request_into<Part>(self, peer->admin, admin_timeout, std::move(reply),
                      admin_local_atom::value, what);
     },
     std::move(done));
@@ -210,7 +210,7 @@ promise<conversation_inspection> cmd_inspect_conversation(admin_self self,
                   auto peer = self->state.deps.ctx->peers->node(i);
                   if (!peer)
                     return reply(make_chat_error(errc::unavailable, "node is down"));
-                  ask_into<std::uint64_t>(self, peer->relay, admin_timeout, std::move(reply),
+                  rpc::request_into<std::uint64_t>(self, peer->relay, admin_timeout, std::move(reply),
                                           count_atom::value, conv);
                 },
                 [self, rp, info = std::move(info)](rpc::answers<std::uint64_t> counts) mutable {
@@ -353,6 +353,7 @@ admin_impl::behavior_type admin(admin_self self, admin_deps deps) {
   self->state.sample();
   self->send(self, tick_atom::value);
   return {
+    [self](resume_atom, std::uint64_t op) { self->state.pending.resume(op); },
     [self](tick_atom) {
       self->state.sample();
       self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);

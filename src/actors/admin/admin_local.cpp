@@ -6,6 +6,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/conversation/conversation_store.hpp"
+#include "actors/rpc/read_pool.hpp"
 #include "metrics/metrics.hpp"
 #include "schema/clock.hpp"
 #include "storage/database.hpp"
@@ -120,9 +121,8 @@ caf::result<node_actor_kinds> local_actors(admin_self self) {
     // backlog, the very thing an admin is looking for.
     std::function<void(std::size_t, rpc::reply_to<std::uint64_t>)> probe
       = [self, asked](std::size_t i, rpc::reply_to<std::uint64_t> reply) {
-          self->request<caf::message_priority::high>(asked[i].second, local_timeout,
-                                                     mailbox_atom::value)
-            .then([reply](std::uint64_t n) { reply(n); }, [reply](caf::error& err) { reply(err); });
+          rpc::request_into<std::uint64_t, caf::message_priority::high>(
+            self, asked[i].second, local_timeout, std::move(reply), mailbox_atom::value);
         };
     rpc::gather<std::uint64_t>(
       asked.size(), probe,
@@ -145,7 +145,7 @@ caf::result<node_conversations> local_conversations(admin_self self) {
         // is left out; the others are listed.
         std::function<void(std::size_t, rpc::reply_to<conversation_info>)> ask
           = [self, convs](std::size_t i, rpc::reply_to<conversation_info> reply) {
-              ask_into<conversation_info>(self, convs[i], local_timeout, std::move(reply),
+              rpc::request_into<conversation_info>(self, convs[i], local_timeout, std::move(reply),
                                           inspect_atom::value);
             };
         rpc::gather<conversation_info>(
@@ -167,21 +167,35 @@ caf::result<history_report> local_history(admin_self self, const std::string& co
   if (n == 0)
     n = admin_history_default;
   n = std::min(n, admin_history_max);
-  auto& db = *self->state.deps.ctx->db;
-  std::string header;
-  auto rc = db.get(storage::column::conversations, conv, &header);
-  if (rc == errc::not_found)
-    return make_chat_error(errc::not_found, "no such conversation");
-  message_page page;
-  if (rc != errc::ok
-      || conversation_store{db}.page(conv, page_request{std::nullopt, std::nullopt, n}, &page)
-           != errc::ok)
-    return make_chat_error(errc::unavailable, "storage is not available");
-  history_report out;
-  out.conv = conv;
-  for (auto& m : page.messages)
-    out.messages.push_back({m.seq, std::move(m.from), std::move(m.text), m.ts, std::move(m.msg_id)});
-  return out;
+  // A page is a scan: it runs on the read pool, like a client's.
+  auto rp = self->make_response_promise<history_report>();
+  auto read = [db = self->state.deps.ctx->db, conv, n]() -> caf::expected<history_report> {
+    std::string header;
+    auto rc = db->get(storage::column::conversations, conv, &header);
+    if (rc == errc::not_found)
+      return make_chat_error(errc::not_found, "no such conversation");
+    message_page page;
+    if (rc != errc::ok
+        || conversation_store{*db}.page(conv, page_request{std::nullopt, std::nullopt, n}, &page)
+             != errc::ok)
+      return make_chat_error(errc::unavailable, "storage is not available");
+    history_report out;
+    out.conv = conv;
+    for (auto& m : page.messages)
+      out.messages.push_back(
+        {m.seq, std::move(m.from), std::move(m.text), m.ts, std::move(m.msg_id)});
+    return out;
+  };
+  auto then = [rp](caf::expected<history_report> r) mutable {
+    if (r)
+      rp.deliver(std::move(*r));
+    else
+      rp.deliver(r.error());
+  };
+  read_then<caf::expected<history_report>>(
+    self, self->state.pending, *self->state.deps.ctx->reads, std::move(read), std::move(then),
+    [rp](caf::error busy) mutable { rp.deliver(std::move(busy)); });
+  return rp;
 }
 
 } // namespace chat

@@ -14,6 +14,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/admin/admin_actor.hpp"
+#include "actors/rpc/continuations.hpp"
 #include "actors/rpc/errors.hpp"
 #include "actors/rpc/gather.hpp"
 
@@ -36,6 +37,7 @@ struct admin_state {
   double stored_per_s = 0;
   double deliveries_per_s = 0;
   double sync_ms = 0; ///< mean storage write+sync time over the last second
+  continuations pending; ///< reads on the read pool (history)
 
   /// Takes a sample of the counters; rates are over the time since the last.
   void sample();
@@ -43,22 +45,11 @@ struct admin_state {
   node_address self_address() const;
 };
 
-/// The admin's interface plus its internal messages (the sampling tick).
-using admin_impl = admin_api::extend<caf::reacts_to<tick_atom>>;
+/// The admin's interface plus its internal messages (the sampling tick,
+/// completions of reads on the read pool).
+using admin_impl = admin_api::extend<caf::reacts_to<tick_atom>,
+                                     caf::reacts_to<resume_atom, std::uint64_t>>;
 using admin_self = admin_impl::stateful_pointer<admin_state>;
-
-/// Sends a request and hands its answer, or its failure, to `reply` (one of
-/// rpc::gather's). An invalid handle (an unreachable owner) fails at once.
-template <class T, class Self, class Handle, class Timeout, class... Ts>
-void ask_into(Self* self, const Handle& dest, Timeout timeout, rpc::reply_to<T> reply,
-              Ts&&... xs) {
-  if (!dest) {
-    reply(make_chat_error(errc::unavailable, "not reachable"));
-    return;
-  }
-  self->request(dest, timeout, std::forward<Ts>(xs)...)
-    .then([reply](T& x) { reply(std::move(x)); }, [reply](caf::error& err) { reply(err); });
-}
 
 // One node's part of each command (the admin_local_atom messages).
 node_status local_nodes(admin_self self);

@@ -403,10 +403,7 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
         rp.deliver(std::move(r.page));
       };
       read_then<page_read>(self, st.pending, *st.ctx->reads, std::move(read), std::move(then),
-                           [rp]() mutable {
-                             rp.deliver(make_chat_error(errc::unavailable,
-                                                        "too many reads in progress; try again"));
-                           });
+                           [rp](caf::error busy) mutable { rp.deliver(std::move(busy)); });
       return rp;
     },
 

@@ -38,13 +38,8 @@ void require_users(caf::event_based_actor* self, node_ref ctx,
   std::function<void(std::size_t, rpc::reply_to<user_view>)> ask
     = [self, ctx, ids](std::size_t i, rpc::reply_to<user_view> reply) {
         const auto& id = (*ids)[i];
-        auto authority = cluster::authority_for_user(*ctx, id);
-        if (!authority)
-          return reply(make_chat_error(errc::unavailable,
-                                       "the user's home node is unreachable; try again"));
-        self->request(authority, ask_timeout, get_user_atom::value, id)
-          .then([reply](user_view& u) { reply(std::move(u)); },
-                [reply](caf::error& err) { reply(std::move(err)); });
+        rpc::request_into<user_view>(self, cluster::authority_for_user(*ctx, id), ask_timeout,
+                                     std::move(reply), get_user_atom::value, id);
       };
   rpc::gather<user_view>(ids->size(), ask, [then](rpc::answers<user_view> all) {
     auto failed = rpc::first_error(all);

@@ -99,10 +99,8 @@ caf::result<conversation_api> find_or_activate(directory_actor self, const std::
       w.promise.deliver(actor);
   };
   read_then<activation_read>(self, st.pending, *st.ctx->reads, std::move(read), std::move(then),
-                             [self, id] {
+                             [self, id](caf::error busy) {
                                auto& st = self->state;
-                               auto busy = make_chat_error(errc::unavailable,
-                                                           "too many reads in progress; try again");
                                for (auto& w : st.activating[id])
                                  w.promise.deliver(busy);
                                st.activating.erase(id);
@@ -123,10 +121,7 @@ caf::result<std::vector<T>> read_part(directory_actor self, Read read) {
                     else
                       rp.deliver(make_chat_error(errc::unavailable, "storage is not available"));
                   },
-                  [rp]() mutable {
-                    rp.deliver(make_chat_error(errc::unavailable,
-                                               "too many reads in progress; try again"));
-                  });
+                  [rp](caf::error busy) mutable { rp.deliver(std::move(busy)); });
   return rp;
 }
 

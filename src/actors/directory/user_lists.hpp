@@ -47,11 +47,8 @@ void collect_parts(Self* self, const node_context& ctx, Atom atom, const std::st
   std::function<void(std::size_t, rpc::reply_to<std::vector<T>>)> ask
     = [self, &ctx, atom, user](std::size_t i, rpc::reply_to<std::vector<T>> reply) {
         auto node = ctx.peers->node(i);
-        if (!node)
-          return reply(make_chat_error(errc::unavailable, "node unreachable"));
-        self->request(node->directory, gather_timeout, atom, user)
-          .then([reply](std::vector<T>& part) { reply(std::move(part)); },
-                [reply](caf::error& err) { reply(std::move(err)); });
+        rpc::request_into<std::vector<T>>(self, node ? node->directory : directory_api{},
+                                          gather_timeout, std::move(reply), atom, user);
       };
   rpc::gather<std::vector<T>>(layout.nodes.size(), ask,
                               [done](rpc::answers<std::vector<T>> all) {

@@ -13,6 +13,9 @@
 
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
+#include <caf/message_priority.hpp>
+
+#include "actors/rpc/errors.hpp"
 
 namespace chat::rpc {
 
@@ -52,6 +55,21 @@ void gather(std::size_t n, const std::function<void(std::size_t, reply_to<T>)>& 
       if (--state->left == 0)
         state->done(std::move(state->slots));
     });
+}
+
+/// Starts one request of a gather: the answer, or the failure, goes to
+/// `reply`. An invalid handle (its node is down) fails at once.
+template <class T, caf::message_priority Priority = caf::message_priority::normal, class Self,
+          class Handle, class Timeout, class... Ts>
+void request_into(Self* self, const Handle& dest, Timeout timeout, reply_to<T> reply,
+                  Ts&&... xs) {
+  if (!dest) {
+    reply(make_chat_error(errc::unavailable, "the node that owns this is unreachable"));
+    return;
+  }
+  self->template request<Priority>(dest, timeout, std::forward<Ts>(xs)...)
+    .then([reply](T& x) { reply(std::move(x)); },
+          [reply](caf::error& err) { reply(std::move(err)); });
 }
 
 /// Policy "keep what succeeded": the values, in request order.

@@ -19,6 +19,7 @@
 #include <caf/actor.hpp>
 
 #include "actors/rpc/continuations.hpp"
+#include "actors/rpc/errors.hpp"
 
 namespace chat {
 
@@ -58,7 +59,8 @@ private:
 
 /// Runs `read()` on the pool and then `then(result)` inside `self` (through
 /// `pending`, which `self` resumes on resume_atom). When the pool refuses
-/// the job, `refused()` runs at once instead.
+/// the job, `refused(error)` runs at once instead, with the `unavailable`
+/// error to answer.
 template <class T, class Self, class Read, class Then, class Refused>
 void read_then(Self* self, continuations& pending, read_pool& pool, Read read, Then then,
                Refused refused) {
@@ -68,7 +70,7 @@ void read_then(Self* self, continuations& pending, read_pool& pool, Read read, T
   });
   if (!queued) {
     pending.cancel(id);
-    refused();
+    refused(make_chat_error(errc::unavailable, "too many reads in progress; try again"));
   }
 }
 

@@ -36,9 +36,8 @@ void announce_presence(user_actor self, bool online, std::function<void()> then 
     = [self, online, then](std::vector<std::string> convs) {
         std::function<void(std::size_t, rpc::reply_to<conversation_api>)> resolve
           = [self, convs](std::size_t i, rpc::reply_to<conversation_api> reply) {
-              self->request(self->state.directory, ask_timeout, conv_atom::value, convs[i])
-                .then([reply](conversation_api target) { reply(std::move(target)); },
-                      [reply](caf::error& err) { reply(std::move(err)); });
+              rpc::request_into<conversation_api>(self, self->state.directory, ask_timeout,
+                                                  std::move(reply), conv_atom::value, convs[i]);
             };
         rpc::gather<conversation_api>(convs.size(), resolve,
                                       [self, online, then](rpc::answers<conversation_api> all) {
@@ -59,9 +58,8 @@ void list_connections(user_actor self, caf::typed_response_promise<std::vector<c
     sessions.push_back(entry.first);
   std::function<void(std::size_t, rpc::reply_to<connection_info>)> ask
     = [self, sessions](std::size_t i, rpc::reply_to<connection_info> reply) {
-        self->request(sessions[i], inspect_timeout, inspect_atom::value)
-          .then([reply](connection_info& info) { reply(std::move(info)); },
-                [reply](caf::error& err) { reply(std::move(err)); });
+        rpc::request_into<connection_info>(self, sessions[i], inspect_timeout, std::move(reply),
+                                           inspect_atom::value);
       };
   rpc::gather<connection_info>(sessions.size(), ask,
                                [rp](rpc::answers<connection_info> all) mutable {

@@ -15,75 +15,31 @@
 #include "actors/auth/auth_authority.hpp"
 #include "actors/auth/auth_client.hpp"
 #include "actors/auth/auth_client_impl.hpp"
-#include "actors/system_config.hpp"
+#include "authority_world.hpp"
 #include "security/crypto.hpp"
 #include "security/password.hpp"
 #include "security/password_hasher.hpp"
 #include "storage/database.hpp"
 
 using namespace chat;
-namespace fs = std::filesystem;
 
 namespace {
 
-struct test_config : node_system_config {
-  test_config() : node_system_config(1) {
-    set("scheduler.policy", caf::atom("testing"));
-  }
-};
-
-struct fixture {
-  fs::path dir;
-  std::unique_ptr<storage::database> db;
-  security::password_hasher hasher{0, 16, security::password_cost::min};
-  test_config cfg;
-  caf::actor_system sys{cfg};
-  caf::scheduler::test_coordinator& sched
-    = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
-  std::string jwt_key = "jwt-key-for-tests-0123456789abcdef";
-  auth_api authority;
+struct fixture : testing::authority_world {
   std::optional<auth_client> auth;
 
-  fixture() {
-    security::init();
-    dir = fs::temp_directory_path() / ("chat-auth-" + security::random_token(6));
-    start();
-  }
+  fixture() : authority_world("chat-auth") { start(); }
+  ~fixture() { stop(); }
 
-  /// Opens storage (inline commits) and spawns the authority on it.
+  /// Spawns the authority and a client seeing one node that owns every shard.
   void start() {
-    storage::options opts;
-    opts.path = dir.string();
-    opts.group_commit = false;
-    std::string error;
-    db = storage::database::open(opts, &error);
-    REQUIRE(db);
-    auth_settings s;
-    s.db = db.get();
-    s.hasher = &hasher;
-    s.jwt_key = jwt_key;
-    s.refresh_key = "refresh-key-for-tests-0123456789ab";
-    s.dummy_hash = security::hash_password("dummy-password", security::password_cost::min);
-    s.shards = 16;
-    authority = spawn_auth_authority(sys, s);
-    // One node owning every shard.
+    authority_world::start();
     cluster::placement layout;
-    layout.shards = 16;
+    layout.shards = shards;
     layout.nodes.push_back({"n1", "127.0.0.1", 0});
     auto peers = std::make_shared<cluster::peer_table>(layout);
     peers->mark_up(0, {{}, {}, authority, {}});
-    auth.emplace(std::make_shared<auth_client::impl>(sys, peers, jwt_key, 16));
-  }
-
-  void stop() {
-    caf::anon_send_exit(authority, caf::exit_reason::user_shutdown);
-    sched.run();
-    db->close();
-  }
-
-  ~fixture() {
-    stop();
-    fs::remove_all(dir);
+    auth.emplace(std::make_shared<auth_client::impl>(sys, peers, jwt_key, shards));
   }
 
   /// Issues one call through the public client and runs the world until it answers.

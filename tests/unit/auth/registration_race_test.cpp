@@ -36,53 +36,15 @@
 #include "security/password_hasher.hpp"
 #include "storage/codec.hpp"
 #include "storage/database.hpp"
+#include "authority_world.hpp"
 
 using namespace chat;
-namespace fs = std::filesystem;
 
 namespace {
 
-struct race_config : caf::actor_system_config {
-  race_config() {
-    set("scheduler.policy", caf::atom("testing"));
-  }
-};
-
-struct race_fixture {
-  fs::path dir;
-  std::unique_ptr<storage::database> db;
-  security::password_hasher hasher{0, 16, security::password_cost::min};
-  race_config cfg;
-  caf::actor_system sys{cfg};
-  caf::scheduler::test_coordinator& sched
-    = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
-  auth_api authority;
-
-  race_fixture() {
-    security::init();
-    dir = fs::temp_directory_path() / ("chat-auth-race-" + security::random_token(6));
-    storage::options opts;
-    opts.path = dir.string();
-    opts.group_commit = false; // commits complete inline
-    std::string error;
-    db = storage::database::open(opts, &error);
-    REQUIRE(db);
-    auth_settings s;
-    s.db = db.get();
-    s.hasher = &hasher;
-    s.jwt_key = "jwt-key-for-tests-0123456789abcdef";
-    s.refresh_key = "refresh-key-for-tests-0123456789ab";
-    s.dummy_hash = security::hash_password("dummy-password", security::password_cost::min);
-    s.shards = 16;
-    authority = spawn_auth_authority(sys, s);
-  }
-
-  ~race_fixture() {
-    caf::anon_send_exit(authority, caf::exit_reason::user_shutdown);
-    sched.run();
-    db->close();
-    fs::remove_all(dir);
-  }
+struct race_fixture : testing::authority_world {
+  race_fixture() : authority_world("chat-auth-race") { start(); }
+  ~race_fixture() { stop(); }
 
   /// Stores `n` users directly and has the authority read each of them by
   /// name, so its cache holds two entries per user.
