@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libcaf-dev libcaf-openssl0.17
   libboost1.81-dev libboost-json1.81-dev
-  librocksdb-dev libcereal-dev catch2 libjemalloc-dev
+  librocksdb-dev libcereal-dev catch2 libjemalloc-dev libraft-dev
   libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libedit-dev libssl-dev
   curl python3 python3-pytest python3-websockets python3-jsonschema openapi-specification
   chromium chromium-driver python3-selenium   # the web client's browser tests
