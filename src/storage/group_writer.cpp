@@ -27,7 +27,7 @@ group_writer::group_writer(rocks_db& db, const options& opts)
 group_writer::~group_writer() { stop(); }
 
 template <class Done>
-status group_writer::enqueue(write_batch& batch, Done& done) {
+status group_writer::enqueue(std::size_t scope, write_batch& batch, Done& done, bool sync) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_)
@@ -35,7 +35,7 @@ status group_writer::enqueue(write_batch& batch, Done& done) {
     if (queued_ops_ + weight(batch) > max_queue_ops_)
       return {status_code::queue_full, "the write queue is full"};
     queued_ops_ += weight(batch);
-    pending p{std::move(batch), {}, {}};
+    pending p{scope, sync, std::move(batch), {}, {}};
     if constexpr (std::is_same_v<Done, std::function<void(errc)>>)
       p.done_errc = std::move(done);
     else
@@ -46,12 +46,14 @@ status group_writer::enqueue(write_batch& batch, Done& done) {
   return {};
 }
 
-status group_writer::submit(write_batch& batch, std::function<void(errc)>& done) {
-  return enqueue(batch, done);
+status group_writer::submit(std::size_t scope, write_batch& batch,
+                            std::function<void(errc)>& done) {
+  return enqueue(scope, batch, done, false);
 }
 
-status group_writer::submit(write_batch& batch, std::function<void(const status&)>& done) {
-  return enqueue(batch, done);
+status group_writer::submit(std::size_t scope, write_batch& batch,
+                            std::function<void(const status&)>& done, bool sync) {
+  return enqueue(scope, batch, done, sync);
 }
 
 void group_writer::stop() {
@@ -85,24 +87,26 @@ void group_writer::run() {
 // covers the earlier chunks too since they precede it in the same WAL.
 void group_writer::write_round(std::vector<pending>& round) {
   results_.assign(round.size(), status{});
+  const bool sync = sync_ || std::any_of(round.begin(), round.end(),
+                                         [](const pending& p) { return p.sync; });
   std::size_t first = 0;
   while (first < round.size()) {
     wb_.Clear();
     std::size_t end = first, ops = 0;
     while (end < round.size() && (ops == 0 || ops + round[end].batch.size() <= max_batch_ops_)) {
-      db_.append(wb_, round[end].batch);
+      db_.append(wb_, round[end].scope, round[end].batch);
       ops += round[end].batch.size();
       ++end;
     }
     const bool last = end == round.size();
     // Logged here, once per RocksDB write, however many batches share it.
-    const status st = checked(db_.write(wb_, sync_ && last), "write");
+    const status st = checked(db_.write(wb_, sync && last), "write");
     if (!st.ok()) {
       for (std::size_t i = first; i < end; ++i)
         results_[i] = st;
       // A failed final (syncing) write leaves the earlier chunks unsynced:
       // their callers cannot be told they are durable.
-      if (last && sync_)
+      if (last && sync)
         std::fill(results_.begin(), results_.begin() + static_cast<std::ptrdiff_t>(first), st);
     }
     first = end;

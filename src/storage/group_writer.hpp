@@ -28,13 +28,15 @@ public:
   /// Calls stop().
   ~group_writer();
 
-  /// Queues the batch: ok, or closed (stopped) / queue_full in which case
-  /// `done` was not taken and the caller answers. `done` gets ok or the
-  /// write's failure as a client error (commit_errc).
-  status submit(write_batch& batch, std::function<void(errc)>& done);
+  /// Queues the batch (its ops on scope `scope`): ok, or closed (stopped) /
+  /// queue_full in which case `done` was not taken and the caller answers.
+  /// `done` gets ok or the write's failure as a client error (commit_errc).
+  status submit(std::size_t scope, write_batch& batch, std::function<void(errc)>& done);
 
-  /// The same, `done` getting the write's status with RocksDB's cause.
-  status submit(write_batch& batch, std::function<void(const status&)>& done);
+  /// The same, `done` getting the write's status with RocksDB's cause; with
+  /// `sync`, the round carrying the batch ends with a sync whatever the mode.
+  status submit(std::size_t scope, write_batch& batch, std::function<void(const status&)>& done,
+                bool sync = false);
 
   /// Refuses new batches, writes the queued ones, joins the thread. Idempotent.
   void stop();
@@ -43,13 +45,15 @@ private:
   // Exactly one of the callbacks is set: the errc one is kept as it is
   // (not wrapped) so that commit() costs no extra allocation.
   struct pending {
+    std::size_t scope = 0;
+    bool sync = false; ///< this batch wants the round synced even in async mode
     write_batch batch;
     std::function<void(errc)> done_errc;
     std::function<void(const status&)> done_status;
   };
 
   template <class Done>
-  status enqueue(write_batch& batch, Done& done);
+  status enqueue(std::size_t scope, write_batch& batch, Done& done, bool sync);
 
   void run();
   void write_round(std::vector<pending>& round);

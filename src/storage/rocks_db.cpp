@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <set>
 #include <system_error>
 #include <vector>
 
@@ -63,6 +64,15 @@ rocksdb::ColumnFamilyOptions cf_options(const std::shared_ptr<rocksdb::Cache>& c
 
 } // namespace
 
+std::string family_name(std::string_view scope, column c) {
+  if (scope.empty())
+    return std::string(column_name(c)); // the layout from before scopes
+  std::string name(scope);
+  name += '/';
+  name += column_name(c);
+  return name;
+}
+
 std::unique_ptr<rocks_db> rocks_db::open(const options& opts, std::string* error) {
   auto fail = [&](std::string msg) {
     if (error)
@@ -78,18 +88,28 @@ std::unique_ptr<rocks_db> rocks_db::open(const options& opts, std::string* error
   if (!std::filesystem::is_directory(opts.path, ec))
     return fail("storage path '" + opts.path + "' is not a directory");
 
+  if (opts.scopes.empty())
+    return fail("no storage scope");
+  std::set<std::string_view> unique(opts.scopes.begin(), opts.scopes.end());
+  if (unique.size() != opts.scopes.size())
+    return fail("storage scope names are not unique");
+
   auto cache = rocksdb::NewLRUCache(opts.block_cache_mb << 20);
   const auto cf_opts = cf_options(cache);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  std::set<std::string> wanted{rocksdb::kDefaultColumnFamilyName};
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_opts);
-  for (std::size_t i = 0; i < column_count; ++i)
-  {
-    const auto c = static_cast<column>(i);
-    auto o = cf_opts;
-    if (c == column::messages)
-      o.memtable_insert_with_hint_prefix_extractor = std::make_shared<strip_seq>();
-    descriptors.emplace_back(std::string(column_name(c)), o);
+  for (const auto& scope : opts.scopes) {
+    for (std::size_t i = 0; i < column_count; ++i) {
+      const auto c = static_cast<column>(i);
+      auto o = cf_opts;
+      if (c == column::messages)
+        o.memtable_insert_with_hint_prefix_extractor = std::make_shared<strip_seq>();
+      descriptors.emplace_back(family_name(scope, c), o);
+      wanted.insert(descriptors.back().name);
+    }
   }
+  const std::size_t opened = descriptors.size();
 
   std::unique_ptr<rocks_db> r(new rocks_db);
   auto dbo = db_options();
@@ -97,6 +117,14 @@ std::unique_ptr<rocks_db> rocks_db::open(const options& opts, std::string* error
     r->env_ = rocksdb::NewCompositeEnv(opts.file_system);
     dbo.env = r->env_.get();
   }
+  // RocksDB opens only if every family on disk is named: those of scopes
+  // not in `opts` (a group this node no longer hosts) are opened and left be.
+  std::vector<std::string> existing;
+  if (rocksdb::DB::ListColumnFamilies(dbo, opts.path, &existing).ok())
+    for (auto& name : existing)
+      if (!wanted.count(name))
+        descriptors.emplace_back(name, cf_opts);
+
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(rocksdb::Options(dbo, cf_opts), opts.path, descriptors, &handles,
@@ -106,16 +134,19 @@ std::unique_ptr<rocks_db> rocks_db::open(const options& opts, std::string* error
 
   r->db_.reset(raw);
   r->default_cf_ = handles[0];
-  for (std::size_t i = 0; i < column_count; ++i)
-    r->cfs_[i] = handles[i + 1];
+  r->cfs_.resize(opts.scopes.size());
+  for (std::size_t scope = 0; scope < opts.scopes.size(); ++scope)
+    for (std::size_t i = 0; i < column_count; ++i)
+      r->cfs_[scope][i] = handles[1 + scope * column_count + i];
+  r->unused_.assign(handles.begin() + static_cast<std::ptrdiff_t>(opened), handles.end());
   return r;
 }
 
 rocks_db::~rocks_db() { close(); }
 
-void rocks_db::append(rocksdb::WriteBatch& out, const write_batch& batch) const {
+void rocks_db::append(rocksdb::WriteBatch& out, std::size_t scope, const write_batch& batch) const {
   for (const auto& op : batch.ops()) {
-    auto* cf = handle(op.col);
+    auto* cf = handle(scope, op.col);
     if (op.op == write_op::kind::put)
       out.Put(cf, op.key, op.value);
     else
@@ -150,12 +181,15 @@ void rocks_db::close() {
   // Async-mode writes sit unsynced in the WAL: make them durable on a clean
   // shutdown; flushing memtables spares the next open a WAL replay.
   db_->FlushWAL(true);
-  std::vector<rocksdb::ColumnFamilyHandle*> all(cfs_.begin(), cfs_.end());
+  std::vector<rocksdb::ColumnFamilyHandle*> all;
+  for (const auto& scope : cfs_)
+    all.insert(all.end(), scope.begin(), scope.end());
   db_->Flush(rocksdb::FlushOptions{}, all);
-  for (auto*& cf : cfs_) {
+  all.insert(all.end(), unused_.begin(), unused_.end());
+  for (auto* cf : all)
     db_->DestroyColumnFamilyHandle(cf);
-    cf = nullptr;
-  }
+  cfs_.clear();
+  unused_.clear();
   db_->DestroyColumnFamilyHandle(default_cf_);
   default_cf_ = nullptr;
   db_->Close();

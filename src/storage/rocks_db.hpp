@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
@@ -17,7 +19,11 @@
 
 namespace chat::storage {
 
-/// An open RocksDB with every column family of `column`.
+/// The family name of column `c` of scope `scope`: the column's name for
+/// scope "", "<scope>/<column>" otherwise.
+std::string family_name(std::string_view scope, column c);
+
+/// An open RocksDB with every column family of `column`, once per scope.
 class rocks_db {
 public:
   /// Opens or creates the database at `opts.path`; nullptr and a one-line
@@ -30,11 +36,16 @@ public:
   /// The RocksDB instance; null after close().
   rocksdb::DB* db() const noexcept { return db_.get(); }
 
-  /// The handle of column `c`.
-  rocksdb::ColumnFamilyHandle* handle(column c) const noexcept { return cfs_[column_index(c)]; }
+  /// Number of scopes.
+  std::size_t scope_count() const noexcept { return cfs_.size(); }
 
-  /// Appends the ops of `batch` to `out`.
-  void append(rocksdb::WriteBatch& out, const write_batch& batch) const;
+  /// The handle of column `c` of scope `scope` (< scope_count()).
+  rocksdb::ColumnFamilyHandle* handle(std::size_t scope, column c) const noexcept {
+    return cfs_[scope][column_index(c)];
+  }
+
+  /// Appends the ops of `batch`, on scope `scope`, to `out`.
+  void append(rocksdb::WriteBatch& out, std::size_t scope, const write_batch& batch) const;
 
   /// Writes `wb` (fsynced when `sync`) and counts it in the stats.
   rocksdb::Status write(rocksdb::WriteBatch& wb, bool sync);
@@ -52,7 +63,8 @@ private:
   std::unique_ptr<rocksdb::Env> env_; // null: RocksDB's default Env
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
-  std::array<rocksdb::ColumnFamilyHandle*, column_count> cfs_{};
+  std::vector<std::array<rocksdb::ColumnFamilyHandle*, column_count>> cfs_; // [scope][column]
+  std::vector<rocksdb::ColumnFamilyHandle*> unused_; // families on disk of scopes not opened
   std::atomic<std::uint64_t> batches_{0};
   std::atomic<std::uint64_t> ops_{0};
   std::atomic<std::uint64_t> write_ns_{0};
