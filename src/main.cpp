@@ -118,21 +118,10 @@ int main(int argc, char** argv) {
   auto cost = chat::security::parse_password_cost(cluster->password_cost);
   chat::security::init();
 
-  // Storage.
-  chat::storage::options db_opts;
-  db_opts.path = node->data_dir;
-  db_opts.mode = cluster->durability == "async" ? chat::storage::durability::async
-                                                : chat::storage::durability::sync;
-  auto db = chat::storage::database::open(db_opts, &error);
-  if (!db)
-    return fail("cannot open storage in " + node->data_dir + ": " + error);
-
   // Declared before the actors: their callbacks post to connections' strands.
   boost::asio::io_context ioc{static_cast<int>(opt.http_threads)};
 
-  // Actors.
-  chat::security::password_hasher hasher{cluster->password_threads, cluster->password_queue,
-                                         *cost};
+  // Actor settings (the storage scopes follow from the placement).
   chat::runtime_settings rs;
   rs.node_id = node->id;
   for (const auto& n : cluster->nodes)
@@ -140,6 +129,8 @@ int main(int argc, char** argv) {
   rs.cluster_key = chat::cluster::handshake::cluster_key(*secret); // as chatctl derives it
   rs.http_address = node->host + ":" + std::to_string(node->http_port);
   rs.shards = cluster->shards;
+  rs.replicas = cluster->replicas;
+  rs.sync_log = cluster->durability != "async";
   rs.jwt_key = chat::security::derive_key(*secret, "jwt");
   rs.refresh_key = chat::security::derive_key(*secret, "refresh");
   rs.dummy_hash = chat::security::hash_password(chat::security::random_token(16), *cost);
@@ -158,6 +149,20 @@ int main(int argc, char** argv) {
     exit_code = 70; // EX_SOFTWARE
     boost::asio::post(ioc, [&ioc] { ioc.stop(); });
   };
+
+  // Storage.
+  chat::storage::options db_opts;
+  db_opts.path = node->data_dir;
+  db_opts.scopes = chat::storage_scopes(rs);
+  db_opts.mode = cluster->durability == "async" ? chat::storage::durability::async
+                                                : chat::storage::durability::sync;
+  auto db = chat::storage::database::open(db_opts, &error);
+  if (!db)
+    return fail("cannot open storage in " + node->data_dir + ": " + error);
+
+  // Actors.
+  chat::security::password_hasher hasher{cluster->password_threads, cluster->password_queue,
+                                         *cost};
   chat::actor_runtime actors{rs, *db, hasher};
   if (!actors.join_cluster(&error)) {
     actors.stop();
@@ -179,7 +184,9 @@ int main(int argc, char** argv) {
 
   chat::net::services svc{actors.auth(), actors.conversations(), actors.sessions(),
                           extra_metrics, [&actors] { return actors.missing_peers(); },
-                          [&actors] { return actors.stuck_actors(); }, {}};
+                          [&actors] { return actors.stuck_actors(); },
+                          [&actors] { return actors.catching_up(); },
+                          [&actors] { return actors.cluster_catching_up(); }, {}};
   if (opt.test_hooks)
     svc.kill_actor_for_test = [&actors](const std::string& name) {
       return actors.kill_for_test(name);
@@ -190,11 +197,23 @@ int main(int argc, char** argv) {
     return fail(error);
   }
 
+  // A graceful stop first hands this node's leaderships to other replicas
+  // (off the I/O threads, which keep serving meanwhile), so that clients see
+  // no error while the node goes away.
+  std::thread stopper;
   boost::asio::signal_set signals{ioc, SIGINT, SIGTERM};
-  signals.async_wait([&](const boost::system::error_code&, int sig) {
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec)
+      return;
     chat::log::info("main", "stopping", {{"signal", sig}});
-    http.stop();
-    ioc.stop();
+    stopper = std::thread([&] {
+      auto left = actors.hand_off();
+      chat::log::info("main", "leaderships handed off", {{"still_leading", left}});
+      boost::asio::post(ioc, [&] {
+        http.stop();
+        ioc.stop();
+      });
+    });
   });
 
   chat::log::info("main", "serving", {{"http", "http://" + node->host + ":" + std::to_string(node->http_port)},
@@ -206,6 +225,8 @@ int main(int argc, char** argv) {
   ioc.run();
   for (auto& t : io_threads)
     t.join();
+  if (stopper.joinable())
+    stopper.join();
 
   actors.stop();
   hasher.stop();

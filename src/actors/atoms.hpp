@@ -69,6 +69,14 @@ using count_atom = caf::atom_constant<caf::atom("count")>;
 using mailbox_atom = caf::atom_constant<caf::atom("mailbox")>;
 using revoke_atom = caf::atom_constant<caf::atom("revoke")>;
 
+// Replication (actors/replication/): consensus messages between members,
+// leader announcements, proposals, and the admin shell's questions.
+using raft_atom = caf::atom_constant<caf::atom("raft")>;
+using leader_atom = caf::atom_constant<caf::atom("leader")>;
+using shards_atom = caf::atom_constant<caf::atom("shards")>;
+using transfer_atom = caf::atom_constant<caf::atom("transfer")>;
+using handoff_atom = caf::atom_constant<caf::atom("handoff")>;
+
 // Generic.
 using done_atom = caf::atom_constant<caf::atom("done")>;
 using resume_atom = caf::atom_constant<caf::atom("resume")>;

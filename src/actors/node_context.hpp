@@ -5,8 +5,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "actors/relay/relay_api.hpp"
+#include "storage/store.hpp"
 
 namespace chat {
 namespace storage { class database; }
@@ -32,6 +34,12 @@ struct node_context {
   std::shared_ptr<live_registry> live;
   /// Where reads that can scan run (rpc/read_pool.hpp).
   read_pool* reads = nullptr;
+
+  /// This node's storage of the group holding `shard` (its commits go
+  /// through consensus when replicated); invalid when not held here.
+  storage::store store_for(std::uint32_t shard) const;
+  /// The storage of every group this node serves right now.
+  std::vector<storage::store> served_stores() const;
 };
 
 using node_ref = std::shared_ptr<const node_context>;

@@ -1,5 +1,6 @@
 #include "actors/runtime.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "actors/directory/directory.hpp"
 #include "actors/live_registry.hpp"
 #include "actors/relay/relay.hpp"
+#include "actors/replication/replicator.hpp"
 #include "actors/rpc/read_pool.hpp"
 #include "actors/session/session_gateway_impl.hpp"
 #include "actors/supervisor.hpp"
@@ -22,17 +24,38 @@
 
 namespace chat {
 
+namespace {
+
+cluster::placement layout_of(const runtime_settings& s) {
+  cluster::placement p;
+  p.shards = s.shards;
+  p.replicas = s.replicas;
+  for (const auto& n : s.nodes)
+    p.nodes.push_back({n.id, n.host, n.cluster_port, n.http_port});
+  if (p.nodes.empty()) // a runtime without a cluster (unit tests): this node alone
+    p.nodes.push_back({s.node_id, "127.0.0.1", 0});
+  p.replicas = std::max<std::size_t>(1, std::min(p.replicas, p.nodes.size()));
+  p.self = p.index_of(s.node_id);
+  if (p.self == p.nodes.size())
+    throw std::invalid_argument("node " + s.node_id + " is not in the cluster");
+  return p;
+}
+
+} // namespace
+
 struct actor_runtime::state {
   read_pool reads; // outlives the actor system: actors hold a pointer to it
   node_system_config cfg;
   caf::actor_system sys;
   relay_api relay;
   directory_api directory;
-  auth_api authority;
+  auth_api authority;     ///< without replication: the node's one authority
+  replicator_api replicator; ///< with replication: hosts the groups and their authorities
   admin_api admin;
   cluster::peer_manager_api peer_manager;
   supervisor_api supervisor;
   std::shared_ptr<supervision_report> report = std::make_shared<supervision_report>();
+  std::shared_ptr<replication_health> health; ///< null without replication
   std::function<void(const std::string&, const std::string&)> on_fatal;
   std::shared_ptr<cluster::peer_table> peers;
   std::shared_ptr<live_registry> live = std::make_shared<live_registry>();
@@ -63,7 +86,6 @@ struct actor_runtime::state {
     directory = spawn_directory(sys, shared);
 
     auth_settings as;
-    as.db = &db;
     as.hasher = &hasher;
     as.jwt_key = s.jwt_key;
     as.refresh_key = s.refresh_key;
@@ -72,7 +94,22 @@ struct actor_runtime::state {
     as.access_token_ttl = s.access_token_ttl;
     as.ticket_ttl = s.ticket_ttl;
     as.directory = directory;
-    authority = spawn_auth_authority(sys, std::move(as));
+    if (peers->layout().replicated()) {
+      replicator_settings rs;
+      rs.ctx = shared;
+      rs.directory = directory;
+      rs.sync_log = s.sync_log;
+      health = rs.health;
+      rs.spawn_authority = [this, as](std::uint32_t, storage::store store) {
+        auto group_as = as;
+        group_as.db = store;
+        return spawn_auth_authority(sys, std::move(group_as));
+      };
+      replicator = spawn_replicator(sys, std::move(rs));
+    } else {
+      as.db = db.at(0);
+      authority = spawn_auth_authority(sys, std::move(as));
+    }
     admin = spawn_admin(sys, admin_deps{shared, directory, relay, authority, s.http_address,
                                         address_of(peers->layout().nodes[peers->layout().self])});
     peers->mark_up(peers->layout().self, local_actors());
@@ -82,30 +119,29 @@ struct actor_runtime::state {
     sessions = std::make_shared<session_gateway::impl>(sys, session_deps{shared, directory, authority});
   }
 
-  static cluster::placement layout_of(const runtime_settings& s) {
-    cluster::placement p;
-    p.shards = s.shards;
-    for (const auto& n : s.nodes)
-      p.nodes.push_back({n.id, n.host, n.cluster_port, n.http_port});
-    if (p.nodes.empty()) // a runtime without a cluster (unit tests): this node alone
-      p.nodes.push_back({s.node_id, "127.0.0.1", 0});
-    p.self = p.index_of(s.node_id);
-    if (p.self == p.nodes.size())
-      throw std::invalid_argument("node " + s.node_id + " is not in the cluster");
-    return p;
+  cluster::node_actors local_actors() const {
+    return {directory, relay, authority, admin, replicator};
   }
 
-  cluster::node_actors local_actors() const { return {directory, relay, authority, admin}; }
-
   std::vector<watched_actor> watched() const {
-    return {{"directory", directory}, {"relay", relay}, {"authority", authority},
-            {"admin", admin}, {"peer_manager", peer_manager}};
+    std::vector<watched_actor> out{{"directory", directory}, {"relay", relay}};
+    if (replicator)
+      out.push_back({"replicator", replicator});
+    else
+      out.push_back({"authority", authority});
+    out.push_back({"admin", admin});
+    out.push_back({"peer_manager", peer_manager});
+    return out;
   }
 
   static std::string address_of(const cluster::member& m) {
     return m.host + ":" + std::to_string(m.cluster_port);
   }
 };
+
+std::vector<std::string> storage_scopes(const runtime_settings& s) {
+  return layout_of(s).scope_names();
+}
 
 actor_runtime::actor_runtime(runtime_settings settings, storage::database& db,
                              security::password_hasher& hasher)
@@ -138,6 +174,14 @@ std::vector<std::string> actor_runtime::missing_peers() const { return state_->p
 
 std::vector<std::string> actor_runtime::stuck_actors() const { return state_->report->stuck(); }
 
+bool actor_runtime::catching_up() const {
+  return state_->health && state_->health->catching_up.load();
+}
+
+bool actor_runtime::cluster_catching_up() const {
+  return state_->health && state_->health->cluster_lagging.load();
+}
+
 bool actor_runtime::kill_for_test(const std::string& name) {
   for (const auto& w : state_->watched())
     if (w.name == name && w.handle) {
@@ -145,6 +189,16 @@ bool actor_runtime::kill_for_test(const std::string& name) {
       return true;
     }
   return false;
+}
+
+std::uint32_t actor_runtime::hand_off() {
+  if (!state_->replicator)
+    return 0;
+  caf::scoped_actor self{state_->sys};
+  std::uint32_t left = 0;
+  self->request(state_->replicator, std::chrono::seconds(5), handoff_atom::value)
+    .receive([&](std::uint32_t n) { left = n; }, [&](caf::error&) { left = 1; });
+  return left;
 }
 
 std::vector<std::pair<std::string, bool>> actor_runtime::peer_status() const {
@@ -170,7 +224,10 @@ void actor_runtime::stop() {
   // Conversations, users and sessions are spawned by these; they end when
   // the system shuts down below.
   caf::anon_send_exit(state_->admin, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(state_->authority, caf::exit_reason::user_shutdown);
+  if (state_->authority)
+    caf::anon_send_exit(state_->authority, caf::exit_reason::user_shutdown);
+  if (state_->replicator)
+    caf::anon_send_exit(state_->replicator, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(state_->directory, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(state_->relay, caf::exit_reason::user_shutdown);
   // Sessions and users are not linked to anything (live_registry.hpp); one

@@ -31,6 +31,10 @@ struct runtime_settings {
   std::string cluster_key;         ///< proves membership at the cluster port
   std::string http_address;        ///< host:port of this node's HTTP API (for chatctl)
   std::uint32_t shards = 256;
+  /// Nodes holding each group's data; 1: no consensus (docs/replication.md).
+  /// The database must have been opened with the placement's scope_names().
+  std::size_t replicas = 1;
+  bool sync_log = true; ///< fsync consensus log appends (durability = sync)
   std::string jwt_key;
   std::string refresh_key;
   std::string dummy_hash;
@@ -45,6 +49,10 @@ struct runtime_settings {
   /// must stop (supervisor.hpp). Unset: only logged.
   std::function<void(const std::string& actor, const std::string& reason)> on_fatal;
 };
+
+/// The storage scopes (storage::options::scopes) a node with these settings
+/// opens: one per consensus group it holds (cluster/placement.hpp).
+std::vector<std::string> storage_scopes(const runtime_settings& s);
 
 class actor_runtime {
 public:
@@ -70,9 +78,19 @@ public:
   std::vector<std::pair<std::string, bool>> peer_status() const;
   /// Node-wide actors that did not answer the supervisor's last probe.
   std::vector<std::string> stuck_actors() const;
+  /// A group held here is behind its leader (restart, rebuilt disk).
+  bool catching_up() const;
+  /// Some group has no known leader or a replica behind (for /readyz?all=1).
+  bool cluster_catching_up() const;
   /// Test hook: kills a node-wide actor by name ("directory", "relay",
-  /// "authority", "admin", "peer_manager"). False for an unknown name.
+  /// "authority" or "replicator", "admin", "peer_manager"). False for an
+  /// unknown name.
   bool kill_for_test(const std::string& name);
+
+  /// Before a graceful stop: hands this node's leaderships to other
+  /// replicas (waits up to a few seconds). Answers how many groups it still
+  /// leads. Without replication: 0 at once.
+  std::uint32_t hand_off();
 
   /// Ends every actor and waits for them. Idempotent.
   void stop();

@@ -71,6 +71,11 @@ node_system_config::node_system_config(std::size_t scheduler_threads,
   add_message_type<session_inspection>("chat.session_inspection");
   add_message_type<kick_result>("chat.kick_result");
   add_message_type<history_report>("chat.history_report");
+  add_message_type<replicator_api>("chat.replicator_api");
+  add_message_type<auth_api>("chat.auth_api");
+  add_message_type<group_status>("chat.group_status");
+  add_message_type<std::vector<group_status>>("chat.group_statuses");
+  add_message_type<replica_progress>("chat.replica_progress");
 }
 
 } // namespace chat

@@ -5,6 +5,7 @@
 #include "actors/auth/auth_api.hpp"
 #include "actors/directory/directory_api.hpp"
 #include "actors/relay/relay_api.hpp"
+#include "actors/replication/replicator_api.hpp"
 
 namespace chat::cluster {
 
@@ -13,11 +14,12 @@ struct node_actors {
   relay_api relay;
   auth_api authority;
   admin_api admin;
+  replicator_api replicator; ///< invalid without replication
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_actors& x) {
-  return f(x.directory, x.relay, x.authority, x.admin);
+  return f(x.directory, x.relay, x.authority, x.admin, x.replicator);
 }
 
 } // namespace chat::cluster

@@ -1,9 +1,16 @@
 #include "cluster/peer_table.hpp"
 
+#include <algorithm>
+
 namespace chat::cluster {
 
 peer_table::peer_table(placement layout)
-  : layout_(std::move(layout)), nodes_(layout_.nodes.size()) {}
+  : layout_(std::move(layout)), nodes_(layout_.nodes.size()), leaders_(layout_.groups()) {}
+
+std::size_t peer_table::serving_node(std::uint32_t shard) const {
+  auto g = layout_.group_of(shard);
+  return layout_.replicated() ? leaders_[g].node : g;
+}
 
 std::optional<node_actors> peer_table::node(std::size_t index) const {
   std::lock_guard<std::mutex> guard{mtx_};
@@ -11,7 +18,52 @@ std::optional<node_actors> peer_table::node(std::size_t index) const {
 }
 
 std::optional<node_actors> peer_table::owner(std::uint32_t shard) const {
-  return node(layout_.owner(shard));
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto n = serving_node(shard);
+  return n < nodes_.size() ? nodes_[n] : std::nullopt;
+}
+
+auth_api peer_table::authority(std::uint32_t shard) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto n = serving_node(shard);
+  if (n >= nodes_.size() || !nodes_[n])
+    return {};
+  return layout_.replicated() ? leaders_[layout_.group_of(shard)].authority : nodes_[n]->authority;
+}
+
+std::size_t peer_table::server_of(std::uint32_t shard) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return serving_node(shard);
+}
+
+bool peer_table::serves(std::uint32_t shard) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return serving_node(shard) == layout_.self;
+}
+
+void peer_table::set_leader(std::uint32_t g, std::size_t node, std::uint64_t term,
+                            auth_api authority) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (g >= leaders_.size() || term < leaders_[g].term)
+    return;
+  leaders_[g] = leader{node, term, std::move(authority)};
+}
+
+void peer_table::forget_leader(std::uint32_t g, std::size_t node, std::uint64_t term) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (g >= leaders_.size())
+    return;
+  auto& l = leaders_[g];
+  if (l.node == node || term > l.term) {
+    l.node = no_node;
+    l.authority = nullptr;
+    l.term = std::max(l.term, term);
+  }
+}
+
+std::vector<peer_table::leader> peer_table::leaders() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return leaders_;
 }
 
 std::vector<relay_api> peer_table::relays() const {

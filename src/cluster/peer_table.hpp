@@ -1,7 +1,9 @@
 #pragma once
-// Which nodes are reachable right now, and their actors. Written by the peer
-// manager, read by every actor that routes by shard and by /readyz; a mutex
-// guards it (reads copy a few handles, far cheaper than any cross-node send).
+// Which nodes are reachable right now, their actors, and (with replication)
+// which node leads each consensus group. Written by the peer manager and the
+// replicator, read by every actor that routes by shard and by /readyz; a
+// mutex guards it (reads copy a few handles, far cheaper than any cross-node
+// send).
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -21,8 +23,30 @@ public:
 
   /// The actors of node `index` if it is this node or a connected peer.
   std::optional<node_actors> node(std::size_t index) const;
-  /// The actors of the node owning `shard`, if reachable.
+  /// The actors of the node serving `shard` (the leader of its group), if
+  /// known and reachable. Without replication: the group's only node.
   std::optional<node_actors> owner(std::uint32_t shard) const;
+  /// The auth authority serving `shard`; invalid when unknown or unreachable.
+  auth_api authority(std::uint32_t shard) const;
+  /// Whether this node serves `shard`: its conversations, users and auth run here.
+  bool serves(std::uint32_t shard) const;
+  /// Position of the node serving `shard`, or no_node when unknown.
+  std::size_t server_of(std::uint32_t shard) const;
+
+  /// A group's leader as this node knows it.
+  struct leader {
+    std::size_t node = no_node; ///< position in cluster.conf, or no_node
+    std::uint64_t term = 0;
+    auth_api authority;         ///< the group's auth authority on that node
+  };
+  static constexpr std::size_t no_node = static_cast<std::size_t>(-1);
+  /// Records that `node` serves group `g` from `term` on; an older term is
+  /// ignored. (Replication only: without it the placement decides.)
+  void set_leader(std::uint32_t g, std::size_t node, std::uint64_t term, auth_api authority);
+  /// Forgets `node` as group `g`'s leader (it stepped down or a newer term began).
+  void forget_leader(std::uint32_t g, std::size_t node, std::uint64_t term);
+  /// Every group's leader, by group.
+  std::vector<leader> leaders() const;
   /// The relay of every reachable node, this node's first.
   std::vector<relay_api> relays() const;
   /// Ids of the peers that are not connected, in cluster.conf order.
@@ -37,6 +61,9 @@ private:
   placement layout_;
   mutable std::mutex mtx_;
   std::vector<std::optional<node_actors>> nodes_;
+  std::vector<leader> leaders_; // by group; used only when replicated
+
+  std::size_t serving_node(std::uint32_t shard) const; // under mtx_
 };
 
 } // namespace chat::cluster

@@ -1,5 +1,6 @@
 #include "config/cluster_config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -79,6 +80,8 @@ struct parser {
       return parse_int<std::int64_t>(value, 1, 3600, cfg.ticket_ttl) || bad();
     if (key == "password_threads")
       return parse_int<std::size_t>(value, 1, 64, cfg.password_threads) || bad();
+    if (key == "replicas")
+      return parse_int<std::size_t>(value, 1, 7, cfg.replicas) || bad();
     if (key == "read_threads")
       return parse_int<std::size_t>(value, 1, 64, cfg.read_threads) || bad();
     if (key == "read_queue")
@@ -161,6 +164,11 @@ struct parser {
       if (n.cluster_port == 0 || n.http_port == 0 || n.data_dir.empty())
         return fail(0, "node '" + n.id + "' needs cluster_port, http_port and data_dir");
     }
+    if (cfg.replicas == 0)
+      cfg.replicas = std::min<std::size_t>(3, cfg.nodes.size());
+    if (cfg.replicas > cfg.nodes.size())
+      return fail(0, "replicas = " + std::to_string(cfg.replicas) + " but only "
+                       + std::to_string(cfg.nodes.size()) + " nodes are listed");
     return true;
   }
 };

@@ -21,6 +21,9 @@ struct node_config {
 
 struct cluster_config {
   std::uint32_t shards = 256;
+  /// Nodes holding each shard's data (docs/replication.md); 0 until parsed
+  /// means the default: 3, or the node count when fewer. 1: no replication.
+  std::size_t replicas = 0;
   std::string secret_file;
   std::string password_cost = "interactive"; ///< min | interactive | moderate | sensitive
   std::string durability = "sync";           ///< sync (fsync per group commit) | async

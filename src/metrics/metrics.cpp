@@ -99,6 +99,24 @@ std::string node_metrics::render(const std::string& node_id, const std::string& 
                    storage_write_seconds);
   render_histogram(out, "chat_storage_batch_records", "Records per group-commit write.", node_id,
                    storage_batch_ops);
+  line(out, "chat_raft_elections_won_total", "Elections won by this node's group members.",
+       "counter", labels, static_cast<long long>(raft_elections_won.get()));
+  line(out, "chat_raft_leader_changes_total", "Leader changes seen by this node's group members.",
+       "counter", labels, static_cast<long long>(raft_leader_changes.get()));
+  line(out, "chat_raft_snapshots_taken_total", "Compaction snapshots taken.", "counter", labels,
+       static_cast<long long>(raft_snapshots_taken.get()));
+  line(out, "chat_raft_snapshots_sent_total", "Snapshots sent to lagging group members.",
+       "counter", labels, static_cast<long long>(raft_snapshots_sent.get()));
+  line(out, "chat_raft_snapshots_installed_total", "Snapshots received and installed.", "counter",
+       labels, static_cast<long long>(raft_snapshots_installed.get()));
+  line(out, "chat_raft_groups_led", "Consensus groups this node leads and serves.", "gauge",
+       labels, raft_groups_led.get());
+  line(out, "chat_raft_follower_lag_entries",
+       "Largest lag, in log entries, of a follower of a group led here.", "gauge", labels,
+       raft_follower_lag.get());
+  render_histogram(out, "chat_raft_commit_seconds",
+                   "Time from proposing a write to its commit and apply on the leader.", node_id,
+                   raft_commit_seconds);
   out += extra;
   return out;
 }

@@ -20,6 +20,7 @@ struct counter {
 struct gauge {
   std::atomic<std::int64_t> value{0};
   void add(std::int64_t n) noexcept { value.fetch_add(n, std::memory_order_relaxed); }
+  void set(std::int64_t n) noexcept { value.store(n, std::memory_order_relaxed); }
   std::int64_t get() const noexcept { return value.load(std::memory_order_relaxed); }
 };
 
@@ -61,6 +62,18 @@ struct node_metrics {
     {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25}};
   /// Records (puts and deletes) per group-commit write.
   histogram<11> storage_batch_ops{{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024}};
+
+  // Replication (docs/replication.md); all zero with replicas = 1.
+  counter raft_elections_won;     ///< elections this node's members won
+  counter raft_leader_changes;    ///< leader changes its members saw
+  counter raft_snapshots_taken;   ///< compaction snapshots
+  counter raft_snapshots_sent;    ///< snapshots sent to lagging members
+  counter raft_snapshots_installed; ///< snapshots received and installed
+  gauge raft_groups_led;          ///< groups this node serves now
+  gauge raft_follower_lag;        ///< largest lag (entries) of a follower of a group led here
+  /// Seconds from proposing a write to its commit and apply on the leader.
+  histogram<11> raft_commit_seconds{
+    {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1}};
 
   /// Counts one answered HTTP request by method, route pattern and status.
   void http_request(std::string_view method, std::string_view route, int status);

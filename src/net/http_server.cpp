@@ -12,8 +12,10 @@ http_server::http_server(boost::asio::io_context& ioc, http_settings settings, s
   : ioc_(ioc), ctx_(std::make_shared<server_context>()) {
   ctx_->settings = std::move(settings);
   ctx_->websocket = websocket_hooks_for(std::move(svc.sessions));
-  add_health_routes(ctx_->routes, ctx_->settings.node_id, std::move(svc.extra_metrics),
-                    std::move(svc.missing_peers), std::move(svc.stuck_actors));
+  add_health_routes(ctx_->routes, ctx_->settings.node_id,
+                    {std::move(svc.extra_metrics), std::move(svc.missing_peers),
+                     std::move(svc.stuck_actors), std::move(svc.catching_up),
+                     std::move(svc.cluster_catching_up)});
   if (svc.kill_actor_for_test)
     add_test_hook_routes(ctx_->routes, std::move(svc.kill_actor_for_test));
   add_auth_routes(ctx_->routes, svc.auth);

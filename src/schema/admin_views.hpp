@@ -331,4 +331,37 @@ typename Inspector::result_type inspect(Inspector& f, history_report& x) {
   return f(x.conv, x.messages);
 }
 
+/// One member's view of a consensus group (chatctl shards).
+struct replica_progress {
+  std::string node;
+  std::uint64_t match_index = 0; ///< last entry known to be on that node
+  bool recent = false;           ///< heard from within an election timeout
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, replica_progress& x) {
+  return f(x.node, x.match_index, x.recent);
+}
+
+struct group_status {
+  std::uint32_t group = 0;
+  std::string node;   ///< the member answering
+  std::string role;   ///< leader | follower | candidate | unavailable
+  std::string leader; ///< node id, empty when unknown
+  bool serving = false; ///< leads and has applied every earlier entry
+  std::uint64_t term = 0;
+  std::uint64_t commit_index = 0;
+  std::uint64_t applied_index = 0;
+  std::uint64_t last_index = 0;
+  std::uint64_t snapshot_index = 0;
+  std::vector<std::string> replicas;          ///< node ids, preferred leader first
+  std::vector<replica_progress> followers;    ///< leader only
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, group_status& x) {
+  return f(x.group, x.node, x.role, x.leader, x.serving, x.term, x.commit_index, x.applied_index,
+           x.last_index, x.snapshot_index, x.replicas, x.followers);
+}
+
 } // namespace chat

@@ -31,6 +31,12 @@ const cluster::placement& layout(admin_self self) {
   return self->state.deps.ctx->peers->layout();
 }
 
+/// The id of the node serving `shard` now; empty while its group has no leader.
+std::string home_of(admin_self self, std::uint32_t shard) {
+  auto node = self->state.deps.ctx->peers->server_of(shard);
+  return node < layout(self).nodes.size() ? layout(self).nodes[node].id : std::string{};
+}
+
 /// A node as cluster.conf lists it, marked down.
 node_address down_node(const cluster::member& m) {
   return {m.id, m.host + ":" + std::to_string(m.http_port),
@@ -238,7 +244,7 @@ promise<user_inspection> cmd_inspect_user(admin_self self, const std::string& wh
     view->id = user->id;
     view->username = user->username;
     view->display_name = user->display_name;
-    view->home = layout(self).nodes[layout(self).owner(shard)].id;
+    view->home = home_of(self, shard);
     // Each list keeps what the reachable nodes answered (user_lists.hpp).
     connections_of(self, view->id, [self, rp, view](std::vector<connection_info> conns) mutable {
       view->connections = std::move(conns);

@@ -9,6 +9,7 @@
 #include "actors/rpc/read_pool.hpp"
 #include "metrics/metrics.hpp"
 #include "schema/clock.hpp"
+#include "schema/ids.hpp"
 #include "storage/database.hpp"
 
 namespace chat {
@@ -169,14 +170,16 @@ caf::result<history_report> local_history(admin_self self, const std::string& co
   n = std::min(n, admin_history_max);
   // A page is a scan: it runs on the read pool, like a client's.
   auto rp = self->make_response_promise<history_report>();
-  auto read = [db = self->state.deps.ctx->db, conv, n]() -> caf::expected<history_report> {
+  const auto& ctx = *self->state.deps.ctx;
+  auto data = ctx.store_for(shard_of_id(conv, id_kind::conversation, ctx.shards).value_or(0));
+  auto read = [data, conv, n]() -> caf::expected<history_report> {
     std::string header;
-    auto rc = db->get(storage::column::conversations, conv, &header);
+    auto rc = data.get(storage::column::conversations, conv, &header);
     if (rc == errc::not_found)
       return make_chat_error(errc::not_found, "no such conversation");
     message_page page;
     if (rc != errc::ok
-        || conversation_store{*db}.page(conv, page_request{std::nullopt, std::nullopt, n}, &page)
+        || conversation_store{data}.page(conv, page_request{std::nullopt, std::nullopt, n}, &page)
              != errc::ok)
       return make_chat_error(errc::unavailable, "storage is not available");
     history_report out;

@@ -1,8 +1,9 @@
 #pragma once
 // The auth authority: users, password hashes, sessions, access and refresh
-// tokens, WebSocket tickets. One per node, owning the users of the node's
-// shards; a user's sessions live on the user's shard, so one actor decides
-// everything about one user. Its protocol is auth_api.
+// tokens, WebSocket tickets. One per group of shards, on the node that
+// serves the group (without replication: one per node); a user's sessions
+// live on the user's shard, so one actor decides everything about one user.
+// Its protocol is auth_api.
 #include <cstdint>
 #include <string>
 
@@ -10,13 +11,13 @@
 
 #include "actors/auth/auth_api.hpp"
 #include "actors/directory/directory_api.hpp"
+#include "storage/store.hpp"
 
 namespace chat {
-namespace storage { class database; }
 namespace security { class password_hasher; }
 
 struct auth_settings {
-  storage::database* db = nullptr;
+  storage::store db; ///< the group's storage
   security::password_hasher* hasher = nullptr; ///< off the scheduler threads
   std::string jwt_key;                         ///< signs access tokens
   std::string refresh_key;                     ///< signs refresh tokens

@@ -21,8 +21,7 @@ public:
   /// The authority owning `shard` (on whichever node), or an invalid handle
   /// when that node is unreachable (ask() then answers `unavailable`).
   auth_api owner_of(std::uint32_t shard) const {
-    auto owner = peers->owner(shard);
-    return owner ? owner->authority : auth_api{};
+    return peers->authority(shard);
   }
 
   caf::actor_system& sys;

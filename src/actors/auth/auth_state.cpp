@@ -47,7 +47,7 @@ user_view view_of(const user_record& u) {
 void auth_state::init(auth_actor actor, auth_settings settings) {
   self = actor;
   cfg = std::move(settings);
-  store = std::make_unique<auth_store>(*cfg.db);
+  store = std::make_unique<auth_store>(cfg.db);
 }
 
 caf::actor auth_state::me() const {
@@ -65,7 +65,7 @@ void auth_state::commit(storage::write_batch batch, std::function<void(errc)> th
     then(rc);
     store->trim_cache(commits_in_flight);
   });
-  cfg.db->commit(std::move(batch), std::move(complete));
+  cfg.db.commit(std::move(batch), std::move(complete));
 }
 
 bool auth_state::hash(std::string password, std::function<void(std::string)> then) {

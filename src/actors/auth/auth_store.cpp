@@ -8,7 +8,7 @@ namespace {
 using storage::column;
 
 template <class T>
-errc cached_record(storage::database& db, std::unordered_map<std::string, std::optional<T>>& cache,
+errc cached_record(storage::store& db, std::unordered_map<std::string, std::optional<T>>& cache,
                    column col, const std::string& key, T* out) {
   if (auto it = cache.find(key); it != cache.end()) {
     if (!it->second)

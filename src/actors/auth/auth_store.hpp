@@ -12,14 +12,14 @@
 
 #include "schema/error_code.hpp"
 #include "schema/records.hpp"
-#include "storage/database.hpp"
+#include "storage/store.hpp"
 #include "storage/write_batch.hpp"
 
 namespace chat {
 
 class auth_store {
 public:
-  explicit auth_store(storage::database& db) : db_(db) {}
+  explicit auth_store(storage::store db) : db_(db) {}
 
   /// errc::ok with *out filled, errc::not_found, or errc::internal.
   errc user(const std::string& id, user_record* out);
@@ -39,13 +39,13 @@ public:
   /// Bounds memory: clears the cache when it is large and nothing is in flight.
   void trim_cache(std::size_t in_flight_commits);
 
-  storage::database& db() { return db_; }
+  storage::store& db() { return db_; }
 
 private:
   template <class T>
   using cache = std::unordered_map<std::string, std::optional<T>>; // nullopt: deleted
 
-  storage::database& db_;
+  storage::store db_;
   cache<user_record> users_;
   cache<std::string> usernames_;
   cache<session_record> sessions_;

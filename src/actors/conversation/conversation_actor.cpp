@@ -43,6 +43,7 @@ struct conversation_state {
   node_ref ctx;
   directory_api directory;
   std::string id;
+  storage::store data; ///< the storage of this conversation's group
   std::unique_ptr<conversation_store> store;
   std::unique_ptr<invitation_store> invitations;
 
@@ -86,7 +87,7 @@ struct conversation_state {
           f();
       }
     });
-    ctx->db->commit(std::move(batch), std::move(complete));
+    data.commit(std::move(batch), std::move(complete));
   }
 
   /// Runs `f` once every write issued so far is durable.
@@ -111,7 +112,7 @@ struct conversation_state {
   /// cluster/gather.hpp); this node's own index was written with the change.
   void index_at_home(const std::string& user, bool joined) {
     auto shard = shard_of_id(user, id_kind::user, ctx->shards);
-    if (!shard || ctx->peers->layout().is_local(*shard))
+    if (!shard || ctx->peers->serves(*shard))
       return;
     if (auto home = ctx->peers->owner(*shard))
       self->send(home->directory, mindex_atom::value, user, id, joined);
@@ -235,8 +236,9 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
   st.ctx = std::move(ctx);
   st.directory = std::move(directory);
   st.id = std::move(id);
-  st.store = std::make_unique<conversation_store>(*st.ctx->db);
-  st.invitations = std::make_unique<invitation_store>(*st.ctx->db);
+  st.data = st.ctx->store_for(shard_of_id(st.id, id_kind::conversation, st.ctx->shards).value_or(0));
+  st.store = std::make_unique<conversation_store>(st.data);
+  st.invitations = std::make_unique<invitation_store>(st.data);
   self->link_to(st.directory);
   metrics::node().conversations_live.add(1);
   self->attach_functor([] { metrics::node().conversations_live.add(-1); });
@@ -387,9 +389,9 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
         errc rc = errc::ok;
         message_page page;
       };
-      auto read = [db = st.ctx->db, id = st.id, page] {
+      auto read = [data = st.data, id = st.id, page] {
         page_read r;
-        r.rc = conversation_store{*db}.page(id, page, &r.page);
+        r.rc = conversation_store{data}.page(id, page, &r.page);
         return r;
       };
       auto then = [rp, acknowledged = st.committed_seq](page_read r) mutable {

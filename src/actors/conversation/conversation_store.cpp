@@ -163,7 +163,7 @@ void conversation_store::delete_membership(storage::write_batch& b, const std::s
   b.del(column::memberships, pair_key(user, conv));
 }
 
-errc conversation_store::memberships_of(const storage::database& db, const std::string& user,
+errc conversation_store::memberships_of(const storage::store& db, const std::string& user,
                                         std::vector<std::string>* out) {
   out->clear();
   auto prefix = user + '/';

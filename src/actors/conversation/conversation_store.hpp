@@ -11,7 +11,7 @@
 #include "schema/error_code.hpp"
 #include "schema/records.hpp"
 #include "schema/wire.hpp"
-#include "storage/database.hpp"
+#include "storage/store.hpp"
 #include "storage/write_batch.hpp"
 
 namespace chat {
@@ -20,7 +20,7 @@ struct page_request;
 
 class conversation_store {
 public:
-  explicit conversation_store(storage::database& db) : db_(db) {}
+  explicit conversation_store(storage::store db) : db_(db) {}
 
   /// Header, members and the highest stored seq (0 when none).
   errc load(const std::string& conv, conversation_record* header,
@@ -51,11 +51,11 @@ public:
                                 const std::string& conv);
 
   /// The conversations a user belongs to (the membership index).
-  static errc memberships_of(const storage::database& db, const std::string& user,
+  static errc memberships_of(const storage::store& db, const std::string& user,
                              std::vector<std::string>* out);
 
 private:
-  storage::database& db_;
+  storage::store db_;
 };
 
 /// The view of a stored message in a conversation.

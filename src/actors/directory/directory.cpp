@@ -66,9 +66,10 @@ caf::result<conversation_api> find_or_activate(directory_actor self, const std::
   waiting.push_back({rp, create});
   if (waiting.size() > 1)
     return rp;
-  auto read = [db = st.ctx->db, id] {
+  auto data = st.ctx->store_for(shard_of_id(id, id_kind::conversation, st.ctx->shards).value_or(0));
+  auto read = [data, id] {
     activation_read r;
-    r.rc = conversation_store{*db}.load(id, &r.stored.header, &r.stored.members,
+    r.rc = conversation_store{data}.load(id, &r.stored.header, &r.stored.members,
                                         &r.stored.last_seq);
     return r;
   };
@@ -131,7 +132,7 @@ std::optional<directory_api> remote_owner(directory_actor self, const std::strin
                                           id_kind kind) {
   const auto& ctx = *self->state.ctx;
   auto shard = shard_of_id(id, kind, ctx.shards);
-  if (!shard || ctx.peers->layout().is_local(*shard))
+  if (!shard || ctx.peers->serves(*shard))
     return std::nullopt;
   return cluster::directory_for(ctx, *shard);
 }
@@ -146,6 +147,29 @@ caf::result<T> forward(directory_actor self, const directory_api& owner, Ts&&...
   rp.delegate(owner, std::forward<Ts>(xs)...);
   metrics::node().cross_node_sends.inc();
   return rp;
+}
+
+/// Ends the conversation and user actors of `group`'s shards on this node.
+void end_group(directory_actor self, std::uint32_t group) {
+  auto& st = self->state;
+  const auto& layout = st.ctx->peers->layout();
+  auto in_group = [&](const std::string& id, id_kind kind) {
+    auto shard = shard_of_id(id, kind, st.ctx->shards);
+    return shard && layout.group_of(*shard) == group;
+  };
+  auto end = [&](auto& map, id_kind kind) {
+    for (auto it = map.begin(); it != map.end();) {
+      if (!in_group(it->first, kind)) {
+        ++it;
+        continue;
+      }
+      self->demonitor(it->second.address());
+      self->send_exit(it->second, caf::exit_reason::user_shutdown);
+      it = map.erase(it);
+    }
+  };
+  end(st.conversations, id_kind::conversation);
+  end(st.users, id_kind::user);
 }
 
 directory_impl::behavior_type directory(directory_actor self, node_ref ctx) {
@@ -237,7 +261,9 @@ directory_impl::behavior_type directory(directory_actor self, node_ref ctx) {
       else
         conversation_store::delete_membership(batch, user, conv);
       // Fire and forget for the sender, but a lost copy must not go unseen.
-      self->state.ctx->db->commit(std::move(batch), [user, conv](errc e) {
+      auto& ctx = *self->state.ctx;
+      auto home = ctx.store_for(shard_of_id(user, id_kind::user, ctx.shards).value_or(0));
+      home.commit(std::move(batch), [user, conv](errc e) {
         if (e != errc::ok)
           log::warn("directory", "membership copy not stored",
                     {{"user", user}, {"conversation", conv}});
@@ -275,6 +301,12 @@ directory_impl::behavior_type directory(directory_actor self, node_ref ctx) {
       return out;
     },
     [self](mailbox_atom) -> std::uint64_t { return self->mailbox().size(); },
+    // Another replica leads the group now: its actors here hold state that
+    // may fall behind, so they end (sessions resolve them again, elsewhere).
+    [self](leader_atom, std::uint32_t group, bool serving) {
+      if (!serving)
+        end_group(self, group);
+    },
     [self](retire_atom, const std::string& id) -> bool {
       auto& st = self->state;
       auto sender = caf::actor_cast<caf::actor_addr>(self->current_sender());

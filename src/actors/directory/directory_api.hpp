@@ -36,6 +36,9 @@ using directory_api = caf::typed_actor<
   /// An actor asks to be forgotten before it passivates; false if it is
   /// not the registered one (or not registered).
   caf::replies_to<retire_atom, std::string>::with<bool>,
+  /// (group, serving): this node started or stopped serving the group; on a
+  /// stop, the conversation and user actors of its shards here end.
+  caf::reacts_to<leader_atom, std::uint32_t, bool>,
   /// The admin shell.
   caf::replies_to<conns_atom, std::string>::with<std::vector<connection_info>>,
   caf::replies_to<list_atom>::with<std::vector<conversation_api>>,

@@ -7,17 +7,24 @@ namespace chat {
 
 std::optional<std::vector<std::string>> local_memberships(const node_context& ctx,
                                                           const std::string& user) {
-  std::vector<std::string> convs;
-  if (conversation_store::memberships_of(*ctx.db, user, &convs) != errc::ok)
-    return std::nullopt;
+  // Every group this node serves contributes its part.
+  std::vector<std::string> convs, part;
+  for (const auto& data : ctx.served_stores()) {
+    if (conversation_store::memberships_of(data, user, &part) != errc::ok)
+      return std::nullopt;
+    convs.insert(convs.end(), part.begin(), part.end());
+  }
   return convs;
 }
 
 std::optional<std::vector<invitation_view>> local_invitations(const node_context& ctx,
                                                               const std::string& user) {
-  std::vector<invitation_record> pending;
-  if (invitation_store{*ctx.db}.pending_for(user, &pending) != errc::ok)
-    return std::nullopt;
+  std::vector<invitation_record> pending, part;
+  for (const auto& data : ctx.served_stores()) {
+    if (invitation_store{data}.pending_for(user, &part) != errc::ok)
+      return std::nullopt;
+    pending.insert(pending.end(), part.begin(), part.end());
+  }
   std::vector<invitation_view> out;
   for (const auto& r : pending)
     out.push_back({r.id, r.conv, r.conv_title, r.from, r.to, r.created_at});

@@ -68,7 +68,8 @@ template <class Self>
 void gather_memberships(Self* self, const node_context& ctx, const std::string& user,
                         std::function<void(std::vector<std::string>)> done) {
   std::function<void(node_parts<std::string>)> merge
-    = [done, layout = ctx.peers->layout()](node_parts<std::string> parts) {
+    = [done, peers = ctx.peers](node_parts<std::string> parts) {
+        const auto& layout = peers->layout();
         std::vector<std::string> out;
         std::unordered_set<std::string> seen;
         for (const auto& part : parts) {
@@ -78,7 +79,9 @@ void gather_memberships(Self* self, const node_context& ctx, const std::string& 
             auto shard = shard_of_id(conv, id_kind::conversation, layout.shards);
             if (!shard || seen.count(conv))
               continue;
-            const auto& owner = parts[layout.owner(*shard)];
+            auto server = peers->server_of(*shard);
+            const std::optional<std::vector<std::string>> none;
+            const auto& owner = server < parts.size() ? parts[server] : none;
             if (!owner || std::find(owner->begin(), owner->end(), conv) != owner->end()) {
               seen.insert(conv);
               out.push_back(conv);

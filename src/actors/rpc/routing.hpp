@@ -15,8 +15,7 @@
 namespace chat::cluster {
 
 inline auth_api authority_for(const node_context& ctx, std::uint32_t shard) {
-  auto owner = ctx.peers->owner(shard);
-  return owner ? owner->authority : auth_api{};
+  return ctx.peers->authority(shard);
 }
 
 inline auth_api authority_for_user(const node_context& ctx, const std::string& user_id) {

@@ -6,21 +6,21 @@
 
 #include "schema/error_code.hpp"
 #include "schema/records.hpp"
-#include "storage/database.hpp"
+#include "storage/store.hpp"
 #include "storage/write_batch.hpp"
 
 namespace chat {
 
 class invitation_store {
 public:
-  explicit invitation_store(storage::database& db) : db_(db) {}
+  explicit invitation_store(storage::store db) : db_(db) {}
 
   errc pending_for(const std::string& user, std::vector<invitation_record>* out) const;
   void put(storage::write_batch& b, const invitation_record& inv) const;
   void remove(storage::write_batch& b, const invitation_record& inv) const;
 
 private:
-  storage::database& db_;
+  storage::store db_;
 };
 
 } // namespace chat

@@ -9,11 +9,17 @@
 
 namespace chat::net {
 
+/// What /readyz and /metrics ask the node (each may be empty).
+struct health_sources {
+  std::function<std::string()> extra_metrics;
+  std::function<std::vector<std::string>()> missing_peers;
+  std::function<std::vector<std::string>()> stuck_actors;
+  std::function<bool()> catching_up;
+  std::function<bool()> cluster_catching_up;
+};
+
 /// `GET /healthz`, `GET /readyz`, `GET /metrics`.
-void add_health_routes(router& r, std::string node_id,
-                       std::function<std::string()> extra_metrics = {},
-                       std::function<std::vector<std::string>()> missing_peers = {},
-                       std::function<std::vector<std::string>()> stuck_actors = {});
+void add_health_routes(router& r, std::string node_id, health_sources sources = {});
 
 /// `POST /_test/kill/{actor}`: only with chatnode --test-hooks (failure tests).
 void add_test_hook_routes(router& r, std::function<bool(const std::string&)> kill_actor);

@@ -267,7 +267,7 @@ public:
     ctx = node;
     directory = spawn_directory(sys, ctx);
     auth_settings as;
-    as.db = db.get();
+    as.db = db->at(0);
     as.hasher = &hasher;
     as.jwt_key = "jwt-key-for-tests-0123456789abcdef";
     as.refresh_key = "refresh-key-for-tests-0123456789ab";

@@ -53,7 +53,7 @@ struct authority_world {
     db = storage::database::open(opts, &error);
     REQUIRE(db);
     auth_settings s;
-    s.db = db.get();
+    s.db = db->at(0);
     s.hasher = &hasher;
     s.jwt_key = jwt_key;
     s.refresh_key = "refresh-key-for-tests-0123456789ab";

@@ -16,16 +16,59 @@ placement three_nodes(std::size_t self) {
 
 } // namespace
 
-TEST_CASE("shard s belongs to the node at position s mod N in cluster.conf") {
+TEST_CASE("shard s belongs to group s mod N; without replication node g alone holds group g") {
   auto p = three_nodes(1);
-  CHECK(p.owner(0) == 0);
-  CHECK(p.owner(1) == 1);
-  CHECK(p.owner(2) == 2);
-  CHECK(p.owner(255) == 0);
-  CHECK(p.is_local(4));
-  CHECK_FALSE(p.is_local(5));
+  CHECK(p.group_of(0) == 0);
+  CHECK(p.group_of(1) == 1);
+  CHECK(p.group_of(2) == 2);
+  CHECK(p.group_of(255) == 0);
+  CHECK(p.replicas_of(1) == std::vector<std::size_t>{1});
+  CHECK(p.holds(1));
+  CHECK_FALSE(p.holds(2));
+  CHECK(p.scope_names() == std::vector<std::string>{""});
+  CHECK(p.scope_of(1) == 0);
+  CHECK(p.scope_of(0) == placement::no_scope);
   CHECK(p.index_of("n3") == 2);
   CHECK(p.index_of("n9") == 3);
+}
+
+TEST_CASE("with replicas, group g is held by nodes g, g+1, ... and each gets a scope") {
+  auto p = three_nodes(1);
+  p.replicas = 2;
+  CHECK(p.replicas_of(0) == std::vector<std::size_t>{0, 1});
+  CHECK(p.replicas_of(2) == std::vector<std::size_t>{2, 0});
+  CHECK(p.holds(0));
+  CHECK(p.holds(1));
+  CHECK_FALSE(p.holds(2));
+  CHECK(p.scope_names() == std::vector<std::string>{"", "g0", "g1"});
+  CHECK(p.scope_of(0) == 1);
+  CHECK(p.scope_of(1) == 2);
+  CHECK(p.scope_of(2) == placement::no_scope);
+}
+
+TEST_CASE("with replicas, a shard is served by its group's newest known leader") {
+  auto p = three_nodes(0);
+  p.replicas = 3;
+  peer_table table{p};
+  table.mark_up(0, {});
+  table.mark_up(1, {});
+  CHECK_FALSE(table.owner(4));                // group 1: no leader known yet
+  CHECK(table.server_of(4) == peer_table::no_node);
+  table.set_leader(1, 1, 5, {});
+  CHECK(table.owner(4).has_value());
+  CHECK(table.server_of(4) == 1);
+  CHECK_FALSE(table.serves(4));
+  table.set_leader(1, 0, 4, {});              // an older term is ignored
+  CHECK(table.server_of(4) == 1);
+  table.set_leader(1, 0, 6, {});              // a newer one wins
+  CHECK(table.serves(4));
+  table.forget_leader(1, 0, 6);               // this node stepped down
+  CHECK_FALSE(table.serves(4));
+  CHECK(table.server_of(4) == peer_table::no_node);
+  table.set_leader(1, 1, 5, {});              // a stale announcement after that
+  CHECK(table.server_of(4) == peer_table::no_node);
+  table.set_leader(2, 2, 1, {});              // leader known but node 2 down
+  CHECK_FALSE(table.owner(5));
 }
 
 TEST_CASE("the peer table knows which owners are reachable") {

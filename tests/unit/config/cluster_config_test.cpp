@@ -58,6 +58,26 @@ data_dir = /abs/n2
   CHECK(cfg->find("n2")->host == "127.0.0.1");
   CHECK(cfg->find("n2")->data_dir == "/abs/n2");
   CHECK(cfg->find("n3") == nullptr);
+  CHECK(cfg->replicas == 2); // default: 3, or the node count when fewer
+}
+
+TEST_CASE("replicas defaults to 3 and may not exceed the node count") {
+  temp_dir dir;
+  std::string error;
+  auto conf = [&](const std::string& cluster_keys, int nodes) {
+    std::string text = "[cluster]\nsecret_file = s\n" + cluster_keys;
+    for (int i = 1; i <= nodes; ++i)
+      text += "[n" + std::to_string(i) + "]\ncluster_port=" + std::to_string(7100 + i)
+              + "\nhttp_port=" + std::to_string(8100 + i) + "\ndata_dir=d" + std::to_string(i) + "\n";
+    return load_cluster_config(dir.write("c.conf", text), &error);
+  };
+  CHECK(conf("", 5)->replicas == 3);
+  CHECK(conf("", 1)->replicas == 1);
+  CHECK(conf("replicas = 1\n", 3)->replicas == 1);
+  CHECK(conf("replicas = 5\n", 5)->replicas == 5);
+  CHECK_FALSE(conf("replicas = 4\n", 3));
+  CHECK(error.find("replicas") != std::string::npos);
+  CHECK_FALSE(conf("replicas = 0\n", 3));
 }
 
 TEST_CASE("bad configs are refused with the line at fault") {
