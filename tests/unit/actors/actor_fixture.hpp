@@ -275,7 +275,7 @@ public:
     as.shards = test_shards;
     as.directory = directory;
     authority = spawn_auth_authority(sys, as);
-    peers->mark_up(self_index, {directory, relay, authority, {}});
+    peers->mark_up(self_index, {directory, relay, authority, {}, {}});
     run();
   }
 

@@ -38,7 +38,7 @@ struct fixture : testing::authority_world {
     layout.shards = shards;
     layout.nodes.push_back({"n1", "127.0.0.1", 0});
     auto peers = std::make_shared<cluster::peer_table>(layout);
-    peers->mark_up(0, {{}, {}, authority, {}});
+    peers->mark_up(0, {{}, {}, authority, {}, {}});
     auth.emplace(std::make_shared<auth_client::impl>(sys, peers, jwt_key, shards));
   }
 

@@ -27,7 +27,7 @@ struct stored_conversation {
     std::string error;
     db = storage::database::open(opts, &error);
     REQUIRE(db);
-    store = std::make_unique<conversation_store>(*db);
+    store = std::make_unique<conversation_store>(db->at(0));
     storage::write_batch batch;
     store->put_header(batch, conversation_record{conv, false, "t", "u_owner", 1});
     for (std::uint64_t seq = 1; seq <= messages; ++seq) {

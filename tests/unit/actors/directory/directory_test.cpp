@@ -174,9 +174,9 @@ TEST_CASE_METHOD(two_nodes, "requests about a reachable node's shards are answer
   n2_ctx->db = n2_db.get();
   n2_ctx->peers = n2_peers;
   auto n2 = spawn_directory(sys, n2_ctx);
-  n2_peers->mark_up(1, {n2, relay, authority, {}});
-  n2_peers->mark_up(0, {directory, relay, authority, {}});
-  peers->mark_up(1, {n2, relay, authority, {}});
+  n2_peers->mark_up(1, {n2, relay, authority, {}, {}});
+  n2_peers->mark_up(0, {directory, relay, authority, {}, {}});
+  peers->mark_up(1, {n2, relay, authority, {}, {}});
 
   auto remote_user = user_id(5);
   auto user = get<user_api>(directory, user_atom::value, remote_user);
