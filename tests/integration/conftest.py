@@ -49,9 +49,9 @@ def node_factory(tmp_path):
         n.stop_clean()
 
 
-def _spawn_cluster(tmp_dir, size=3):
+def _spawn_cluster(tmp_dir, size=3, extra_cluster=""):
     from cluster_harness import Cluster
-    c = Cluster(chatnode_binary(), tmp_dir, size=size)
+    c = Cluster(chatnode_binary(), tmp_dir, size=size, extra_cluster=extra_cluster)
     try:
         c.start()
     except BaseException:

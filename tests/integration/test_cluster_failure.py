@@ -1,4 +1,5 @@
-"""A node that dies or hangs (docs/protocol.md "Cluster behaviour"): calls
+"""Without replication (`replicas = 1`), a node that dies or hangs
+(docs/protocol.md "Cluster behaviour"): calls
 that need its shards answer `unavailable` (HTTP 503) quickly and never hang,
 everything else keeps working, the others' readiness probes name it (/readyz
 200 with it in `missing`, /readyz?all=1 503 "unready"), and once it is back
@@ -6,96 +7,27 @@ every acknowledged message is there exactly once with its seq."""
 import threading
 import time
 
+import pytest
+
 from chatclient import all_messages, assert_error, post_message
 from cluster_harness import group_owned_by, via
+from senders import (ANSWER_LIMIT, Sender, assert_stored_once_with_their_seq, http_sender,
+                     timed, ws_sender)
 from ws_client import get_ticket, open_ws
+from conftest import _spawn_cluster
 
-ANSWER_LIMIT = 6.0      # every call answers within this, even with a node down
 KILL_DETECTED = 3.0     # kill -9: the others' probes name the node within this
 STOP_DETECTED = 4.0     # SIGSTOP: likewise
 REJOIN_LIMIT = 10.0     # a returning node: /readyz?all=1 200 everywhere within this
 
 
-class Sender(threading.Thread):
-    """Sends to the conversations in turn (unique client_msg_id each) until
-    stopped, ~40 sends/s (under the rate limit), and records every outcome:
-    (conv, client_msg_id, started_at, seconds, outcome, seq) with outcome "ok",
-    "unavailable", or what else came back."""
-
-    def __init__(self, name, send, convs):
-        super().__init__(name=name, daemon=True)
-        self.send, self.convs = send, convs
-        self.records = []
-        self.halt = threading.Event()
-
-    def run(self):
-        i = 0
-        while not self.halt.is_set():
-            conv = self.convs[i % len(self.convs)]
-            cmid = f"{self.name}-{i}"
-            t0 = time.monotonic()
-            outcome, seq = self.send(conv, cmid)
-            self.records.append((conv, cmid, t0, time.monotonic() - t0, outcome, seq))
-            i += 1
-            time.sleep(0.025)
-
-    def acked(self, conv):
-        return {r[1]: r[5] for r in self.records if r[0] == conv and r[4] == "ok"}
-
-
-def ws_sender(ws):
-    def send(conv, cmid):
-        rid = ws.emit("send", conv=conv, text=cmid, client_msg_id=cmid)
-        try:
-            f = ws.answer(rid, timeout=ANSWER_LIMIT + 4)
-        except AssertionError as e:
-            return f"no answer: {e}", None
-        if f.get("type") == "sent":
-            return "ok", f["seq"]
-        if f.get("type") == "error" and f.get("code") == "unavailable":
-            return "unavailable", None
-        return f"unexpected frame {f}", None
-    return send
-
-
-def http_sender(acct):
-    def send(conv, cmid):
-        try:
-            r = post_message(acct, conv, cmid, client_msg_id=cmid)
-        except OSError as e:
-            return f"no answer: {e!r}", None
-        if r.status == 201:
-            return "ok", r.json["seq"]
-        if r.status == 503 and (r.json or {}).get("error", {}).get("code") == "unavailable":
-            return "unavailable", None
-        return f"unexpected {r!r}", None
-    return send
-
-
-def timed(fn, *args, **kw):
-    """fn(*args, **kw) and the seconds it took; fails if it took ANSWER_LIMIT or more."""
-    t0 = time.monotonic()
-    out = fn(*args, **kw)
-    took = time.monotonic() - t0
-    assert took < ANSWER_LIMIT, f"{fn.__name__}{args}: answered after {took:.1f} s"
-    return out
-
-
-def assert_stored_once_with_their_seq(acct, conv, acked):
-    """Every acknowledged message (client_msg_id -> seq) is stored once with that
-    seq; seqs are gapless. Returns the stored messages."""
-    stored = all_messages(acct, conv)
-    seqs = [m["seq"] for m in stored]
-    assert seqs == list(range(1, len(stored) + 1)), f"{conv}: gaps or reuse: {seqs}"
-    cmids = [m["client_msg_id"] for m in stored]
-    twice = {c for c in cmids if cmids.count(c) > 1}
-    assert not twice, f"{conv}: stored twice: {sorted(twice)[:5]}"
-    by_cmid = {m["client_msg_id"]: m["seq"] for m in stored}
-    lost = sorted(c for c in acked if c not in by_cmid)
-    assert not lost, f"{conv}: {len(lost)} acknowledged messages lost, e.g. {lost[:5]}"
-    moved = {c: (s, by_cmid[c]) for c, s in acked.items() if by_cmid[c] != s}
-    assert not moved, f"{conv}: stored with another seq (acked, stored): {moved}"
-    return stored
+@pytest.fixture
+def fresh_cluster(tmp_path):
+    """Three nodes without replication: each shard lives on one node only
+    (test_replication_failover.py covers `replicas = 3`)."""
+    c = _spawn_cluster(tmp_path, extra_cluster="replicas = 1")
+    yield c
+    c.stop_all_clean()
 
 
 def test_kill9_one_node_then_restart_it(fresh_cluster, ws_open):

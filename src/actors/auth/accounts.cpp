@@ -47,7 +47,7 @@ void store_new_user(auth_actor self, promise<user_view> rp, user_record user, st
   st.commit(std::move(batch), [self, rp, user](errc rc) mutable {
     self->state.registering.erase(user.username);
     if (rc != errc::ok)
-      rp.deliver(auth_errors::storage_failed());
+      rp.deliver(auth_errors::storage_failed(rc));
     else
       rp.deliver(view_of(user));
   });

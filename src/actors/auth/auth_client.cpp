@@ -27,14 +27,14 @@ auth_client::~auth_client() = default;
 void auth_client::register_user(std::string username, std::string password,
                                 std::string display_name, reply<user_view> done) const {
   auto shard = shard_of_key(username, pimpl_->shards);
-  ask<user_view>(pimpl_->sys, pimpl_->owner_of(shard), std::move(done), register_atom::value,
+  pimpl_->ask_owner<user_view>(shard, std::move(done), register_atom::value,
                  std::move(username), std::move(password), std::move(display_name));
 }
 
 void auth_client::login(std::string username, std::string password, std::string user_agent,
                         reply<token_grant> done) const {
   auto shard = shard_of_key(username, pimpl_->shards);
-  ask<token_grant>(pimpl_->sys, pimpl_->owner_of(shard), std::move(done), login_atom::value,
+  pimpl_->ask_owner<token_grant>(shard, std::move(done), login_atom::value,
                    std::move(username), std::move(password), std::move(user_agent));
 }
 
@@ -44,7 +44,7 @@ void auth_client::refresh(std::string refresh_token, reply<token_grant> done) co
                      : std::nullopt;
   if (!shard)
     return fail(done, errc::unauthorized, "invalid refresh token");
-  ask<token_grant>(pimpl_->sys, pimpl_->owner_of(*shard), std::move(done), refresh_atom::value,
+  pimpl_->ask_owner<token_grant>(*shard, std::move(done), refresh_atom::value,
                    std::move(refresh_token));
 }
 
@@ -60,7 +60,7 @@ void auth_client::authenticate(std::string access_token, reply<principal> done) 
     return fail(done, errc::unauthorized,
                 why == security::jwt_error::expired ? "the access token has expired"
                                                     : "invalid access token");
-  ask<principal>(pimpl_->sys, pimpl_->owner_of(*shard), std::move(done), authn_atom::value,
+  pimpl_->ask_owner<principal>(*shard, std::move(done), authn_atom::value,
                  principal{claims->sub, claims->sid});
 }
 
@@ -75,13 +75,13 @@ std::uint32_t shard_of_principal(const principal& who, std::uint32_t shards) {
 
 void auth_client::logout(principal who, reply<none_t> done) const {
   auto shard = shard_of_principal(who, pimpl_->shards);
-  ask<none_t>(pimpl_->sys, pimpl_->owner_of(shard), std::move(done), logout_atom::value,
+  pimpl_->ask_owner<none_t>(shard, std::move(done), logout_atom::value,
               std::move(who));
 }
 
 void auth_client::list_sessions(principal who, reply<session_list> done) const {
   auto shard = shard_of_principal(who, pimpl_->shards);
-  ask<session_list>(pimpl_->sys, pimpl_->owner_of(shard), std::move(done),
+  pimpl_->ask_owner<session_list>(shard, std::move(done),
                     sessions_atom::value, std::move(who));
 }
 
@@ -92,25 +92,25 @@ void auth_client::delete_session(principal who, std::string session_id,
   auto shard = shard_of_principal(who, pimpl_->shards);
   if (shard_of_id(session_id, id_kind::session, pimpl_->shards) != shard)
     return fail(done, errc::not_found, "no such session");
-  ask<none_t>(pimpl_->sys, pimpl_->owner_of(shard), std::move(done), end_sess_atom::value,
+  pimpl_->ask_owner<none_t>(shard, std::move(done), end_sess_atom::value,
               std::move(who), std::move(session_id));
 }
 
 void auth_client::get_me(principal who, reply<user_view> done) const {
   auto shard = shard_of_principal(who, pimpl_->shards);
-  ask<user_view>(pimpl_->sys, pimpl_->owner_of(shard), std::move(done), get_me_atom::value,
+  pimpl_->ask_owner<user_view>(shard, std::move(done), get_me_atom::value,
                  std::move(who));
 }
 
 void auth_client::update_me(principal who, profile_update change, reply<user_view> done) const {
   auto shard = shard_of_principal(who, pimpl_->shards);
-  ask<user_view>(pimpl_->sys, pimpl_->owner_of(shard), std::move(done), update_me_atom::value,
+  pimpl_->ask_owner<user_view>(shard, std::move(done), update_me_atom::value,
                  std::move(who), std::move(change));
 }
 
 void auth_client::delete_me(principal who, std::string password, reply<none_t> done) const {
   auto shard = shard_of_principal(who, pimpl_->shards);
-  ask<none_t>(pimpl_->sys, pimpl_->owner_of(shard), std::move(done), delete_me_atom::value,
+  pimpl_->ask_owner<none_t>(shard, std::move(done), delete_me_atom::value,
               std::move(who), std::move(password));
 }
 
@@ -118,7 +118,7 @@ void auth_client::get_user(std::string user_id, reply<user_view> done) const {
   auto shard = shard_of_id(user_id, id_kind::user, pimpl_->shards);
   if (!shard)
     return fail(done, errc::not_found, "no such user");
-  ask<user_view>(pimpl_->sys, pimpl_->owner_of(*shard), std::move(done), get_user_atom::value,
+  pimpl_->ask_owner<user_view>(*shard, std::move(done), get_user_atom::value,
                  std::move(user_id));
 }
 
@@ -126,13 +126,13 @@ void auth_client::find_user(std::string username, reply<user_view> done) const {
   if (!validate::username(username))
     return fail(done, errc::not_found, "no such user");
   auto shard = shard_of_key(username, pimpl_->shards);
-  ask<user_view>(pimpl_->sys, pimpl_->owner_of(shard), std::move(done), find_user_atom::value,
+  pimpl_->ask_owner<user_view>(shard, std::move(done), find_user_atom::value,
                  std::move(username));
 }
 
 void auth_client::issue_ticket(principal who, reply<ws_ticket> done) const {
   auto shard = shard_of_principal(who, pimpl_->shards);
-  ask<ws_ticket>(pimpl_->sys, pimpl_->owner_of(shard), std::move(done), ticket_atom::value,
+  pimpl_->ask_owner<ws_ticket>(shard, std::move(done), ticket_atom::value,
                  std::move(who));
 }
 

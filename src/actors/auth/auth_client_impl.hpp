@@ -1,13 +1,16 @@
 #pragma once
 // What an auth_client holds: the actor system, the key that verifies access
 // tokens locally, and the way to the authority that owns a shard.
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include <caf/fwd.hpp>
 
 #include "actors/auth/auth_api.hpp"
 #include "actors/auth/auth_client.hpp"
+#include "actors/rpc/ask.hpp"
 #include "cluster/peer_table.hpp"
 
 namespace chat {
@@ -18,10 +21,17 @@ public:
        std::uint32_t shards)
     : sys(sys), peers(std::move(peers)), jwt_key(std::move(jwt_key)), shards(shards) {}
 
-  /// The authority owning `shard` (on whichever node), or an invalid handle
-  /// when that node is unreachable (ask() then answers `unavailable`).
-  auth_api owner_of(std::uint32_t shard) const {
-    return peers->authority(shard);
+  /// Asks the authority serving `shard`, on whichever node. With
+  /// replication a group without a leader is waited for (up to 3 s); else an
+  /// unreachable owner answers `unavailable` at once.
+  template <class T, class... Ts>
+  void ask_owner(std::uint32_t shard, std::function<void(outcome<T>)> done, Ts... xs) const {
+    using namespace std::chrono_literals;
+    auto wait = peers->layout().replicated() ? std::chrono::milliseconds(3s) : 0ms;
+    ask_when_found<T>(sys, std::function<auth_api()>{[p = peers, shard] {
+                        return p->authority(shard);
+                      }},
+                      wait, std::move(done), std::move(xs)...);
   }
 
   caf::actor_system& sys;

@@ -26,8 +26,8 @@ caf::error hashing_failed() {
   return make_chat_error(errc::unavailable, "the password could not be processed; try again");
 }
 
-caf::error storage_failed() {
-  return make_chat_error(errc::internal, "the change could not be stored");
+caf::error storage_failed(errc rc) {
+  return write_failed(rc);
 }
 
 caf::error session_gone() {

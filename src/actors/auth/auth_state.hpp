@@ -37,7 +37,7 @@ using promise = caf::typed_response_promise<T>;
 namespace auth_errors {
 caf::error busy();           ///< the password pool's queue is full
 caf::error hashing_failed(); ///< the pool could not hash (out of memory)
-caf::error storage_failed(); ///< a read failed, or a write was not stored
+caf::error storage_failed(errc rc = errc::internal); ///< a read failed, or a write was not stored
 caf::error session_gone();   ///< the caller's session (or account) has ended
 caf::error bad_credentials();
 } // namespace auth_errors
@@ -78,7 +78,7 @@ struct auth_state {
   void commit_and_answer(storage::write_batch batch, promise<T> rp, T value) {
     commit(std::move(batch), [rp, value = std::move(value)](errc rc) mutable {
       if (rc != errc::ok)
-        rp.deliver(auth_errors::storage_failed());
+        rp.deliver(auth_errors::storage_failed(rc));
       else
         rp.deliver(std::move(value));
     });

@@ -37,7 +37,7 @@ void open_session(auth_actor self, promise<token_grant> rp, bool authentic,
   st.store->put_session(batch, s);
   st.commit(std::move(batch), [self, rp, current, s](errc rc) mutable {
     if (rc != errc::ok)
-      rp.deliver(auth_errors::storage_failed());
+      rp.deliver(auth_errors::storage_failed(rc));
     else
       rp.deliver(self->state.grant(current, s));
   });
@@ -102,7 +102,7 @@ caf::result<token_grant> refresh(auth_actor self, const std::string& token) {
   auto rp = self->make_response_promise<token_grant>();
   st.commit(std::move(batch), [self, rp, u, s](errc rc) mutable {
     if (rc != errc::ok)
-      rp.deliver(auth_errors::storage_failed());
+      rp.deliver(auth_errors::storage_failed(rc));
     else
       rp.deliver(self->state.grant(u, s));
   });

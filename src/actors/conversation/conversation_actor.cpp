@@ -224,8 +224,8 @@ struct conversation_state {
   }
 };
 
-caf::error storage_failed() {
-  return make_chat_error(errc::internal, "the change could not be stored");
+caf::error storage_failed(errc rc) {
+  return write_failed(rc);
 }
 
 conversation_impl::behavior_type conversation(conversation_actor self, node_ref ctx,
@@ -299,7 +299,7 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
       st.commit(std::move(batch), [self, rp, invitations](errc rc) mutable {
         auto& st = self->state;
         if (rc != errc::ok) {
-          rp.deliver(storage_failed());
+          rp.deliver(storage_failed(rc));
           return;
         }
         for (const auto& [user, m] : st.members) {
@@ -362,7 +362,7 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
         if (!key.empty())
           st.inflight_sends.erase(key);
         if (rc != errc::ok) {
-          rp.deliver(storage_failed());
+          rp.deliver(storage_failed(rc));
           return;
         }
         st.committed_seq = std::max(st.committed_seq, m.seq);
@@ -467,7 +467,7 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
       st.commit(std::move(batch), [self, rp, inv](errc rc) mutable {
         auto& st = self->state;
         if (rc != errc::ok) {
-          rp.deliver(storage_failed());
+          rp.deliver(storage_failed(rc));
           return;
         }
         rp.deliver(st.announce_invitation(inv));
@@ -494,7 +494,7 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
         auto& st = self->state;
         st.answering.erase(inv.id);
         if (rc != errc::ok) {
-          rp.deliver(storage_failed());
+          rp.deliver(storage_failed(rc));
           return;
         }
         if (joins) {
@@ -524,7 +524,7 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
       st.commit(std::move(batch), [self, rp, inv](errc rc) mutable {
         self->state.answering.erase(inv.id);
         if (rc != errc::ok)
-          rp.deliver(storage_failed());
+          rp.deliver(storage_failed(rc));
         else
           rp.deliver(done_atom::value);
       });
@@ -552,7 +552,7 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
       st.commit(std::move(batch), [self, rp, target](errc rc) mutable {
         auto& st = self->state;
         if (rc != errc::ok) {
-          rp.deliver(storage_failed());
+          rp.deliver(storage_failed(rc));
           return;
         }
         // Announce to everyone, the one leaving included, then unsubscribe them.

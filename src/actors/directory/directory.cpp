@@ -1,6 +1,8 @@
 #include "actors/directory/directory.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <tuple>
 #include <optional>
 #include <unordered_map>
 
@@ -137,12 +139,45 @@ std::optional<directory_api> remote_owner(directory_actor self, const std::strin
   return cluster::directory_for(ctx, *shard);
 }
 
-/// Hands the current request to the owning node's directory; the answer
-/// goes straight back to the original sender.
+/// With replication, a group with no reachable leader is usually between
+/// two (an election or a handoff takes a second or two): a request waits
+/// for the new one, polling the peer table, instead of failing at once.
+constexpr auto leader_wait = std::chrono::seconds(3);
+constexpr auto leader_poll = std::chrono::milliseconds(50);
+
 template <class T, class... Ts>
-caf::result<T> forward(directory_actor self, const directory_api& owner, Ts&&... xs) {
-  if (!owner)
-    return make_chat_error(errc::unavailable, "the node owning this is unreachable; try again");
+void await_leader(directory_actor self, caf::typed_response_promise<T> rp, std::uint32_t shard,
+                  std::chrono::steady_clock::time_point deadline, std::tuple<Ts...> msg) {
+  auto id = self->state.pending.later([=]() mutable {
+    const auto& ctx = *self->state.ctx;
+    if (ctx.peers->serves(shard) || cluster::directory_for(ctx, shard)) {
+      // Handled anew by this directory: locally or forwarded to the leader.
+      auto me = caf::actor_cast<directory_api>(self);
+      std::apply([&](auto&... xs) { rp.delegate(me, xs...); }, msg);
+    } else if (std::chrono::steady_clock::now() >= deadline) {
+      rp.deliver(make_chat_error(errc::unavailable, "no node leads this shard now; try again"));
+    } else {
+      await_leader(self, rp, shard, deadline, std::move(msg));
+    }
+  });
+  self->delayed_send(self, leader_poll, resume_atom::value, id);
+}
+
+/// Hands the current request about `id` to the owning node's directory; the
+/// answer goes straight back to the original sender.
+template <class T, class... Ts>
+caf::result<T> forward(directory_actor self, const directory_api& owner, const std::string& id,
+                       id_kind kind, Ts&&... xs) {
+  if (!owner) {
+    const auto& ctx = *self->state.ctx;
+    auto shard = shard_of_id(id, kind, ctx.shards);
+    if (!shard || !ctx.peers->layout().replicated())
+      return make_chat_error(errc::unavailable, "the node owning this is unreachable; try again");
+    auto rp = self->make_response_promise<T>();
+    await_leader(self, rp, *shard, std::chrono::steady_clock::now() + leader_wait,
+                 std::make_tuple(std::forward<Ts>(xs)...));
+    return rp;
+  }
   auto rp = self->make_response_promise<T>();
   rp.delegate(owner, std::forward<Ts>(xs)...);
   metrics::node().cross_node_sends.inc();
@@ -200,7 +235,7 @@ directory_impl::behavior_type directory(directory_actor self, node_ref ctx) {
     [self](resume_atom, std::uint64_t op) { self->state.pending.resume(op); },
     [self](conv_atom, const std::string& id) -> caf::result<conversation_api> {
       if (auto owner = remote_owner(self, id, id_kind::conversation))
-        return forward<conversation_api>(self, *owner, conv_atom::value, id);
+        return forward<conversation_api>(self, *owner, id, id_kind::conversation, conv_atom::value, id);
       if (!shard_of_id(id, id_kind::conversation, self->state.ctx->shards))
         return make_chat_error(errc::not_found, "no such conversation");
       return find_or_activate(self, id, false);
@@ -209,12 +244,12 @@ directory_impl::behavior_type directory(directory_actor self, node_ref ctx) {
     // direct conversation created twice), else to a fresh actor.
     [self](create_atom, const std::string& id) -> caf::result<conversation_api> {
       if (auto owner = remote_owner(self, id, id_kind::conversation))
-        return forward<conversation_api>(self, *owner, create_atom::value, id);
+        return forward<conversation_api>(self, *owner, id, id_kind::conversation, create_atom::value, id);
       return find_or_activate(self, id, true);
     },
     [self, me](user_atom, const std::string& id) -> caf::result<user_api> {
       if (auto owner = remote_owner(self, id, id_kind::user))
-        return forward<user_api>(self, *owner, user_atom::value, id);
+        return forward<user_api>(self, *owner, id, id_kind::user, user_atom::value, id);
       auto& st = self->state;
       if (auto it = st.users.find(id); it != st.users.end())
         return it->second;
@@ -279,7 +314,8 @@ directory_impl::behavior_type directory(directory_actor self, node_ref ctx) {
     [self](conns_atom, const std::string& user_id)
       -> caf::result<std::vector<connection_info>> {
       if (auto owner = remote_owner(self, user_id, id_kind::user))
-        return forward<std::vector<connection_info>>(self, *owner, conns_atom::value, user_id);
+        return forward<std::vector<connection_info>>(self, *owner, user_id, id_kind::user,
+                                                    conns_atom::value, user_id);
       auto it = self->state.users.find(user_id);
       if (it == self->state.users.end())
         return std::vector<connection_info>{};

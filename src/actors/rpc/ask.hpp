@@ -20,6 +20,9 @@
 
 namespace chat {
 
+/// How often ask_when_found() looks for its destination again.
+inline constexpr std::chrono::milliseconds find_poll{50};
+
 /// How long a caller waits for an actor before answering `unavailable`.
 inline constexpr std::chrono::seconds ask_timeout{5};
 
@@ -88,6 +91,32 @@ void ask(caf::actor_system& sys, const Handle& dest,
     auto on_error = [done](caf::error& err) { done(outcome<T>::failure(to_api_error(err))); };
     std::apply([&](auto&&... a) { request_outcome<T>(self, dest, done, on_error, std::move(a)...); },
                args);
+  });
+}
+
+/// ask() for a destination that may be briefly unknown, such as a consensus
+/// group between two leaders (an election or a handoff takes a second or
+/// two): `find` is tried again every 50 ms for up to `wait`, then the
+/// request goes to what it found (nothing: `unavailable`).
+template <class T, class Handle, class... Ts>
+void ask_when_found(caf::actor_system& sys, std::function<Handle()> find,
+                    std::chrono::milliseconds wait, std::function<void(outcome<T>)> done,
+                    Ts... xs) {
+  if (auto dest = find(); dest || wait.count() <= 0)
+    return ask<T>(sys, dest, std::move(done), std::move(xs)...);
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  sys.spawn([&sys, find = std::move(find), deadline, done = std::move(done),
+             args = std::make_tuple(std::move(xs)...)](caf::event_based_actor* self) mutable {
+    self->delayed_send(self, find_poll, resume_atom::value);
+    return caf::behavior{[=, &sys](resume_atom) mutable {
+      auto dest = find();
+      if (!dest && std::chrono::steady_clock::now() < deadline) {
+        self->delayed_send(self, find_poll, resume_atom::value);
+        return;
+      }
+      std::apply([&](auto&... a) { ask<T>(sys, dest, done, a...); }, args);
+      self->quit();
+    }};
   });
 }
 

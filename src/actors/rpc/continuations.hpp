@@ -33,6 +33,13 @@ public:
     return {id, std::move(complete)};
   }
 
+  /// Registers `then` for a `resume` the actor sends itself (a timer).
+  std::uint64_t later(std::function<void()> then) {
+    auto id = ++next_;
+    pending_.emplace(id, std::move(then));
+    return id;
+  }
+
   /// Forgets a continuation whose work was refused.
   void cancel(std::uint64_t id) { pending_.erase(id); }
 

@@ -23,6 +23,15 @@ inline caf::error make_chat_error(errc code, std::string message) {
                     caf::make_message(std::move(message))};
 }
 
+/// The answer to a write that was not stored: `unavailable` when its
+/// consensus group could not confirm it (it may still be applied later, so
+/// clients resend with the same idempotency key), `internal` otherwise.
+inline caf::error write_failed(errc rc) {
+  if (rc == errc::unavailable)
+    return make_chat_error(errc::unavailable, "the change was not confirmed by the cluster; try again");
+  return make_chat_error(errc::internal, "the change could not be stored");
+}
+
 /// The api_error a client should see for any caf::error.
 inline api_error to_api_error(const caf::error& err) {
   if (err.category() == chat_error_category) {

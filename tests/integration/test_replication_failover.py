@@ -1,0 +1,196 @@
+"""With replication (`replicas = 3`, the default) no node is a single point of
+failure (docs/replication.md): a node killed (-9) or stopped (SIGSTOP) costs
+its groups a failover of a few seconds, after which every call on the other
+nodes works; no acknowledged message is lost or stored twice; a node that
+returns, even on an empty data dir, catches up; a graceful restart of each
+node in turn shows clients no error at all."""
+import shutil
+import time
+
+from chatclient import login, post_message, register, unique_name
+from cluster_harness import group_owned_by, readyz, via
+from senders import ANSWER_LIMIT, Sender, assert_stored_once_with_their_seq, http_sender, ws_sender
+
+FAILOVER_LIMIT = 3.0    # a dead or stopped leader's groups are served again within this
+
+
+def spread_conversations(cluster, creator, *members):
+    """One group conversation led by each node (its preferred leader), with
+    every account a member; returns {node_id: conv_id}."""
+    return {n.node_id: group_owned_by(cluster, n, creator, *members, title=f"led by {n.node_id}")
+            for n in cluster}
+
+
+def run_senders(senders, until):
+    """Starts the senders, calls until() (the disturbance), then stops them
+    and checks none hung. until() returns whatever the test needs back."""
+    for s in senders:
+        s.start()
+    try:
+        deadline = time.monotonic() + 15
+        while min(len(s.acked(c)) for s in senders for c in s.convs) < 3:
+            assert time.monotonic() < deadline, "too few sends acknowledged before the fault"
+            time.sleep(0.02)
+        out = until()
+    finally:
+        for s in senders:
+            s.halt.set()
+        for s in senders:
+            s.join(ANSWER_LIMIT + 10)
+    assert not any(s.is_alive() for s in senders), "a sender is stuck"
+    return out
+
+
+def records_of(senders):
+    return [r for s in senders for r in s.records]
+
+
+def assert_answered_promptly(records):
+    odd = [r for r in records if r[3] >= ANSWER_LIMIT or r[4] not in ("ok", "unavailable")]
+    assert not odd, f"{len(odd)} sends hung or answered oddly: {odd[:5]}"
+
+
+def assert_served_after(records, since, what):
+    """Every send started `since` or later was acknowledged."""
+    late = [r for r in records if r[2] >= since and r[4] != "ok"]
+    assert not late, f"{what}: {len(late)} sends failed after the failover limit: {late[:5]}"
+
+
+def assert_every_ack_stored(acct, senders, convs):
+    for conv in convs:
+        acked = {}
+        for s in senders:
+            acked.update(s.acked(conv))
+        assert acked, f"nothing acknowledged in {conv}"
+        assert_stored_once_with_their_seq(acct, conv, acked)
+
+
+def test_kill9_of_a_leader_fails_over_and_the_node_catches_up(fresh_cluster, ws_open):
+    cluster = fresh_cluster
+    n1, n2, n3 = cluster
+    a1 = cluster.account(n1)
+    a2 = cluster.account(n2)
+    convs = spread_conversations(cluster, a1, a2)
+    order = [convs["n3"], convs["n1"], convs["n2"]]
+    w1 = ws_open(n1, a1, "a1@n1")
+    senders = [Sender("ws", ws_sender(w1), order),
+               Sender("http", http_sender(via(a2, n2)), order)]
+
+    def kill():
+        t = time.monotonic()
+        cluster.kill9(n3)
+        time.sleep(FAILOVER_LIMIT + 2.0)       # keep sending while n3 is down
+        return t
+
+    killed_at = run_senders(senders, kill)
+    records = records_of(senders)
+    assert_answered_promptly(records)
+    # Groups whose leader lives keep working throughout (n3 was a follower).
+    assert_served_after([r for r in records if r[0] != convs["n3"]], 0, "live leaders")
+    # n3's group has a new leader within the limit.
+    assert_served_after(records, killed_at + FAILOVER_LIMIT, "after the kill")
+    assert any(r[0] == convs["n3"] and r[2] > killed_at + FAILOVER_LIMIT and r[4] == "ok"
+               for r in records), "no send to n3's conversation was acknowledged after the kill"
+    assert_every_ack_stored(a2, senders, order)
+
+    # Back on its data dir: it catches up and serves reads of the whole history.
+    n3.start()
+    cluster.wait_ready()
+    assert_every_ack_stored(via(a1, n3), senders, order)
+    assert post_message(via(a1, n3), convs["n3"], "after the return").status == 201
+
+
+def test_sigstopped_leader_is_replaced_then_steps_down(fresh_cluster):
+    cluster = fresh_cluster
+    n1, n2, n3 = cluster
+    a1 = cluster.account(n1)
+    a3 = cluster.account(n3)
+    convs = spread_conversations(cluster, a1, a3)
+    order = [convs["n2"], convs["n1"], convs["n3"]]
+    senders = [Sender("via-n1", http_sender(via(a1, n1)), order),
+               Sender("via-n3", http_sender(via(a3, n3)), order)]
+
+    def stop_then_continue():
+        t = time.monotonic()
+        cluster.pause(n2)
+        time.sleep(FAILOVER_LIMIT + 2.0)
+        cluster.resume(n2)                     # a stale leader: it must step down
+        time.sleep(2.0)
+        return t
+
+    stopped_at = run_senders(senders, stop_then_continue)
+    records = records_of(senders)
+    assert_answered_promptly(records)
+    assert_served_after(records, stopped_at + FAILOVER_LIMIT, "after SIGSTOP")
+    assert_every_ack_stored(a1, senders, order)
+    # The returned node serves again, with everything acknowledged meanwhile.
+    cluster.wait_ready()
+    assert_every_ack_stored(via(a3, n2), senders, order)
+    assert post_message(via(a1, n2), convs["n2"], "after SIGCONT").status == 201
+
+
+def test_lost_disks_are_rebuilt_from_the_others(fresh_cluster):
+    """Each node in turn loses its data dir and is rebuilt; then the original
+    holder of the data is killed: only rebuilt copies are left to serve it."""
+    cluster = fresh_cluster
+    n1, n2, n3 = cluster
+    a1 = cluster.account(n1)
+    convs = spread_conversations(cluster, a1)
+    acked = {c: {} for c in convs.values()}
+    for i in range(30):
+        for c in convs.values():
+            r = post_message(a1, c, f"m{i}", client_msg_id=f"{c}-{i}")
+            assert r.status == 201, r
+            acked[c][f"{c}-{i}"] = r.json["seq"]
+    users = []
+    for _ in range(5):
+        name = unique_name()
+        register(n1.api, name)
+        users.append(name)
+
+    for lost in (n3, n1):
+        lost.kill9()
+        shutil.rmtree(lost.data_dir)
+        lost.start()
+        cluster.wait_ready()
+
+    n2.kill9()                                 # n1 and n3 now hold only rebuilt data
+    deadline = time.monotonic() + 10
+    for c, want in acked.items():
+        while True:
+            try:
+                assert_stored_once_with_their_seq(via(a1, n3), c, want)
+                break
+            except AssertionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+    for name in users:
+        assert login(n3.api, name)["access_token"]
+
+
+def test_rolling_restart_shows_clients_no_error(fresh_cluster):
+    """SIGTERM hands leaderships over before exiting, so restarting every node
+    in turn (what scripts/restart.sh does) fails no call on the other nodes."""
+    cluster = fresh_cluster
+    n1, n2, n3 = cluster
+    accts = {n.node_id: cluster.account(n) for n in cluster}
+    convs = spread_conversations(cluster, accts["n1"], accts["n2"], accts["n3"])
+    order = list(convs.values())
+
+    for node in cluster:
+        others = cluster.others(node)
+        senders = [Sender(f"via-{o.node_id}", http_sender(via(accts[o.node_id], o)), order)
+                   for o in others]
+
+        def restart():
+            node.stop_clean()
+            node.start()
+            cluster.wait_ready()
+            time.sleep(0.5)
+
+        run_senders(senders, restart)
+        records = records_of(senders)
+        failed = [r for r in records if r[4] != "ok"]
+        assert not failed, f"restarting {node.node_id}: {len(failed)} sends failed: {failed[:5]}"
+        assert_every_ack_stored(accts["n1"], senders, order)
