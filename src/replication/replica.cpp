@@ -1,5 +1,6 @@
 #include "replication/replica.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -22,7 +23,25 @@
 //     leader would then count old-term appends (634cb11, f65b6e7, 4fbd3c0):
 //     we hold ticks and TimeoutNow back while store writes are pending;
 //   * a follower answers for an append that finished after its term changed,
-//     possibly to a new leader whose log differs (35479fc): we drop that answer.
+//     possibly to a new leader whose log differs (35479fc): we drop that answer;
+//   * a leader's append that fails (or is cancelled at close) truncates the
+//     log from its first index even when an earlier failure already did
+//     (8b9c95c checks the index): io_close cancels appends newest first;
+//   * a follower whose term is bumped by a vote request keeps its old
+//     current_leader, so raft_leader() names a member that does not lead the
+//     new term: we report a follower's leader only for the term we heard
+//     from it in (current_leader());
+//   * a follower rejects AppendEntries whose previous index lies behind its
+//     own snapshot (the entry is compacted away), the leader then backs off
+//     to index 1 and the follower appends entries at indices its snapshot
+//     already covers, corrupting its log (a duplicated or late AppendEntries
+//     after a compaction is enough; still so upstream in 0.17): receive()
+//     trims such a message to start at the snapshot (trim_to_snapshot());
+//   * a follower accepting AppendEntries without new entries reports its whole
+//     log as matching (last_log_index = last_stored), stale entries past the
+//     leader's included; the leader then takes them for matched, ignores the
+//     rejections that follow and never repairs that follower (also in 0.17):
+//     io_send caps the reported index at what the message matched.
 
 namespace chat::replication {
 
@@ -70,6 +89,25 @@ raft_term term_of(const raft_log& l, raft_index index) {
   const std::size_t n = l.back >= l.front ? l.back - l.front : l.size - l.front + l.back;
   if (index <= l.offset || index > l.offset + n) return 0;
   return l.entries[(l.front + (index - 1 - l.offset)) % l.size].term;
+}
+
+// Entries up to a follower's snapshot are committed, so every leader's log
+// holds the same ones: an AppendEntries reaching back behind the snapshot is
+// cut down to the part after it, with the snapshot as its previous entry.
+void trim_to_snapshot(const raft_log& l, raft_append_entries& a) {
+  const raft_index s = l.snapshot.last_index;
+  if (s == 0 || a.prev_log_index >= s) return;
+  const std::size_t k = std::min<std::size_t>(a.n_entries, s - a.prev_log_index);
+  if (k == a.n_entries) {
+    if (a.entries) raft_free(a.entries[0].batch), raft_free(a.entries);
+    a.entries = nullptr;
+    a.n_entries = 0;
+  } else {
+    std::memmove(a.entries, a.entries + k, (a.n_entries - k) * sizeof(raft_entry));
+    a.n_entries -= static_cast<unsigned>(k);
+  }
+  a.prev_log_index = s;
+  a.prev_log_term = l.snapshot.last_term;
 }
 
 bool to_raft_configuration(const std::string& bytes, raft_configuration& out) {
@@ -130,8 +168,16 @@ struct replica::impl {
   std::map<std::uint64_t, pending_put> puts;
   std::map<std::uint64_t, pending_get> gets;
   bool drop_results = false; // set while a stale follower append completes
+  raft_index match_cap = 0;  // while receiving AppendEntries: prev + entries
   std::size_t in_flight = 0;
   std::string peer_address;
+
+  // Term in which this follower last heard from its leader (see the notes).
+  std::uint64_t leader_term = 0;
+  // Fresh-member vote guard, see replica::receive(); lifted once a result
+  // accepts entries up to `lift_at`, the highest commit index a leader told.
+  bool fresh = false;
+  raft_index lift_at = ~raft_index{0};
 
   replica_counters counters;
   role seen_role = role::unavailable;
@@ -170,15 +216,23 @@ struct replica::impl {
     else scope(f);
   }
 
-  void check_change() {
-    if (!inited) return;
-    const role now = to_role(r.state);
+  // The leader of the current term as far as we know (0: unknown).
+  raft_id current_leader() {
     raft_id leader = 0;
     const char* address = nullptr;
     raft_leader(&r, &leader, &address);
+    if (r.state == RAFT_FOLLOWER && leader_term != r.current_term) return 0;
+    return leader;
+  }
+
+  void check_change() {
+    if (!inited) return;
+    const role now = to_role(r.state);
+    const raft_id leader = current_leader();
     if (now == seen_role && leader == seen_leader && r.current_term == seen_term) return;
     if (now == role::leader && seen_role != role::leader) {
       ++counters.elections_won;
+      fresh = false; // a majority's logs were no longer than ours: nothing lost
       // A fresh leader commits nothing of older terms until an entry of its
       // own term is committed: append one now (upstream 29bb302 does this).
       start_barrier(nullptr);
@@ -201,7 +255,8 @@ struct replica::impl {
     auto appends = std::move(self->appends);
     auto puts = std::move(self->puts);
     auto gets = std::move(self->gets);
-    for (auto& [seq, p] : appends) p.cb(p.req, RAFT_CANCELED);
+    // Newest first: a cancelled leader append truncates from its index on.
+    for (auto it = appends.rbegin(); it != appends.rend(); ++it) it->second.cb(it->second.req, RAFT_CANCELED);
     for (auto& [seq, p] : puts) {
       p.cb(p.req, RAFT_CANCELED);
       // installSnapshotCb's failure path frees data and configuration but
@@ -296,9 +351,15 @@ struct replica::impl {
   static int io_send(raft_io* io, raft_io_send* req, const raft_message* m, raft_io_send_cb cb) {
     auto* self = of(io);
     const bool drop = self->drop_results && m->type == RAFT_IO_APPEND_ENTRIES_RESULT;
+    raft_message out = *m;
+    if (!drop && out.type == RAFT_IO_APPEND_ENTRIES_RESULT && out.append_entries_result.rejected == 0) {
+      auto& last = out.append_entries_result.last_log_index;
+      if (self->match_cap && last > self->match_cap) last = self->match_cap; // see the notes
+      if (last >= self->lift_at) self->fresh = false; // caught up with a leader's commit
+    }
     if (!drop) {
-      if (m->type == RAFT_IO_INSTALL_SNAPSHOT) ++self->counters.snapshots_sent;
-      self->host.send(m->server_id, wire::encode(self->cfg.group, self->cfg.self, *m));
+      if (out.type == RAFT_IO_INSTALL_SNAPSHOT) ++self->counters.snapshots_sent;
+      self->host.send(out.server_id, wire::encode(self->cfg.group, self->cfg.self, out));
     }
     // The bytes are copied: the library may release what the message
     // references, but only after send returned.
@@ -557,6 +618,9 @@ bool replica::start(std::string* error) {
     if (error) *error = "load: " + err;
     return false;
   }
+  // Fresh: an empty store, or one that holds only the bootstrap entry (a
+  // member that lost its disk may crash again before it caught up).
+  i.fresh = !st.snapshot && st.start_index + st.entries.size() <= 2;
   if (st.term == 0 && !st.snapshot && st.entries.empty()) {
     raft_configuration conf;
     raft_configuration_init(&conf);
@@ -583,6 +647,11 @@ void replica::tick() {
   // (upstream 634cb11/4fbd3c0): it must not campaign on entries it has not
   // stored, nor lead while its old appends can still complete.
   if (i.r.state == RAFT_FOLLOWER && i.writes_pending()) return;
+  // A fresh member partway through catching up (see receive()) does not
+  // campaign either: with one lagging voter it could win without the
+  // entries it held before its disk was lost. With only the bootstrap entry
+  // it may (a brand-new group elects its first leader that way).
+  if (i.fresh && i.r.state == RAFT_FOLLOWER && raft_last_index(&i.r) > 1) return;
   i.scope([&] { i.tick_cb(&i.io); });
 }
 
@@ -594,19 +663,41 @@ void replica::receive(std::string_view bytes) {
   if (!wire::decode(bytes, h, m)) return;
   bool drop = h.group != i.cfg.group || h.to != i.cfg.self || h.from == i.cfg.self;
   // f65b6e7: no election on TimeoutNow while writes are in flight.
-  if (m.type == RAFT_IO_TIMEOUT_NOW && i.writes_pending()) drop = true;
+  if (m.type == RAFT_IO_TIMEOUT_NOW && (i.writes_pending() || i.fresh)) drop = true;
   // 524f735: a leader whose last stored entry is from an older term would
   // count replicas of that entry; wait until its own barrier is stored.
   if (m.type == RAFT_IO_APPEND_ENTRIES_RESULT && i.r.state == RAFT_LEADER &&
       term_of(i.r.log, i.r.last_stored) != i.r.current_term)
     drop = true;
+  // Fresh-member vote guard: a member that lost its disk restarts empty,
+  // bootstraps (term 1, no vote) and could vote again in a term it already
+  // voted in before the loss, electing a second leader in that term. Until it
+  // has accepted a leader's entries (io_send) up to that leader's commit index
+  // it refuses (pre-)votes to candidates whose log goes past the bootstrap
+  // entry; in a brand-new group every candidate's last index is 1, so first
+  // elections work. Not just any accepted message: a member whose installed
+  // snapshot stops short of the commit index could elect a leader that lacks
+  // the committed entries it held before the loss (the simulation found it).
+  if (m.type == RAFT_IO_REQUEST_VOTE && i.fresh && m.request_vote.last_log_index > 1) drop = true;
   if (drop) {
     wire::release(m);
     return;
   }
+  if (m.type == RAFT_IO_APPEND_ENTRIES) {
+    trim_to_snapshot(i.r.log, m.append_entries);
+    i.match_cap = m.append_entries.prev_log_index + m.append_entries.n_entries;
+    if (i.fresh) i.lift_at = i.lift_at == ~raft_index{0} ? m.append_entries.leader_commit
+                                                         : std::max(i.lift_at, m.append_entries.leader_commit);
+  }
   i.peer_address = std::to_string(h.from);
   m.server_address = i.peer_address.c_str();
-  i.scope([&] { i.recv_cb(&i.io, &m); }); // the library now owns the payloads
+  const bool from_leader = m.type == RAFT_IO_APPEND_ENTRIES || m.type == RAFT_IO_INSTALL_SNAPSHOT;
+  const raft_term term = m.type == RAFT_IO_APPEND_ENTRIES ? m.append_entries.term : m.install_snapshot.term;
+  i.scope([&] {
+    i.recv_cb(&i.io, &m); // the library now owns the payloads
+    i.match_cap = 0;
+    if (from_leader && i.r.state == RAFT_FOLLOWER && term == i.r.current_term) i.leader_term = term;
+  });
 }
 
 void replica::propose(std::string command, done_fn done) {
@@ -660,10 +751,7 @@ replica_status replica::status() const {
   if (!i.inited) return s;
   auto& r = const_cast<raft&>(i.r);
   s.state = to_role(r.state);
-  raft_id leader = 0;
-  const char* address = nullptr;
-  raft_leader(&r, &leader, &address);
-  s.leader = leader;
+  s.leader = i.current_leader();
   s.term = r.current_term;
   s.commit_index = r.commit_index;
   s.applied_index = r.last_applied;
