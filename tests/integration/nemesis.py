@@ -181,6 +181,47 @@ class HttpSender(Worker):
         self.record("send", t0, took, outcome, **detail)
 
 
+class Prober(Worker):
+    """Open-loop sends: every ~0.15 s a new thread posts one message (a new
+    client_msg_id) to the next conversation, without waiting for the ones in
+    flight. A closed-loop sender stuck for 5 s on a call made just before a
+    fault would hide when service came back; probes keep sampling, so the
+    outage per fault is measured on them (start times of successful probes)."""
+
+    pause_s = 0.15
+
+    def __init__(self, name, node, history, seed, token, convs):
+        super().__init__(name, node, history, seed)
+        self.token, self.convs = token, convs
+        self.count = 0
+        self.inflight = []
+
+    def step(self):
+        self.count += 1
+        conv, cmid = self.convs[self.count % len(self.convs)], f"{self.name}-{self.count}"
+        t = threading.Thread(target=self.probe, args=(conv, cmid), daemon=True)
+        t.start()
+        self.inflight = [x for x in self.inflight if x.is_alive()] + [t]
+
+    def run(self):
+        try:
+            super().run()
+        finally:              # every probe is recorded before the final checks
+            for t in self.inflight:
+                t.join(OP_TIMEOUT + 2)
+
+    def probe(self, conv, cmid):
+        t0 = time.monotonic()
+        outcome, resp, took = http_call(self.api, "POST", f"/conversations/{conv}/messages",
+                                        {"text": cmid, "client_msg_id": cmid}, self.token)
+        detail = {"conv": conv, "cmid": cmid}
+        if outcome == "answered" and resp.status == 201:
+            outcome, detail["seq"] = "ok", resp.json["seq"]
+        elif outcome == "answered":
+            outcome, detail["answer"] = "unexpected", repr(resp)
+        self.record("probe", t0, took, outcome, **detail)
+
+
 class WsSender(Worker):
     """Sends over one WebSocket to the node (reconnecting with a new ticket
     when it closes), so the `send` frame path is disturbed too."""
@@ -446,7 +487,7 @@ def judge(ops, disturbances):
 def acked_sends(history):
     """client_msg_id -> (conv, set of seqs it was acknowledged with)."""
     acked = {}
-    for o in history.of("send", "ws_send"):
+    for o in history.of("send", "ws_send", "probe"):
         if o.outcome == "ok":
             conv, seqs = acked.setdefault(o.detail["cmid"], (o.detail["conv"], set()))
             seqs.add(o.detail["seq"])
@@ -494,12 +535,13 @@ def read_everywhere(cluster, acct_token, conv):
 
 # ---------------------------------------------------------------- availability
 
-def unavailable_window(fault, sends, conv):
+def unavailable_window(fault, probes, conv):
     """The longest stretch, overlapping the fault (start .. ready), during which
-    no send to `conv` through a node other than the disturbed one succeeded:
-    the distance between consecutive successful completions. The senders keep
-    every conversation busy, so between faults this is a fraction of a second."""
-    done = sorted(o.ended for o in sends
+    no probe to `conv` started through a node other than the disturbed one
+    succeeded: the distance between the starts of consecutive successful
+    probes. Probes start every ~0.15 s per node, whatever is in flight, so
+    between faults this is a fraction of a second."""
+    done = sorted(o.started for o in probes
                   if o.detail["conv"] == conv and o.node != fault.node and o.outcome == "ok")
     end = fault.ready or fault.healed or fault.started
     longest = 0.0

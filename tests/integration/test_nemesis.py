@@ -23,7 +23,7 @@ from chatctl_driver import run as chatctl
 from cluster_harness import Cluster, group_owned_by
 from harness import chatnode_binary
 from nemesis import (OP_TIMEOUT, AuthWorker, Disturbances, History, HttpSender, Nemesis,
-                     WsSender, acked_sends, check_stored_once_with_their_seq, http_call, judge,
+                     Prober, WsSender, acked_sends, check_stored_once_with_their_seq, http_call, judge,
                      read_everywhere, summary, unavailable_window)
 
 SECONDS = float(os.environ.get("NEMESIS_SECONDS", "20"))
@@ -70,10 +70,12 @@ def conversations(cluster, accounts):
 def start_workers(cluster, history, seed, registered):
     """Per node: one HTTP sender per group (so a fault stalls at most one of a
     node's senders), one WebSocket sender over every conversation, one auth
-    worker. Their accounts are homed anywhere; all are members everywhere."""
+    worker, one open-loop prober (the outage measure). Their accounts are homed anywhere; all are members everywhere."""
     http_accts = {n.node_id: cluster.account(n) for n in cluster}
     ws_accts = {n.node_id: cluster.account(n) for n in cluster}
-    convs = conversations(cluster, list(http_accts.values()) + list(ws_accts.values()))
+    probe_accts = {n.node_id: cluster.account(n) for n in cluster}
+    convs = conversations(cluster, [*http_accts.values(), *ws_accts.values(),
+                                    *probe_accts.values()])
     every = [c for cs in convs.values() for c in cs]
     workers = []
     for n in cluster:
@@ -82,6 +84,8 @@ def start_workers(cluster, history, seed, registered):
                                       http_accts[n.node_id].token, cs))
         workers.append(WsSender(f"ws-{n.node_id}", n, history, seed,
                                 ws_accts[n.node_id].token, every))
+        workers.append(Prober(f"probe-{n.node_id}", n, history, seed,
+                              probe_accts[n.node_id].token, every))
         workers.append(AuthWorker(f"auth-{n.node_id}", n, history, seed, registered,
                                   list(cluster)))
     for w in workers:
@@ -238,9 +242,9 @@ def test_nemesis(nemesis_cluster, seed, tmp_path):
     t_workload = time.monotonic() - t_start
 
     failures = judge(history.ops, disturbances)
-    sends = history.of("send", "ws_send")
+    probes = history.of("probe")
     all_convs = [c for cs in convs.values() for c in cs]
-    windows = [max(unavailable_window(f, sends, c) for c in all_convs) for f in nemesis.faults]
+    windows = [max(unavailable_window(f, probes, c) for c in all_convs) for f in nemesis.faults]
     problems += [f"after {f.kind} of {f.node}, sends to some conversation failed for {w:.2f} s "
                  f"(limit {MAX_OUTAGE} s)" for f, w in zip(nemesis.faults, windows)
                  if w >= MAX_OUTAGE]
