@@ -558,6 +558,21 @@ def wall_ms(mono):
     return int((time.time() - time.monotonic() + mono) * 1000)
 
 
+def failure_signature(o):
+    """What kind of failure an operation is, for counting: kind, outcome and
+    the answer's status or error code."""
+    answer = o.detail.get("answer")
+    if isinstance(answer, dict):
+        what = answer.get("code") or answer.get("type")
+    elif isinstance(answer, str) and answer.startswith("<HTTP "):
+        what = answer.split("'")[0].strip("<> ") + " " + (answer.split('"code":"')[1].split('"')[0]
+                                                            if '"code":"' in answer else "")
+    else:
+        what = ""
+    slow = " (slow)" if o.seconds > OP_TIMEOUT + 1.0 else ""
+    return f"{o.kind} {o.outcome} {what}{slow}".strip()
+
+
 def summary(seed, seconds, history, faults, windows, failures, extra_lines=()):
     lines = [f"nemesis seed={seed} (replay: NEMESIS_SEED={seed}), workload {seconds:.0f} s",
              "operations (kind: outcome count …):"]
@@ -578,6 +593,9 @@ def summary(seed, seconds, history, faults, windows, failures, extra_lines=()):
     if windows:
         lines.append(f"longest unavailability window: {max(windows):.2f} s")
     lines.append(f"failed operations: {len(failures)}")
+    kinds = collections.Counter(failure_signature(o) for o in failures)
+    for sig, k in kinds.most_common():
+        lines.append(f"  {k:4} x {sig}")
     for o in failures[:20]:
         lines.append(f"  {o.kind} via {o.node} at +{o.started - t0:.2f}s (ts {wall_ms(o.started)}) "
                      f"took {o.seconds:.2f}s: "
