@@ -33,7 +33,7 @@ constexpr unsigned announce_every_ticks = 5;
 constexpr std::uint64_t caught_up_slack = 256;
 // How long a leader serves before handing a group back to its preferred
 // leader (no ping-pong while a node is still settling after a restart).
-constexpr auto preferred_leader_delay = std::chrono::seconds(2);
+constexpr auto preferred_leader_delay = std::chrono::seconds(3);
 
 using replicator_impl = replicator_api::extend<caf::reacts_to<tick_atom>,
                                                caf::reacts_to<resume_atom>>;
@@ -84,6 +84,9 @@ struct member {
   std::uint64_t leader_commit_last = 0;
   unsigned announcements = 0;
   clock_type::time_point serving_since;
+  /// Since when the preferred leader has been reachable and caught up
+  /// without a break (epoch: it is not).
+  clock_type::time_point preferred_ready_since{};
   repl::replica_counters reported; ///< counters already added to the metrics
 
   bool caught_up() const {
@@ -330,18 +333,30 @@ void update_metrics(replicator_actor self) {
 void return_to_preferred(replicator_actor self, member& m) {
   const auto& layout = self->state.layout();
   auto preferred = static_cast<std::size_t>(m.group);
-  if (!m.serving || preferred == layout.self || !layout.holds(m.group)
-      || clock_type::now() - m.serving_since < preferred_leader_delay
-      || !self->state.cfg.ctx->peers->reachable(preferred))
+  auto now = clock_type::now();
+  bool ready = false;
+  if (m.serving && preferred != layout.self && layout.holds(m.group)
+      && self->state.cfg.ctx->peers->reachable(preferred)) {
+    auto s = m.raft->status();
+    for (const auto& f : s.followers)
+      ready = ready || (f.id == raft_id(preferred) && f.recent && f.match_index >= s.commit_index);
+  }
+  if (!ready) {
+    m.preferred_ready_since = {};
     return;
-  auto s = m.raft->status();
-  for (const auto& f : s.followers)
-    if (f.id == raft_id(preferred) && f.recent && f.match_index >= s.commit_index) {
-      log::info("replication", "returning group to its preferred leader",
-                {{"group", m.group}, {"to", layout.nodes[preferred].id}});
-      m.raft->transfer(f.id);
-      return;
-    }
+  }
+  // A node that just restarted is still loading and electing its other
+  // groups: a handover then can stall until an election. Wait until it has
+  // kept up for a while.
+  if (m.preferred_ready_since == clock_type::time_point{})
+    m.preferred_ready_since = now;
+  if (now - m.serving_since < preferred_leader_delay
+      || now - m.preferred_ready_since < preferred_leader_delay)
+    return;
+  m.preferred_ready_since = {};
+  log::info("replication", "returning group to its preferred leader",
+            {{"group", m.group}, {"to", layout.nodes[preferred].id}});
+  m.raft->transfer(raft_id(preferred));
 }
 
 void update_health(replicator_actor self) {

@@ -2,6 +2,8 @@
 // Reaching a conversation from any actor: resolve it through the directory,
 // then ask it. A conversation that is passivating (or just went) answers
 // `retry` or is gone; the request is then resolved afresh, a few times.
+#include <algorithm>
+#include <chrono>
 #include <functional>
 #include <string>
 #include <type_traits>
@@ -22,25 +24,48 @@ inline bool worth_retrying(const caf::error& err) {
          || err == caf::sec::request_receiver_down;
 }
 
-/// Asks conversation `conv` (resolved with `how`: conv_atom for an existing
-/// conversation, create_atom to allow a fresh one) and hands the answer to
-/// `done` inside `self`.
+namespace detail {
+
+/// What is left of a caller's deadline (never less than a moment, so the
+/// request is still sent and fails by itself).
+inline caf::timespan remaining(std::chrono::steady_clock::time_point deadline) {
+  auto left = deadline - std::chrono::steady_clock::now();
+  return std::max<caf::timespan>(std::chrono::duration_cast<caf::timespan>(left),
+                                 std::chrono::milliseconds(50));
+}
+
 template <class T, class Resolve, class Self, class... Ts>
-void ask_conversation(Self* self, directory_api directory, Resolve how, std::string conv,
-                      std::function<void(outcome<T>)> done, int attempts, Ts... xs) {
+void ask_conversation_until(Self* self, directory_api directory, Resolve how, std::string conv,
+                            std::function<void(outcome<T>)> done, int attempts,
+                            std::chrono::steady_clock::time_point deadline, Ts... xs) {
   auto fail = [done](const caf::error& err) { done(outcome<T>::failure(to_api_error(err))); };
-  self->request(directory, ask_timeout, how, conv)
+  self->request(directory, remaining(deadline), how, conv)
     .then(
       [=](conversation_api target) {
         auto retry_or_fail = [=](caf::error& err) {
           if (attempts > 1 && worth_retrying(err))
-            ask_conversation<T>(self, directory, how, conv, done, attempts - 1, xs...);
+            ask_conversation_until<T>(self, directory, how, conv, done, attempts - 1, deadline,
+                                      xs...);
           else
             fail(err);
         };
-        request_outcome<T>(self, target, done, retry_or_fail, xs...);
+        request_then<T>(self, target, remaining(deadline), done, retry_or_fail, xs...);
       },
       fail);
+}
+
+} // namespace detail
+
+/// Asks conversation `conv` (resolved with `how`: conv_atom for an existing
+/// conversation, create_atom to allow a fresh one) and hands the answer to
+/// `done` inside `self`. Resolving and asking share one ask_timeout, so a
+/// caller hears back within it even when a node stops answering midway.
+template <class T, class Resolve, class Self, class... Ts>
+void ask_conversation(Self* self, directory_api directory, Resolve how, std::string conv,
+                      std::function<void(outcome<T>)> done, int attempts, Ts... xs) {
+  detail::ask_conversation_until<T>(self, std::move(directory), how, std::move(conv),
+                                    std::move(done), attempts,
+                                    std::chrono::steady_clock::now() + ask_timeout, xs...);
 }
 
 /// The conversation actors a long-lived actor (a session) talks to, so a
