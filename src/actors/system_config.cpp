@@ -76,6 +76,8 @@ node_system_config::node_system_config(std::size_t scheduler_threads,
   add_message_type<group_status>("chat.group_status");
   add_message_type<std::vector<group_status>>("chat.group_statuses");
   add_message_type<replica_progress>("chat.replica_progress");
+  add_message_type<shards_report>("chat.shards_report");
+  add_message_type<transfer_result>("chat.transfer_result");
 }
 
 } // namespace chat

@@ -18,6 +18,8 @@ using admin_reply = std::variant<nodes_report,            // nodes
                                  session_inspection,      // inspect session
                                  kick_result,             // kick
                                  auth_session_info,       // revoke: the session revoked
-                                 history_report>;         // history
+                                 history_report,          // history
+                                 shards_report,           // shards
+                                 transfer_result>;        // transfer
 
 } // namespace chat::ctl

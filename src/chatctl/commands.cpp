@@ -98,9 +98,11 @@ const std::string* flag(const flag_split& s, std::string_view name) {
 
 const std::vector<command_spec>& command_table() {
   static const std::vector<command_spec> table{
-    {"nodes", "nodes", "every node: address, up/down, uptime, connections, actors by kind",
+    {"nodes", "nodes",
+     "every node: address, up/down, uptime, connections, actors by kind, groups led",
      "Asks every node of the cluster (through the one chatctl is connected to).\n"
-     "A node that does not answer is listed as down."},
+     "A node that does not answer is listed as down. LEADS: how many replication\n"
+     "groups the node leads now (- when replication is off)."},
     {"actors", "actors [--node N]", "live actors by kind per node, with mailbox sizes",
      "--node N: only node N (an id of cluster.conf)."},
     {"sessions", "sessions USER", "a user's sessions and live connections",
@@ -122,6 +124,17 @@ const std::vector<command_spec>& command_table() {
      "Rates are measured by each node over its last few seconds; totals since start."},
     {"history", "history CONV [-n N]", "the last messages of a conversation",
      "The last N messages (default 20, at most 500), oldest first."},
+    {"shards", "shards", "each replication group: leader, term, commit and applied index, lag",
+     "One row per group (group g holds the shards s with s mod N = g): its leader,\n"
+     "term, commit and applied index (the leader's), its replicas (preferred leader\n"
+     "first) and each follower's lag: the entries of the leader's log it lacks, or\n"
+     "'down' when the leader has not heard from it lately. Every node is asked; a\n"
+     "group whose leader does not answer is shown as another replica sees it."},
+    {"transfer", "transfer GROUP NODE", "move a group's leadership to NODE (one of its replicas)",
+     "Asks the group's leader to hand over, then waits (at most 5 s) until NODE\n"
+     "announces itself as the leader, and prints it. A group led elsewhere than its\n"
+     "preferred leader (the first of its replicas) returns there by itself once that\n"
+     "node is up and caught up."},
     {"help", "help [COMMAND]", "list the commands, or explain one", ""},
     {"quit", "quit", "leave the shell (also: exit, Ctrl-D)", ""},
   };
@@ -249,7 +262,7 @@ parsed_line parse_line(std::string_view line, const std::vector<std::string>& no
     p.what = parsed_line::quit;
     return p;
   }
-  if (spec->name == "nodes" || spec->name == "stats") {
+  if (spec->name == "nodes" || spec->name == "stats" || spec->name == "shards") {
     if (!no_args())
       return usage(name, name + " takes no arguments");
     return make_request(name, {});
@@ -313,6 +326,16 @@ parsed_line parse_line(std::string_view line, const std::vector<std::string>& no
       args.push_back(std::to_string(value));
     }
     return make_request(name, std::move(args));
+  }
+  if (spec->name == "transfer") {
+    if (n_args != 2 || w[2].empty() || w[2][0] == '-')
+      return usage(name, "transfer takes a group number and a node id");
+    std::uint32_t group = 0;
+    const auto& g = w[1];
+    auto [end, ec] = std::from_chars(g.data(), g.data() + g.size(), group);
+    if (ec != std::errc{} || end != g.data() + g.size())
+      return usage(name, "GROUP must be a group number (see: shards), not '" + g + "'");
+    return make_request(name, {std::to_string(group), w[2]});
   }
   return usage(name, "unknown command '" + name + "'");
 }

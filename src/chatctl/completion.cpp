@@ -105,6 +105,15 @@ std::vector<std::string> vocabulary::candidates(const std::vector<std::string>& 
         add_matching(out, convs_, prefix);
       else
         add_matching(out, std::vector<std::string>{"-n"}, prefix);
+    } else if (cmd == "transfer") {
+      if (pos == 1) { // group g is led by default by node g: one group per node
+        std::vector<std::string> groups;
+        for (std::size_t g = 0; g < nodes_.size(); ++g)
+          groups.push_back(std::to_string(g));
+        add_matching(out, groups, prefix);
+      } else if (pos == 2) {
+        add_matching(out, nodes_, prefix);
+      }
     } else if (cmd == "inspect") {
       if (pos == 1) {
         add_matching(out, inspect_kinds(), prefix);

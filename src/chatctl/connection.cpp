@@ -203,6 +203,11 @@ struct admin_connection::impl {
         n = static_cast<std::uint32_t>(std::stoul(arg(1)));
       return ask_once<history_report>(lost, history_atom::value, arg(0), n);
     }
+    if (command == "shards")
+      return ask_once<shards_report>(lost, shards_atom::value);
+    if (command == "transfer") // parse_line checked that the group is a number
+      return ask_once<transfer_result>(lost, transfer_atom::value,
+                                       static_cast<std::uint32_t>(std::stoul(arg(0))), arg(1));
     admin_answer a;
     a.error = "unknown command " + command;
     return a;
@@ -225,8 +230,9 @@ struct admin_connection::impl {
       out.error += "; " + error;
       return out;
     }
-    if (command == "kick" || command == "revoke") {
-      out.error += "; now connected to " + node + ": check with 'sessions' before retrying";
+    if (command == "kick" || command == "revoke" || command == "transfer") {
+      out.error += "; now connected to " + node + ": check with '" +
+                   (command == "transfer" ? "shards" : "sessions") + "' before retrying";
       return out;
     }
     auto lost_from = out.error;

@@ -120,13 +120,13 @@ std::uint64_t count_of(const std::vector<kind_count>& kinds, const std::string& 
 
 std::string render_one(const nodes_report& r) {
   table t{{"NODE", "ADDRESS", "CLUSTER", "STATUS", "UPTIME", "CONNS", "SESSIONS", "USERS",
-           "CONVS", "ACTORS"}};
-  t.align_right({4, 5, 6, 7, 8, 9});
+           "CONVS", "ACTORS", "LEADS"}};
+  t.align_right({4, 5, 6, 7, 8, 9, 10});
   for (const auto& n : r.nodes) {
     const auto& a = n.node;
     if (!a.up) {
       t.add({text(a.id), text(a.address), text(a.cluster_address), "down", "-", "-", "-", "-",
-             "-", "-"});
+             "-", "-", "-"});
       continue;
     }
     // Sessions, users, conversations, and all kinds together (`actors`
@@ -136,7 +136,8 @@ std::string render_one(const nodes_report& r) {
       total += k.count;
     t.add({text(a.id), text(a.address), text(a.cluster_address), "up", duration(n.uptime_s),
            num(n.connections), num(count_of(n.actors, "session")),
-           num(count_of(n.actors, "user")), num(count_of(n.actors, "conversation")), num(total)});
+           num(count_of(n.actors, "user")), num(count_of(n.actors, "conversation")), num(total),
+           r.replicated ? num(n.leads) : "-"});
   }
   return t.str();
 }
@@ -294,6 +295,53 @@ std::string render_one(const history_report& r) {
   for (const auto& m : r.messages)
     t.add({num(m.seq), timestamp(m.ts), text(m.from), text(m.text)});
   return t.str();
+}
+
+std::string joined(const std::vector<std::string>& v, const char* sep) {
+  std::string out;
+  for (const auto& s : v)
+    out += (out.empty() ? "" : sep) + text(s);
+  return out;
+}
+
+std::string render_one(const shards_report& r) {
+  if (r.replicas <= 1)
+    return "replication is off (replicas = 1)\n";
+  table t{{"GROUP", "LEADER", "TERM", "COMMIT", "APPLIED", "REPLICAS", "LAG"}};
+  t.align_right({0, 2, 3, 4});
+  std::string notes;
+  for (const auto& g : r.groups) {
+    if (g.reported_by.empty()) {
+      t.add({num(g.group), "-", "-", "-", "-", joined(g.replicas, ","), "-"});
+      notes += "group " + num(g.group) + ": none of its replicas answered\n";
+      continue;
+    }
+    bool leaders_view = !g.leader.empty() && g.reported_by == g.leader;
+    std::string leader = text_or_dash(g.leader);
+    if (leaders_view && !g.serving)
+      leader += " (not serving yet)";
+    // Per follower "n2 0" (entries behind) or "n2 down"; only the leader knows.
+    std::vector<std::string> lags;
+    for (const auto& f : g.followers)
+      lags.push_back(f.node + " " + (f.recent ? num(f.lag) : std::string("down")));
+    t.add({num(g.group), leader, num(g.term), num(g.commit_index), num(g.applied_index),
+           joined(g.replicas, ","), leaders_view ? joined(lags, ", ") : "-"});
+    if (!leaders_view)
+      notes += "group " + num(g.group) + ": no answer from a leader; shown as " +
+               text(g.reported_by) + " sees it\n";
+  }
+  std::string out = t.str() + notes;
+  if (!r.down.empty())
+    out += "no answer (down): " + joined(r.down, ", ") + "\n";
+  return out;
+}
+
+std::string render_one(const transfer_result& r) {
+  if (r.from == r.to)
+    return "group " + num(r.group) + " is already led by " + text(r.to) + " (term " +
+           num(r.term) + ")\n";
+  return "group " + num(r.group) + ": leadership moved from " + text(r.from) + " to " +
+         text(r.to) + " (term " + num(r.term) + ")\n";
 }
 
 } // namespace

@@ -57,6 +57,8 @@ json::value doc(const nodes_report& r) {
       for (const auto& k : n.actors)
         actors[k.kind] = k.count;
       o["actors"] = std::move(actors);
+      if (r.replicated)
+        o["leads"] = n.leads;
     }
     nodes.push_back(std::move(o));
   }
@@ -176,6 +178,34 @@ json::value doc(const history_report& r) {
     messages.push_back(json::object{
       {"seq", m.seq}, {"from", m.from}, {"text", m.text}, {"ts", m.ts}, {"msg_id", m.msg_id}});
   return json::object{{"conv", r.conv}, {"messages", std::move(messages)}};
+}
+
+json::value doc(const shards_report& r) {
+  json::array groups;
+  for (const auto& g : r.groups) {
+    json::array followers;
+    for (const auto& f : g.followers)
+      followers.push_back(json::object{{"node", f.node},
+                                       {"match_index", f.match_index},
+                                       {"recent", f.recent},
+                                       {"lag", f.lag}});
+    groups.push_back(json::object{{"group", g.group},
+                                  {"leader", or_null(g.leader)},
+                                  {"reported_by", or_null(g.reported_by)},
+                                  {"serving", g.serving},
+                                  {"term", g.term},
+                                  {"commit_index", g.commit_index},
+                                  {"applied_index", g.applied_index},
+                                  {"last_index", g.last_index},
+                                  {"replicas", strings(g.replicas)},
+                                  {"followers", std::move(followers)}});
+  }
+  return json::object{
+    {"replicas", r.replicas}, {"groups", std::move(groups)}, {"down", strings(r.down)}};
+}
+
+json::value doc(const transfer_result& r) {
+  return json::object{{"group", r.group}, {"from", r.from}, {"to", r.to}, {"term", r.term}};
 }
 
 } // namespace

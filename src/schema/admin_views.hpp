@@ -101,20 +101,24 @@ struct node_status {
   std::int64_t uptime_s = 0;
   std::int64_t connections = 0; ///< WebSocket connections open
   std::vector<kind_count> actors;
+  /// Consensus groups it leads, as the answering node's peer table says
+  /// (filled in by the node gathering; 0 without replication).
+  std::uint32_t leads = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_status& x) {
-  return f(x.node, x.uptime_s, x.connections, x.actors);
+  return f(x.node, x.uptime_s, x.connections, x.actors, x.leads);
 }
 
 struct nodes_report {
   std::vector<node_status> nodes; ///< cluster.conf order, down ones included
+  bool replicated = false;        ///< replicas > 1: `leads` is meaningful
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, nodes_report& x) {
-  return f(x.nodes);
+  return f(x.nodes, x.replicated);
 }
 
 /// `actors`: the actors of one kind on a node and their mailboxes summed.
@@ -362,6 +366,64 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, group_status& x) {
   return f(x.group, x.node, x.role, x.leader, x.serving, x.term, x.commit_index, x.applied_index,
            x.last_index, x.snapshot_index, x.replicas, x.followers);
+}
+
+/// `shards`: one follower as its group's leader sees it.
+struct follower_lag {
+  std::string node;
+  std::uint64_t match_index = 0;
+  bool recent = false;  ///< false: not heard from lately (shown as down)
+  std::uint64_t lag = 0; ///< entries of the leader's log it lacks
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, follower_lag& x) {
+  return f(x.node, x.match_index, x.recent, x.lag);
+}
+
+/// `shards`: one consensus group, from its leader's view when a leader
+/// answered, else from the member with the newest term (no followers then).
+struct group_report {
+  std::uint32_t group = 0;
+  std::string leader;      ///< node id as the reporting member knows it; empty: none
+  std::string reported_by; ///< the member whose view this is; empty: none answered
+  bool serving = false;    ///< the leader has applied every earlier entry
+  std::uint64_t term = 0;
+  std::uint64_t commit_index = 0;
+  std::uint64_t applied_index = 0;
+  std::uint64_t last_index = 0;
+  std::vector<std::string> replicas; ///< preferred leader first
+  std::vector<follower_lag> followers;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, group_report& x) {
+  return f(x.group, x.leader, x.reported_by, x.serving, x.term, x.commit_index,
+           x.applied_index, x.last_index, x.replicas, x.followers);
+}
+
+struct shards_report {
+  std::uint32_t replicas = 1;       ///< 1: replication is off, no groups listed
+  std::vector<group_report> groups; ///< by group number
+  std::vector<std::string> down;    ///< nodes whose replicator did not answer
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shards_report& x) {
+  return f(x.replicas, x.groups, x.down);
+}
+
+/// `transfer GROUP NODE`: who led the group before and who leads it now.
+struct transfer_result {
+  std::uint32_t group = 0;
+  std::string from;
+  std::string to;
+  std::uint64_t term = 0; ///< the new leader's term
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, transfer_result& x) {
+  return f(x.group, x.from, x.to, x.term);
 }
 
 } // namespace chat

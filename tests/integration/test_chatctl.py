@@ -71,6 +71,12 @@ def down_config(tmp_path):
     "conversations --cold",
     "conversations hot",
     "help frobnicate",
+    "shards now",                       # shards takes no arguments
+    "transfer",                         # GROUP and NODE missing
+    "transfer 0",
+    "transfer 0 n1 n2",
+    "transfer zero n1",                 # GROUP is a number
+    "transfer 0 --node",
     "inspect 'conv",                    # unterminated quote
     "",                                 # -c with nothing to run
 ])
@@ -105,18 +111,22 @@ def test_help(down_config):
     text = r.out
     for word in ("--config", "--node", "-c", "--json", "nodes", "actors [--node N]",
                  "sessions USER", "conversations [--hot]", "inspect conv|user|session ID",
-                 "kick SESSION", "revoke SESSION", "stats", "history CONV [-n N]"):
+                 "kick SESSION", "revoke SESSION", "stats", "history CONV [-n N]", "shards",
+                 "transfer GROUP NODE"):
         assert word in text, (word, text)
 
     r = run(down_config, "help")                  # needs no node
     assert r.code == 0 and r.err == "", r
     for name in ("nodes", "actors", "sessions", "conversations", "inspect", "kick", "revoke",
-                 "stats", "history", "help", "quit"):
+                 "stats", "history", "shards", "transfer", "help", "quit"):
         assert f"\n  {name}" in "\n" + r.out, (name, r.out)
 
     r = run(down_config, "help history")
     assert r.code == 0, r
     assert "usage: history CONV [-n N]" in r.out and "default 20" in r.out, r
+
+    r = run(down_config, "help transfer")
+    assert r.code == 0 and "usage: transfer GROUP NODE" in r.out, r
 
 
 def test_bad_config_or_secret_file_exit_1(tmp_path, down_config):

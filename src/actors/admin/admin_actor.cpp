@@ -18,10 +18,6 @@
 namespace chat {
 namespace {
 
-/// How long a node's admin waits for another node's part (chatctl waits
-/// 10 s for the whole answer; the tests expect one within 6 s with a node
-/// down or hung).
-constexpr auto admin_timeout = std::chrono::seconds(4);
 constexpr std::size_t hot_limit = 20;
 
 template <class T>
@@ -97,6 +93,24 @@ promise<Report> node_report(admin_self self, std::vector<std::size_t> asked, Ato
     out.nodes = parts_or_down(self, asked, answers);
     rp.deliver(std::move(out));
   });
+  return rp;
+}
+
+/// `nodes`: as node_report, with the groups each up node leads.
+promise<nodes_report> cmd_nodes(admin_self self) {
+  auto rp = self->make_response_promise<nodes_report>();
+  auto asked = every_node(self);
+  each_node<node_status>(self, asked, nodes_atom::value,
+                         [self, rp, asked](rpc::answers<node_status> answers) mutable {
+                           nodes_report out;
+                           out.nodes = parts_or_down(self, asked, answers);
+                           out.replicated = layout(self).replicated();
+                           auto led = groups_led(self);
+                           for (std::size_t k = 0; k < out.nodes.size(); ++k)
+                             if (out.nodes[k].node.up)
+                               out.nodes[k].leads = led[asked[k]];
+                           rp.deliver(std::move(out));
+                         });
   return rp;
 }
 
@@ -371,7 +385,7 @@ admin_impl::behavior_type admin(admin_self self, admin_deps deps) {
 
     // chatctl's commands.
     [self](nodes_atom) -> caf::result<nodes_report> {
-      return node_report<nodes_report, node_status>(self, every_node(self), nodes_atom::value);
+      return cmd_nodes(self);
     },
     [self](actors_atom, const std::string& node) -> caf::result<actors_report> {
       // `actors NODE` asks that node only: the others would probe every
@@ -414,6 +428,11 @@ admin_impl::behavior_type admin(admin_self self, admin_deps deps) {
     [self](history_atom, const std::string& conv, std::uint32_t n) -> caf::result<history_report> {
       return cmd_history(self, conv, n);
     },
+    [self](shards_atom) -> caf::result<shards_report> { return cmd_shards(self); },
+    [self](transfer_atom, std::uint32_t g, const std::string& node) -> caf::result<transfer_result> {
+      return cmd_transfer(self, g, node);
+    },
+    [self](transfer_atom) { check_transfers(self); },
 
     // This node's parts.
     [self](admin_local_atom, nodes_atom) -> node_status { return local_nodes(self); },

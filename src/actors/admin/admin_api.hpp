@@ -7,6 +7,7 @@
 // schema/admin_views.hpp; chatctl renders it (a table or JSON).
 // Failures are chat errors (actors/rpc/errors.hpp): bad_request, not_found,
 // unavailable (the owning node is unreachable).
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -30,6 +31,9 @@ using kick_atom = caf::atom_constant<caf::atom("kick")>;
 /// `history` answers at most this many messages; 0 asks for the default.
 inline constexpr std::uint32_t admin_history_max = 500;
 inline constexpr std::uint32_t admin_history_default = 20;
+
+/// How long `transfer` waits for the new leader to announce itself.
+inline constexpr std::chrono::seconds admin_transfer_wait{5};
 
 using admin_api = caf::typed_actor<
   // ---- chatctl: one message per command, answered for the whole cluster.
@@ -58,6 +62,16 @@ using admin_api = caf::typed_actor<
   /// `history CONV [-n N]`: the last N messages (0: the default 20; at
   /// most 500), oldest first, from the conversation's node.
   caf::replies_to<history_atom, std::string, std::uint32_t>::with<history_report>,
+  /// `shards`: each consensus group from its leader's view (every up node's
+  /// replicator is asked); no groups when replication is off.
+  caf::replies_to<shards_atom>::with<shards_report>,
+  /// `transfer GROUP NODE`: asks the group's leader to hand it to NODE and
+  /// answers once this node's peer table names NODE as the leader (waits at
+  /// most admin_transfer_wait). Errors: bad_request (replication off, NODE
+  /// holds no replica), not_found (no such group or node), unavailable (no
+  /// leader known, NODE down, the move did not happen in time), conflict (a
+  /// transfer is already running).
+  caf::replies_to<transfer_atom, std::uint32_t, std::string>::with<transfer_result>,
 
   // ---- One node's part, asked of each node's admin by the one gathering.
   caf::replies_to<admin_local_atom, nodes_atom>::with<node_status>,

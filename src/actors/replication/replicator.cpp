@@ -88,6 +88,10 @@ struct member {
   /// without a break (epoch: it is not).
   clock_type::time_point preferred_ready_since{};
   repl::replica_counters reported; ///< counters already added to the metrics
+  /// When each follower (raft id) was last seen `recent`, while leading:
+  /// C Raft clears that flag every election timeout, so one reading of it
+  /// can call a live follower silent.
+  std::map<std::uint64_t, clock_type::time_point> heard;
 
   bool caught_up() const {
     if (serving)
@@ -257,6 +261,19 @@ void member_host::on_change(repl::role, std::uint64_t, std::uint64_t) {
   });
 }
 
+/// Called every tick: remembers which followers answered lately.
+void note_followers(member& m) {
+  auto s = m.raft->status();
+  if (s.state != repl::role::leader) {
+    m.heard.clear(); // a later leadership starts afresh
+    return;
+  }
+  auto now = clock_type::now();
+  for (const auto& f : s.followers)
+    if (f.recent)
+      m.heard[f.id] = now;
+}
+
 group_status status_of(replicator_actor self, const member& m) {
   const auto& layout = self->state.layout();
   auto s = m.raft->status();
@@ -274,9 +291,18 @@ group_status status_of(replicator_actor self, const member& m) {
   out.snapshot_index = s.snapshot_index;
   for (auto i : layout.replicas_of(m.group))
     out.replicas.push_back(layout.nodes[i].id);
-  for (const auto& f : s.followers)
-    if (node_of(f.id) < layout.nodes.size())
-      out.followers.push_back({layout.nodes[node_of(f.id)].id, f.match_index, f.recent});
+  // Silent: not seen `recent` for an election timeout (how often the leader
+  // clears the flag) plus two heartbeats (a live follower sets it again).
+  const auto& tuning = self->state.cfg.tuning;
+  auto window = std::chrono::milliseconds(tuning.election_timeout_ms + 2 * tuning.heartbeat_ms);
+  for (const auto& f : s.followers) {
+    if (node_of(f.id) >= layout.nodes.size())
+      continue;
+    auto seen = m.heard.find(f.id);
+    bool recent = f.recent
+                  || (seen != m.heard.end() && clock_type::now() - seen->second < window);
+    out.followers.push_back({layout.nodes[node_of(f.id)].id, f.match_index, recent});
+  }
   return out;
 }
 
@@ -476,6 +502,7 @@ replicator_impl::behavior_type replicator(replicator_actor self, replicator_sett
       ++st.ticks;
       for (auto& [g, m] : st.members) {
         m->raft->tick();
+        note_followers(*m);
         if (m->serving && st.ticks % announce_every_ticks == 0) {
           announce(self, *m);
           if (st.handoffs.empty())
