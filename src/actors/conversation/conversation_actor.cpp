@@ -60,6 +60,9 @@ struct conversation_state {
   std::unordered_set<std::string> answering;                    ///< invitations being answered
   std::int64_t last_active = 0;
   bool retiring = false;
+  /// Told to exit while writes were in flight (its group moved to another
+  /// leader): it answers those first, then goes (at the next tick at the latest).
+  std::optional<caf::error> leaving;
   message_rate rate; ///< for the admin shell
 
 
@@ -69,22 +72,27 @@ struct conversation_state {
 
   /// Durable, then `then` in the actor. A failed write leaves the in-memory
   /// state ahead of storage, so the actor stops and the next activation
-  /// reloads from disk.
+  /// reloads from storage; it first lets the other writes in flight answer
+  /// (their callers must not wait for a timeout), and answers new requests
+  /// `retry` meanwhile.
   void commit(storage::write_batch batch, std::function<void(errc)> then) {
     ++in_flight;
     auto [op, complete] = pending.add<errc>(me(), [this, then = std::move(then)](errc rc) {
       --in_flight;
       then(rc);
-      if (rc != errc::ok) {
-        log::error("conversation", "write failed; restarting from storage", {{"conv", id}});
-        self->quit(caf::exit_reason::user_shutdown);
-        return;
+      if (rc != errc::ok && !leaving) {
+        if (rc == errc::internal)
+          log::error("conversation", "write failed; restarting from storage", {{"conv", id}});
+        leaving = caf::error{caf::exit_reason::user_shutdown};
+        retiring = true;
       }
       if (in_flight == 0) {
         auto waiting = std::move(on_settled);
         on_settled.clear();
         for (auto& f : waiting)
           f();
+        if (leaving)
+          self->quit(*leaving);
       }
     });
     data.commit(std::move(batch), std::move(complete));
@@ -240,6 +248,20 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
   st.store = std::make_unique<conversation_store>(st.data);
   st.invitations = std::make_unique<invitation_store>(st.data);
   self->link_to(st.directory);
+  // The directory ends a group's conversations when this node stops leading
+  // it. Writes still in flight then fail (the leader moved): their callers
+  // must hear that (and resolve the conversation again) rather than wait
+  // for a timeout, so the actor answers them before it goes.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    auto& st = self->state;
+    if (st.in_flight == 0 || st.leaving) {
+      self->quit(msg.reason);
+      return;
+    }
+    st.leaving = msg.reason; // commit() quits once in_flight is 0
+    st.retiring = true;      // new requests: `retry`
+    self->delayed_send(self, std::chrono::seconds(2), tick_atom::value);
+  });
   metrics::node().conversations_live.add(1);
   self->attach_functor([] { metrics::node().conversations_live.add(-1); });
   st.last_active = now_ms();
@@ -250,7 +272,12 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
   st.schedule_tick();
   return {
     [self](resume_atom, std::uint64_t op) { self->state.pending.resume(op); },
-    [self](tick_atom) { self->state.maybe_retire(); },
+    [self](tick_atom) {
+      if (self->state.leaving)
+        self->quit(*self->state.leaving);
+      else
+        self->state.maybe_retire();
+    },
     [self](inspect_atom) -> conversation_info {
       auto& st = self->state;
       conversation_info info{st.id,           st.ctx->node_id, st.header.title,

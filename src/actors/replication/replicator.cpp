@@ -1,5 +1,7 @@
 #include "actors/replication/replicator.hpp"
 
+#include <functional>
+#include <optional>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -34,6 +36,9 @@ constexpr std::uint64_t caught_up_slack = 256;
 // How long a leader serves before handing a group back to its preferred
 // leader (no ping-pong while a node is still settling after a restart).
 constexpr auto preferred_leader_delay = std::chrono::seconds(3);
+// How long commits wait for a leadership transfer (C Raft's own limit is
+// one election timeout).
+constexpr auto transfer_limit = std::chrono::milliseconds(1500);
 
 using replicator_impl = replicator_api::extend<caf::reacts_to<tick_atom>,
                                                caf::reacts_to<resume_atom>>;
@@ -88,6 +93,15 @@ struct member {
   /// without a break (epoch: it is not).
   clock_type::time_point preferred_ready_since{};
   repl::replica_counters reported; ///< counters already added to the metrics
+  /// While this member hands its leadership over, new commits wait here
+  /// rather than fail: once the new leader serves they are told to `retry`
+  /// (never proposed, so safe to send again), or proposed if it stayed.
+  struct held_commit {
+    std::string bytes;
+    std::function<void(errc)> done;
+  };
+  std::vector<held_commit> held;
+  std::optional<clock_type::time_point> transfer_started;
   /// When each follower (raft id) was last seen `recent`, while leading:
   /// C Raft clears that flag every election timeout, so one reading of it
   /// can call a live follower silent.
@@ -130,6 +144,44 @@ struct replicator_state {
   }
 };
 
+/// Proposes an encoded batch; `done(ok)` once a majority holds it and it is
+/// applied here. `retry` when it was refused before being appended (this
+/// member does not lead: safe to send again), `unavailable` otherwise (it
+/// may still be applied later).
+void propose(member& m, std::string bytes, std::function<void(errc)> done) {
+  auto t0 = clock_type::now();
+  m.raft->propose(std::move(bytes), [t0, done = std::move(done)](repl::outcome o) {
+    if (o == repl::outcome::applied)
+      metrics::node().raft_commit_seconds.observe(
+        std::chrono::duration<double>(clock_type::now() - t0).count());
+    done(o == repl::outcome::applied      ? errc::ok
+         : o == repl::outcome::not_leader ? errc::retry
+                                          : errc::unavailable);
+  });
+}
+
+/// Starts handing member `m`'s leadership to raft id `to` (0: any).
+bool begin_transfer(member& m, std::uint64_t to) {
+  if (!m.raft->transfer(to))
+    return false;
+  m.transfer_started = clock_type::now();
+  return true;
+}
+
+/// Ends a transfer: the held commits are proposed if this member still
+/// serves, or told to retry (with the new leader) if it does not.
+void end_transfer(member& m) {
+  m.transfer_started.reset();
+  auto held = std::move(m.held);
+  m.held.clear();
+  for (auto& h : held) {
+    if (m.serving)
+      propose(m, std::move(h.bytes), std::move(h.done));
+    else
+      h.done(errc::retry);
+  }
+}
+
 /// Commits of a replicated scope: encoded on the caller's thread, proposed
 /// by the replicator. Acknowledged once a majority holds them and they are
 /// applied here; anything else is `unavailable` (the write may still be
@@ -143,17 +195,20 @@ public:
     auto bytes = repl::encode_batch(batch);
     box_->post([st = st_, g = group_, bytes = std::move(bytes), done = std::move(done)]() mutable {
       auto it = st->members.find(g);
-      if (st->closing || it == st->members.end() || !it->second->serving) {
+      if (st->closing || it == st->members.end()) {
         done(errc::unavailable);
         return;
       }
-      auto t0 = clock_type::now();
-      it->second->raft->propose(std::move(bytes), [t0, done = std::move(done)](repl::outcome o) {
-        if (o == repl::outcome::applied)
-          metrics::node().raft_commit_seconds.observe(
-            std::chrono::duration<double>(clock_type::now() - t0).count());
-        done(o == repl::outcome::applied ? errc::ok : errc::unavailable);
-      });
+      auto& m = *it->second;
+      if (!m.serving) { // never proposed: the caller may ask the new leader
+        done(errc::retry);
+        return;
+      }
+      if (m.transfer_started) {
+        m.held.push_back({std::move(bytes), std::move(done)});
+        return;
+      }
+      propose(m, std::move(bytes), std::move(done));
     });
   }
 
@@ -207,6 +262,7 @@ void stop_serving(replicator_actor self, member& m) {
     caf::anon_send_exit(m.authority, caf::exit_reason::user_shutdown);
   m.authority = nullptr;
   self->send(st.cfg.directory, leader_atom::value, m.group, false);
+  end_transfer(m);
   log::info("replication", "stopped serving group", {{"group", m.group}});
 }
 
@@ -382,7 +438,7 @@ void return_to_preferred(replicator_actor self, member& m) {
   m.preferred_ready_since = {};
   log::info("replication", "returning group to its preferred leader",
             {{"group", m.group}, {"to", layout.nodes[preferred].id}});
-  m.raft->transfer(raft_id(preferred));
+  begin_transfer(m, raft_id(preferred));
 }
 
 void update_health(replicator_actor self) {
@@ -483,14 +539,14 @@ replicator_impl::behavior_type replicator(replicator_actor self, replicator_sett
         return make_chat_error(errc::bad_request, node + " holds no replica of group " + std::to_string(g));
       if (target == st.layout().self)
         return done_atom::value;
-      if (!it->second->raft->transfer(raft_id(target)))
+      if (!begin_transfer(*it->second, raft_id(target)))
         return make_chat_error(errc::conflict, "a transfer of group " + std::to_string(g) + " is running");
       return done_atom::value;
     },
     [self](handoff_atom) -> caf::result<std::uint32_t> {
       for (auto& [g, m] : self->state.members)
         if (m->raft->status().state == repl::role::leader)
-          m->raft->transfer(0);
+          begin_transfer(*m, 0);
       auto rp = self->make_response_promise<std::uint32_t>();
       self->state.handoffs.push_back({rp, clock_type::now() + handoff_limit});
       settle_handoffs(self);
@@ -503,6 +559,10 @@ replicator_impl::behavior_type replicator(replicator_actor self, replicator_sett
       for (auto& [g, m] : st.members) {
         m->raft->tick();
         note_followers(*m);
+        // C Raft gives a transfer up after an election timeout; past that
+        // this member still leads and proposes what it held.
+        if (m->transfer_started && clock_type::now() - *m->transfer_started > transfer_limit)
+          end_transfer(*m);
         if (m->serving && st.ticks % announce_every_ticks == 0) {
           announce(self, *m);
           if (st.handoffs.empty())
