@@ -176,6 +176,8 @@ struct replica::impl {
   std::uint64_t leader_term = 0;
   // Fresh-member vote guard, see replica::receive(); lifted once a result
   // accepts entries up to `lift_at`, the highest commit index a leader told.
+  // Mirrors the store's resyncing marker (set_resyncing), so that it outlives
+  // restarts; `lift_at` need not: the next leader's message tells it again.
   bool fresh = false;
   raft_index lift_at = ~raft_index{0};
 
@@ -232,7 +234,7 @@ struct replica::impl {
     if (now == seen_role && leader == seen_leader && r.current_term == seen_term) return;
     if (now == role::leader && seen_role != role::leader) {
       ++counters.elections_won;
-      fresh = false; // a majority's logs were no longer than ours: nothing lost
+      lift_guard(); // a majority's logs were no longer than ours: nothing lost
       // A fresh leader commits nothing of older terms until an entry of its
       // own term is committed: append one now (upstream 29bb302 does this).
       start_barrier(nullptr);
@@ -242,6 +244,14 @@ struct replica::impl {
     seen_leader = leader;
     seen_term = r.current_term;
     host.on_change(now, leader, r.current_term);
+  }
+
+  // Ends the fresh-member guard, durably first: should the marker not clear,
+  // the guard stays (dropping votes is safe) and the next chance retries.
+  void lift_guard() {
+    if (!fresh || !store.set_resyncing(false)) return;
+    fresh = false;
+    lift_at = ~raft_index{0};
   }
 
   // --- raft_io ------------------------------------------------------------
@@ -355,7 +365,9 @@ struct replica::impl {
     if (!drop && out.type == RAFT_IO_APPEND_ENTRIES_RESULT && out.append_entries_result.rejected == 0) {
       auto& last = out.append_entries_result.last_log_index;
       if (self->match_cap && last > self->match_cap) last = self->match_cap; // see the notes
-      if (last >= self->lift_at) self->fresh = false; // caught up with a leader's commit
+      // Caught up with a leader's commit. The entries are durable: libraft
+      // answers for new entries once stored, otherwise with at most last_stored.
+      if (last >= self->lift_at) self->lift_guard();
     }
     if (!drop) {
       if (out.type == RAFT_IO_INSTALL_SNAPSHOT) ++self->counters.snapshots_sent;
@@ -618,9 +630,20 @@ bool replica::start(std::string* error) {
     if (error) *error = "load: " + err;
     return false;
   }
-  // Fresh: an empty store, or one that holds only the bootstrap entry (a
-  // member that lost its disk may crash again before it caught up).
-  i.fresh = !st.snapshot && st.start_index + st.entries.size() <= 2;
+  // Fresh: the store says so (a member that lost its disk and restarted
+  // before it caught up), or it is empty, or it holds only the bootstrap
+  // entry. The marker goes down before bootstrap writes anything: a crash
+  // between the two leaves a store that is empty but for the marker, and
+  // that one bootstraps again. A store with only the bootstrap entry and no
+  // marker (a store from before the marker, or a member of a new group that
+  // won an election, cleared it and crashed before its barrier was stored)
+  // is marked too: only conservative, as such a member has nothing a
+  // candidate could lack.
+  i.fresh = st.resyncing || (!st.snapshot && st.start_index + st.entries.size() <= 2);
+  if (i.fresh && !st.resyncing && !i.store.set_resyncing(true)) {
+    if (error) *error = "cannot persist the resyncing marker";
+    return false;
+  }
   if (st.term == 0 && !st.snapshot && st.entries.empty()) {
     raft_configuration conf;
     raft_configuration_init(&conf);
@@ -678,6 +701,8 @@ void replica::receive(std::string_view bytes) {
   // elections work. Not just any accepted message: a member whose installed
   // snapshot stops short of the commit index could elect a leader that lacks
   // the committed entries it held before the loss (the simulation found it).
+  // The guard is durable (the store's resyncing marker, see start()): a
+  // member restarting partway through has some entries but still not all.
   if (m.type == RAFT_IO_REQUEST_VOTE && i.fresh && m.request_vote.last_log_index > 1) drop = true;
   if (drop) {
     wire::release(m);
