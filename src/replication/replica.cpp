@@ -81,12 +81,16 @@ role to_role(int state) {
   }
 }
 
-// Term of `index` in the library's in-memory log (struct raft_log is public in
-// 0.15); 0 when unknown.
+// Entries in the library's in-memory log (struct raft_log is public in 0.15).
+std::size_t log_size(const raft_log& l) {
+  return l.back >= l.front ? l.back - l.front : l.size - l.front + l.back;
+}
+
+// Term of `index` in the library's in-memory log; 0 when unknown.
 raft_term term_of(const raft_log& l, raft_index index) {
   if (index == 0) return 0;
   if (index == l.snapshot.last_index) return l.snapshot.last_term;
-  const std::size_t n = l.back >= l.front ? l.back - l.front : l.size - l.front + l.back;
+  const std::size_t n = log_size(l);
   if (index <= l.offset || index > l.offset + n) return 0;
   return l.entries[(l.front + (index - 1 - l.offset)) % l.size].term;
 }
@@ -133,6 +137,7 @@ struct replica::impl {
     raft_io_append_cb cb;
     raft_term term;     // the term when submitted
     bool as_follower;   // submitted while following
+    raft_index first;   // index of its first entry
   };
   struct pending_put {
     raft_io_snapshot_put* req;
@@ -266,7 +271,17 @@ struct replica::impl {
     auto puts = std::move(self->puts);
     auto gets = std::move(self->gets);
     // Newest first: a cancelled leader append truncates from its index on.
-    for (auto it = appends.rbegin(); it != appends.rend(); ++it) it->second.cb(it->second.req, RAFT_CANCELED);
+    // That truncation has no bounds check (asserts only): when the log no
+    // longer reaches the append's index (it stepped down and a new leader's
+    // entries replaced its own), it would run off the log. Such an append is
+    // reported done instead: with the library closing, that only releases
+    // its entries.
+    for (auto it = appends.rbegin(); it != appends.rend(); ++it) {
+      const auto& p = it->second;
+      const raft_index offset = self->r.log.offset, last = offset + log_size(self->r.log);
+      const bool in_log = p.first > offset && p.first <= last;
+      p.cb(p.req, !p.as_follower && !in_log ? 0 : RAFT_CANCELED);
+    }
     for (auto& [seq, p] : puts) {
       p.cb(p.req, RAFT_CANCELED);
       // installSnapshotCb's failure path frees data and configuration but
@@ -389,9 +404,9 @@ struct replica::impl {
       copy[i].data.assign(static_cast<const char*>(entries[i].buf.base), entries[i].buf.len);
     }
     const auto seq = self->next_seq++;
-    self->appends[seq] = {req, cb, self->r.current_term, self->r.state == RAFT_FOLLOWER};
     // First index: everything before this append is stored or queued.
     const raft_index first = raft_last_index(&self->r) - n + 1;
+    self->appends[seq] = {req, cb, self->r.current_term, self->r.state == RAFT_FOLLOWER, first};
     std::weak_ptr<bool> alive = self->alive;
     self->store.append(first, std::move(copy), [self, alive, seq](bool ok) {
       if (alive.expired()) return;
