@@ -37,6 +37,12 @@
 //     already covers, corrupting its log (a duplicated or late AppendEntries
 //     after a compaction is enough; still so upstream in 0.17): receive()
 //     trims such a message to start at the snapshot (trim_to_snapshot());
+//   * a member refusing a pre-vote answers with the request's term even when
+//     its own is higher (also upstream), so a pre-candidate with the longest
+//     log but a stale term never learns the term it must exceed, while those
+//     with the higher term have shorter logs: no one can win (simulation, 5
+//     members, seed 756). io_send answers such a refusal with our term; the
+//     library's pre-candidate already adopts a higher term from a result.
 //   * a follower accepting AppendEntries without new entries reports its whole
 //     log as matching (last_log_index = last_stored), stale entries past the
 //     leader's included; the leader then takes them for matched, ignores the
@@ -384,6 +390,11 @@ struct replica::impl {
       // answers for new entries once stored, otherwise with at most last_stored.
       if (last >= self->lift_at) self->lift_guard();
     }
+    // A pre-vote refused for a stale term: tell our term, not the request's
+    // (see the notes; recvRequestVoteResult then moves the candidate up).
+    if (out.type == RAFT_IO_REQUEST_VOTE_RESULT && out.request_vote_result.pre_vote == raft_tribool_true &&
+        !out.request_vote_result.vote_granted && out.request_vote_result.term < self->r.current_term)
+      out.request_vote_result.term = self->r.current_term;
     if (!drop) {
       if (out.type == RAFT_IO_INSTALL_SNAPSHOT) ++self->counters.snapshots_sent;
       self->host.send(out.server_id, wire::encode(self->cfg.group, self->cfg.self, out));
