@@ -44,6 +44,7 @@ struct persisted_state {
   std::optional<snapshot_meta> snapshot;
   std::uint64_t start_index = 1; ///< index of entries[0]
   std::vector<log_entry> entries;
+  bool resyncing = false; ///< see log_store::set_resyncing()
 };
 
 /// Term, vote, log and snapshots of one group member.
@@ -65,6 +66,12 @@ public:
   /// Durable before returning (C Raft requires it before answering).
   virtual bool set_term(std::uint64_t term) = 0;
   virtual bool set_vote(std::uint64_t server_id) = 0;
+
+  /// The replica's "rebuilding after a lost disk" marker (its fresh-member
+  /// vote guard, replica.cpp), durable before returning: the guard must
+  /// survive restarts until the member has caught up. Independent of
+  /// bootstrap(): a store holding only the marker is still empty.
+  virtual bool set_resyncing(bool on) = 0;
 
   /// Appends `entries` at `first_index`, `first_index + 1`, ...; `done(true)`
   /// once they are durable. Completions arrive in submission order.

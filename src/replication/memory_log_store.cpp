@@ -63,6 +63,7 @@ bool memory_log_store::load(persisted_state* out, std::string* error) {
   out->snapshot = snapshot_;
   out->start_index = start_;
   out->entries = log_;
+  out->resyncing = resyncing_;
   return true;
 }
 
@@ -83,6 +84,11 @@ bool memory_log_store::set_term(std::uint64_t term) {
 
 bool memory_log_store::set_vote(std::uint64_t server_id) {
   vote_ = server_id;
+  return true;
+}
+
+bool memory_log_store::set_resyncing(bool on) {
+  resyncing_ = on;
   return true;
 }
 
@@ -150,6 +156,7 @@ void memory_log_store::wipe() {
   crash();
   sm_.wipe();
   term_ = vote_ = 0;
+  resyncing_ = false;
   snapshot_.reset();
   start_ = 1;
   log_.clear();

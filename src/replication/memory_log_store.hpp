@@ -1,10 +1,10 @@
 #pragma once
 // In-memory log_store and state_machine for the deterministic simulation.
 //
-// Durability model (what a crash keeps): set_term/set_vote are durable at
-// once; append, truncate, put_snapshot and get_snapshot queue up and take
-// effect, in order, only when the simulation calls step(); crash() drops
-// whatever is still queued. The state machine keeps its data in memory and
+// Durability model (what a crash keeps): bootstrap, set_term, set_vote and
+// set_resyncing are durable at once; append, truncate, put_snapshot and
+// get_snapshot queue up and take effect, in order, only when the simulation
+// calls step(); crash() drops whatever is still queued. The state machine keeps its data in memory and
 // makes it durable in make_durable() (before a compaction snapshot) or when
 // an installed snapshot replaces it; a crash rolls it back to that image.
 #include <cstdint>
@@ -52,6 +52,7 @@ public:
   bool bootstrap(const std::string& configuration) override;
   bool set_term(std::uint64_t term) override;
   bool set_vote(std::uint64_t server_id) override;
+  bool set_resyncing(bool on) override;
   void append(std::uint64_t first_index, std::vector<log_entry> entries, done_fn done) override;
   void truncate(std::uint64_t from_index) override;
   void put_snapshot(snapshot_meta meta, std::string data, unsigned trailing, done_fn done) override;
@@ -67,11 +68,13 @@ public:
   void wipe();
 
   std::uint64_t snapshot_index() const noexcept { return snapshot_ ? snapshot_->index : 0; }
+  bool resyncing() const noexcept { return resyncing_; }
   std::uint64_t last_index() const noexcept { return start_ + log_.size() - 1; }
 
 private:
   memory_state_machine& sm_;
   std::uint64_t term_ = 0, vote_ = 0;
+  bool resyncing_ = false;
   std::optional<snapshot_meta> snapshot_;
   std::uint64_t start_ = 1;
   std::vector<log_entry> log_;

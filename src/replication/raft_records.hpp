@@ -4,6 +4,7 @@
 //
 //   "t"               term       u64
 //   "v"               vote       u64 (absent: none)
+//   "r"               resyncing  u64 1 (absent: not resyncing; log_store::set_resyncing)
 //   "m"               snapshot   u8 version(1) u64 index u64 term
 //                                u64 configuration_index bytes configuration
 //   "e" <u64 index>   entry      u8 version(1) u64 term u8 type, then the data
@@ -21,6 +22,7 @@ namespace chat::replication::records {
 
 inline constexpr std::string_view term_key = "t";
 inline constexpr std::string_view vote_key = "v";
+inline constexpr std::string_view resyncing_key = "r";
 inline constexpr std::string_view snapshot_key = "m";
 inline constexpr std::string_view entry_prefix = "e";
 inline constexpr std::uint8_t version = 1;

@@ -37,6 +37,12 @@
 //     already covers, corrupting its log (a duplicated or late AppendEntries
 //     after a compaction is enough; still so upstream in 0.17): receive()
 //     trims such a message to start at the snapshot (trim_to_snapshot());
+//   * a member refusing a pre-vote answers with the request's term even when
+//     its own is higher (also upstream), so a pre-candidate with the longest
+//     log but a stale term never learns the term it must exceed, while those
+//     with the higher term have shorter logs: no one can win (simulation, 5
+//     members, seed 756). io_send answers such a refusal with our term; the
+//     library's pre-candidate already adopts a higher term from a result.
 //   * a follower accepting AppendEntries without new entries reports its whole
 //     log as matching (last_log_index = last_stored), stale entries past the
 //     leader's included; the leader then takes them for matched, ignores the
@@ -81,12 +87,16 @@ role to_role(int state) {
   }
 }
 
-// Term of `index` in the library's in-memory log (struct raft_log is public in
-// 0.15); 0 when unknown.
+// Entries in the library's in-memory log (struct raft_log is public in 0.15).
+std::size_t log_size(const raft_log& l) {
+  return l.back >= l.front ? l.back - l.front : l.size - l.front + l.back;
+}
+
+// Term of `index` in the library's in-memory log; 0 when unknown.
 raft_term term_of(const raft_log& l, raft_index index) {
   if (index == 0) return 0;
   if (index == l.snapshot.last_index) return l.snapshot.last_term;
-  const std::size_t n = l.back >= l.front ? l.back - l.front : l.size - l.front + l.back;
+  const std::size_t n = log_size(l);
   if (index <= l.offset || index > l.offset + n) return 0;
   return l.entries[(l.front + (index - 1 - l.offset)) % l.size].term;
 }
@@ -133,6 +143,7 @@ struct replica::impl {
     raft_io_append_cb cb;
     raft_term term;     // the term when submitted
     bool as_follower;   // submitted while following
+    raft_index first;   // index of its first entry
   };
   struct pending_put {
     raft_io_snapshot_put* req;
@@ -176,6 +187,8 @@ struct replica::impl {
   std::uint64_t leader_term = 0;
   // Fresh-member vote guard, see replica::receive(); lifted once a result
   // accepts entries up to `lift_at`, the highest commit index a leader told.
+  // Mirrors the store's resyncing marker (set_resyncing), so that it outlives
+  // restarts; `lift_at` need not: the next leader's message tells it again.
   bool fresh = false;
   raft_index lift_at = ~raft_index{0};
 
@@ -232,7 +245,7 @@ struct replica::impl {
     if (now == seen_role && leader == seen_leader && r.current_term == seen_term) return;
     if (now == role::leader && seen_role != role::leader) {
       ++counters.elections_won;
-      fresh = false; // a majority's logs were no longer than ours: nothing lost
+      lift_guard(); // a majority's logs were no longer than ours: nothing lost
       // A fresh leader commits nothing of older terms until an entry of its
       // own term is committed: append one now (upstream 29bb302 does this).
       start_barrier(nullptr);
@@ -242,6 +255,14 @@ struct replica::impl {
     seen_leader = leader;
     seen_term = r.current_term;
     host.on_change(now, leader, r.current_term);
+  }
+
+  // Ends the fresh-member guard, durably first: should the marker not clear,
+  // the guard stays (dropping votes is safe) and the next chance retries.
+  void lift_guard() {
+    if (!fresh || !store.set_resyncing(false)) return;
+    fresh = false;
+    lift_at = ~raft_index{0};
   }
 
   // --- raft_io ------------------------------------------------------------
@@ -256,7 +277,17 @@ struct replica::impl {
     auto puts = std::move(self->puts);
     auto gets = std::move(self->gets);
     // Newest first: a cancelled leader append truncates from its index on.
-    for (auto it = appends.rbegin(); it != appends.rend(); ++it) it->second.cb(it->second.req, RAFT_CANCELED);
+    // That truncation has no bounds check (asserts only): when the log no
+    // longer reaches the append's index (it stepped down and a new leader's
+    // entries replaced its own), it would run off the log. Such an append is
+    // reported done instead: with the library closing, that only releases
+    // its entries.
+    for (auto it = appends.rbegin(); it != appends.rend(); ++it) {
+      const auto& p = it->second;
+      const raft_index offset = self->r.log.offset, last = offset + log_size(self->r.log);
+      const bool in_log = p.first > offset && p.first <= last;
+      p.cb(p.req, !p.as_follower && !in_log ? 0 : RAFT_CANCELED);
+    }
     for (auto& [seq, p] : puts) {
       p.cb(p.req, RAFT_CANCELED);
       // installSnapshotCb's failure path frees data and configuration but
@@ -355,8 +386,15 @@ struct replica::impl {
     if (!drop && out.type == RAFT_IO_APPEND_ENTRIES_RESULT && out.append_entries_result.rejected == 0) {
       auto& last = out.append_entries_result.last_log_index;
       if (self->match_cap && last > self->match_cap) last = self->match_cap; // see the notes
-      if (last >= self->lift_at) self->fresh = false; // caught up with a leader's commit
+      // Caught up with a leader's commit. The entries are durable: libraft
+      // answers for new entries once stored, otherwise with at most last_stored.
+      if (last >= self->lift_at) self->lift_guard();
     }
+    // A pre-vote refused for a stale term: tell our term, not the request's
+    // (see the notes; recvRequestVoteResult then moves the candidate up).
+    if (out.type == RAFT_IO_REQUEST_VOTE_RESULT && out.request_vote_result.pre_vote == raft_tribool_true &&
+        !out.request_vote_result.vote_granted && out.request_vote_result.term < self->r.current_term)
+      out.request_vote_result.term = self->r.current_term;
     if (!drop) {
       if (out.type == RAFT_IO_INSTALL_SNAPSHOT) ++self->counters.snapshots_sent;
       self->host.send(out.server_id, wire::encode(self->cfg.group, self->cfg.self, out));
@@ -377,9 +415,9 @@ struct replica::impl {
       copy[i].data.assign(static_cast<const char*>(entries[i].buf.base), entries[i].buf.len);
     }
     const auto seq = self->next_seq++;
-    self->appends[seq] = {req, cb, self->r.current_term, self->r.state == RAFT_FOLLOWER};
     // First index: everything before this append is stored or queued.
     const raft_index first = raft_last_index(&self->r) - n + 1;
+    self->appends[seq] = {req, cb, self->r.current_term, self->r.state == RAFT_FOLLOWER, first};
     std::weak_ptr<bool> alive = self->alive;
     self->store.append(first, std::move(copy), [self, alive, seq](bool ok) {
       if (alive.expired()) return;
@@ -618,9 +656,20 @@ bool replica::start(std::string* error) {
     if (error) *error = "load: " + err;
     return false;
   }
-  // Fresh: an empty store, or one that holds only the bootstrap entry (a
-  // member that lost its disk may crash again before it caught up).
-  i.fresh = !st.snapshot && st.start_index + st.entries.size() <= 2;
+  // Fresh: the store says so (a member that lost its disk and restarted
+  // before it caught up), or it is empty, or it holds only the bootstrap
+  // entry. The marker goes down before bootstrap writes anything: a crash
+  // between the two leaves a store that is empty but for the marker, and
+  // that one bootstraps again. A store with only the bootstrap entry and no
+  // marker (a store from before the marker, or a member of a new group that
+  // won an election, cleared it and crashed before its barrier was stored)
+  // is marked too: only conservative, as such a member has nothing a
+  // candidate could lack.
+  i.fresh = st.resyncing || (!st.snapshot && st.start_index + st.entries.size() <= 2);
+  if (i.fresh && !st.resyncing && !i.store.set_resyncing(true)) {
+    if (error) *error = "cannot persist the resyncing marker";
+    return false;
+  }
   if (st.term == 0 && !st.snapshot && st.entries.empty()) {
     raft_configuration conf;
     raft_configuration_init(&conf);
@@ -678,6 +727,8 @@ void replica::receive(std::string_view bytes) {
   // elections work. Not just any accepted message: a member whose installed
   // snapshot stops short of the commit index could elect a leader that lacks
   // the committed entries it held before the loss (the simulation found it).
+  // The guard is durable (the store's resyncing marker, see start()): a
+  // member restarting partway through has some entries but still not all.
   if (m.type == RAFT_IO_REQUEST_VOTE && i.fresh && m.request_vote.last_log_index > 1) drop = true;
   if (drop) {
     wire::release(m);

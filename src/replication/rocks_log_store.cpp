@@ -75,10 +75,13 @@ bool rocks_log_store::load(persisted_state* out, std::string* error) {
   if (!error)
     error = &ignored;
   persisted_state st;
+  std::uint64_t resyncing = 0;
   if (!read_u64(db_, scope_, records::term_key, &st.term, error) ||
       !read_u64(db_, scope_, records::vote_key, &st.vote, error) ||
+      !read_u64(db_, scope_, records::resyncing_key, &resyncing, error) ||
       !read_snapshot(db_, scope_, &st.snapshot, error))
     return false;
+  st.resyncing = resyncing != 0;
 
   std::uint64_t first = 0, last = 0; // stored entries; 0: none
   bool bad = false;
@@ -196,6 +199,15 @@ bool rocks_log_store::set_term(std::uint64_t term) {
 bool rocks_log_store::set_vote(std::uint64_t server_id) {
   storage::write_batch batch;
   batch.put(column::raft, std::string(records::vote_key), records::encode_u64(server_id));
+  return db_.write_now(scope_, batch, true).ok();
+}
+
+bool rocks_log_store::set_resyncing(bool on) {
+  storage::write_batch batch;
+  if (on)
+    batch.put(column::raft, std::string(records::resyncing_key), records::encode_u64(1));
+  else
+    batch.del(column::raft, std::string(records::resyncing_key));
   return db_.write_now(scope_, batch, true).ok();
 }
 

@@ -31,8 +31,8 @@ class rocks_log_store final : public log_store {
 public:
   /// `log_durability`: how durable append/truncate/put_snapshot(trailing > 0)
   /// are before their completion (sync: fsynced, whatever the database's
-  /// mode; async: the database's mode decides). Term, vote, bootstrap and
-  /// installed snapshots are always synced.
+  /// mode; async: the database's mode decides). Term, vote, the resyncing
+  /// marker, bootstrap and installed snapshots are always synced.
   rocks_log_store(storage::database& db, std::size_t scope, storage::durability log_durability,
                   post_fn post);
   /// Finishes the snapshot work already started (its completions are posted).
@@ -52,6 +52,7 @@ public:
   /// (C Raft resets it in memory when it persists a new term).
   bool set_term(std::uint64_t term) override;
   bool set_vote(std::uint64_t server_id) override;
+  bool set_resyncing(bool on) override;
   void append(std::uint64_t first_index, std::vector<log_entry> entries, done_fn done) override;
   void truncate(std::uint64_t from_index) override;
   void put_snapshot(snapshot_meta meta, std::string data, unsigned trailing,

@@ -247,6 +247,59 @@ TEST_CASE("rocks_log_store: everything survives a reopen", "[replication][rocks_
   CHECK(load(s).entries.size() == 7);
 }
 
+TEST_CASE("rocks_log_store: the resyncing marker is durable and outlives log changes",
+          "[replication][rocks_log_store]") {
+  temp_dir dir;
+  post_queue q;
+  {
+    auto db = open_db(dir.path());
+    rocks_log_store s(*db, 1, storage::durability::async, q.fn());
+    CHECK_FALSE(load(s).resyncing);
+    // Set before bootstrap (as the replica does): the store is still empty.
+    REQUIRE(s.set_resyncing(true));
+    auto st = load(s);
+    CHECK(st.resyncing);
+    CHECK(st.term == 0);
+    CHECK(st.entries.empty());
+    REQUIRE(s.bootstrap("conf"));
+    REQUIRE(s.set_term(3));
+    REQUIRE(append_wait(q, s, 2, entries(3, 2, 8)));
+    s.truncate(6);
+    REQUIRE(snapshot_wait(q, s, meta_at(5, 3), {}, 1));
+    CHECK(load(s).resyncing);
+    db->close();
+  }
+  {
+    auto db = open_db(dir.path());
+    rocks_log_store s(*db, 1, storage::durability::sync, q.fn());
+    auto st = load(s);
+    CHECK(st.resyncing);
+    CHECK(st.term == 3);
+    CHECK(st.entries.size() == 1); // 5, the trailing entry
+    // An installed snapshot replaces data and log, not the marker.
+    rocks_log_store leader(*db, 0, storage::durability::sync, q.fn());
+    REQUIRE(leader.bootstrap("conf"));
+    REQUIRE(snapshot_wait(q, leader, meta_at(1, 1), {}, 1));
+    const got_snapshot snap = get_wait(q, leader);
+    REQUIRE(snap.ok);
+    REQUIRE(snapshot_wait(q, s, meta_at(20, 3), snap.image, 0));
+    CHECK(load(s).resyncing);
+    CHECK_FALSE(load(leader).resyncing); // per scope
+    REQUIRE(s.set_resyncing(false));
+    CHECK_FALSE(load(s).resyncing);
+    REQUIRE(s.set_resyncing(true));
+    REQUIRE(s.set_resyncing(false)); // cleared twice: still fine
+    REQUIRE(s.set_resyncing(false));
+    db->close();
+  }
+  auto db = open_db(dir.path());
+  rocks_log_store s(*db, 1, storage::durability::sync, q.fn());
+  const auto st = load(s);
+  CHECK_FALSE(st.resyncing);
+  REQUIRE(st.snapshot);
+  CHECK(st.snapshot->index == 20);
+}
+
 TEST_CASE("rocks_log_store: a compaction snapshot keeps the trailing entries",
           "[replication][rocks_log_store]") {
   temp_dir dir;

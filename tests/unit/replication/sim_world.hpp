@@ -147,9 +147,15 @@ public:
   // The fault model a lost disk stays safe in: one member at a time, rebuilt
   // from the others before the next loss, in a group past its first entry
   // (members still at the bootstrap entry vote for each other by design).
+  // Rebuilt as the world sees it (applied what was there at the loss) and as
+  // the member itself does (its durable resyncing marker is gone): until
+  // then it refuses votes, and a second loss could leave no majority that
+  // can elect anyone.
   bool wipe_allowed() const {
     for (auto& m : members)
-      if (m->resyncing || (m->store.last_index() <= 1 && !m->store.snapshot_index())) return false;
+      if (m->resyncing || m->store.resyncing() ||
+          (m->store.last_index() <= 1 && !m->store.snapshot_index()))
+        return false;
     return true;
   }
 
