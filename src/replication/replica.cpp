@@ -734,6 +734,20 @@ void replica::receive(std::string_view bytes) {
     wire::release(m);
     return;
   }
+  // A follower that lost its disk (or restarted on an older copy) answers a
+  // leader that still counts it as matched up to some index: 0.15 takes the
+  // rejection for a stale one and never repairs it. Its own last index tells
+  // the truth, so the leader's record comes down to it (only ever making
+  // commit counting more conservative).
+  if (m.type == RAFT_IO_APPEND_ENTRIES_RESULT && i.r.state == RAFT_LEADER &&
+      m.append_entries_result.rejected > 0) {
+    for (unsigned k = 0; k < i.r.configuration.n; ++k) {
+      auto& p = i.r.leader_state.progress[k];
+      if (i.r.configuration.servers[k].id == h.from &&
+          m.append_entries_result.last_log_index < p.match_index)
+        p.match_index = m.append_entries_result.last_log_index;
+    }
+  }
   if (m.type == RAFT_IO_APPEND_ENTRIES) {
     trim_to_snapshot(i.r.log, m.append_entries);
     i.match_cap = m.append_entries.prev_log_index + m.append_entries.n_entries;

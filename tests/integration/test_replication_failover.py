@@ -180,7 +180,7 @@ def test_rolling_restart_shows_clients_no_error(fresh_cluster):
 
     for node in cluster:
         others = cluster.others(node)
-        senders = [Sender(f"via-{o.node_id}", http_sender(via(accts[o.node_id], o)), order)
+        senders = [Sender(f"{node.node_id}-via-{o.node_id}", http_sender(via(accts[o.node_id], o)), order)
                    for o in others]
 
         def restart():

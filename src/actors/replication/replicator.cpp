@@ -106,6 +106,17 @@ struct member {
   /// C Raft clears that flag every election timeout, so one reading of it
   /// can call a live follower silent.
   std::map<std::uint64_t, clock_type::time_point> heard;
+  /// Whether follower `f` answered within an election timeout plus two
+  /// heartbeats (how often the leader clears the flag, and how soon a live
+  /// follower sets it again).
+  bool alive(const repl::follower_progress& f) const {
+    if (f.recent)
+      return true;
+    auto seen = heard.find(f.id);
+    const auto& c = raft->config();
+    auto window = std::chrono::milliseconds(c.election_timeout_ms + 2 * c.heartbeat_ms);
+    return seen != heard.end() && clock_type::now() - seen->second < window;
+  }
 
   bool caught_up() const {
     if (serving)
@@ -223,7 +234,7 @@ private:
 bool followers_caught_up(const member& m) {
   auto s = m.raft->status();
   for (const auto& f : s.followers)
-    if (!f.recent || f.match_index + caught_up_slack < s.commit_index)
+    if (!m.alive(f) || f.match_index + caught_up_slack < s.commit_index)
       return false;
   return true;
 }
@@ -347,16 +358,10 @@ group_status status_of(replicator_actor self, const member& m) {
   out.snapshot_index = s.snapshot_index;
   for (auto i : layout.replicas_of(m.group))
     out.replicas.push_back(layout.nodes[i].id);
-  // Silent: not seen `recent` for an election timeout (how often the leader
-  // clears the flag) plus two heartbeats (a live follower sets it again).
-  const auto& tuning = self->state.cfg.tuning;
-  auto window = std::chrono::milliseconds(tuning.election_timeout_ms + 2 * tuning.heartbeat_ms);
   for (const auto& f : s.followers) {
     if (node_of(f.id) >= layout.nodes.size())
       continue;
-    auto seen = m.heard.find(f.id);
-    bool recent = f.recent
-                  || (seen != m.heard.end() && clock_type::now() - seen->second < window);
+    bool recent = m.alive(f);
     out.followers.push_back({layout.nodes[node_of(f.id)].id, f.match_index, recent});
   }
   return out;
@@ -421,7 +426,7 @@ void return_to_preferred(replicator_actor self, member& m) {
       && self->state.cfg.ctx->peers->reachable(preferred)) {
     auto s = m.raft->status();
     for (const auto& f : s.followers)
-      ready = ready || (f.id == raft_id(preferred) && f.recent && f.match_index >= s.commit_index);
+      ready = ready || (f.id == raft_id(preferred) && m.alive(f) && f.match_index >= s.commit_index);
   }
   if (!ready) {
     m.preferred_ready_since = {};
