@@ -26,9 +26,17 @@ public:
   /// unreachable owner answers `unavailable` at once.
   template <class T, class... Ts>
   void ask_owner(std::uint32_t shard, std::function<void(outcome<T>)> done, Ts... xs) const {
+    ask_owner_within<T>(ask_timeout, shard, std::move(done), std::move(xs)...);
+  }
+
+  /// ask_owner with its own timeout: a check that precedes the real work of
+  /// a request (is this session live?) gets less than the whole budget.
+  template <class T, class... Ts>
+  void ask_owner_within(caf::timespan timeout, std::uint32_t shard,
+                        std::function<void(outcome<T>)> done, Ts... xs) const {
     using namespace std::chrono_literals;
-    auto wait = peers->layout().replicated() ? std::chrono::milliseconds(3s) : 0ms;
-    ask_when_found<T>(sys, std::function<auth_api()>{[p = peers, shard] {
+    auto wait = peers->layout().replicated() ? std::chrono::milliseconds(1500ms) : 0ms;
+    ask_when_found<T>(sys, timeout, std::function<auth_api()>{[p = peers, shard] {
                         return p->authority(shard);
                       }},
                       wait, std::move(done), std::move(xs)...);

@@ -80,18 +80,27 @@ void request_outcome_swept(Self* self, request_deadlines* deadlines, const Handl
                           std::forward<Ts>(xs)...);
 }
 
+/// Asks `dest` from outside the actor world; the answer, or a failure
+/// (`unavailable` after `timeout`), goes to `done` on a CAF thread.
 template <class T, class Handle, class... Ts>
-void ask(caf::actor_system& sys, const Handle& dest,
-         std::function<void(outcome<T>)> done, Ts... xs) {
+void ask_within(caf::actor_system& sys, caf::timespan timeout, const Handle& dest,
+                std::function<void(outcome<T>)> done, Ts... xs) {
   if (!dest) // the owning node is down: say so now rather than after a timeout
     return done(outcome<T>::failure(errc::unavailable,
                                     "the node owning this data is unreachable; try again"));
-  sys.spawn([dest, done = std::move(done),
+  sys.spawn([dest, timeout, done = std::move(done),
              args = std::make_tuple(std::move(xs)...)](caf::event_based_actor* self) mutable {
     auto on_error = [done](caf::error& err) { done(outcome<T>::failure(to_api_error(err))); };
-    std::apply([&](auto&&... a) { request_outcome<T>(self, dest, done, on_error, std::move(a)...); },
-               args);
+    std::apply([&](auto&&... a) {
+      detail::request_then<T>(self, dest, timeout, done, on_error, std::move(a)...);
+    }, args);
   });
+}
+
+template <class T, class Handle, class... Ts>
+void ask(caf::actor_system& sys, const Handle& dest,
+         std::function<void(outcome<T>)> done, Ts... xs) {
+  ask_within<T>(sys, ask_timeout, dest, std::move(done), std::move(xs)...);
 }
 
 /// ask() for a destination that may be briefly unknown, such as a consensus
@@ -99,13 +108,13 @@ void ask(caf::actor_system& sys, const Handle& dest,
 /// two): `find` is tried again every 50 ms for up to `wait`, then the
 /// request goes to what it found (nothing: `unavailable`).
 template <class T, class Handle, class... Ts>
-void ask_when_found(caf::actor_system& sys, std::function<Handle()> find,
+void ask_when_found(caf::actor_system& sys, caf::timespan timeout, std::function<Handle()> find,
                     std::chrono::milliseconds wait, std::function<void(outcome<T>)> done,
                     Ts... xs) {
   if (auto dest = find(); dest || wait.count() <= 0)
-    return ask<T>(sys, dest, std::move(done), std::move(xs)...);
+    return ask_within<T>(sys, timeout, dest, std::move(done), std::move(xs)...);
   auto deadline = std::chrono::steady_clock::now() + wait;
-  sys.spawn([&sys, find = std::move(find), deadline, done = std::move(done),
+  sys.spawn([&sys, timeout, find = std::move(find), deadline, done = std::move(done),
              args = std::make_tuple(std::move(xs)...)](caf::event_based_actor* self) mutable {
     self->delayed_send(self, find_poll, resume_atom::value);
     return caf::behavior{[=, &sys](resume_atom) mutable {
@@ -114,7 +123,7 @@ void ask_when_found(caf::actor_system& sys, std::function<Handle()> find,
         self->delayed_send(self, find_poll, resume_atom::value);
         return;
       }
-      std::apply([&](auto&... a) { ask<T>(sys, dest, done, a...); }, args);
+      std::apply([&](auto&... a) { ask_within<T>(sys, timeout, dest, done, a...); }, args);
       self->quit();
     }};
   });
