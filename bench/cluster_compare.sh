@@ -32,9 +32,11 @@ run_one() { # replicas
     (cd "$dir" && exec "$bin" --config cluster.conf --node "n$n" --log-level warn) &
     pids+=($!)
   done
-  for _ in $(seq 300); do
-    curl -fs -m 1 "http://127.0.0.1:8571/readyz?all=1" >/dev/null && break
-    sleep 0.1
+  for n in 1 2 3; do # every node sees every peer (and, replicated, leads its group)
+    for _ in $(seq 300); do
+      curl -fs -m 1 "http://127.0.0.1:$((8570 + n))/readyz?all=1" >/dev/null && break
+      sleep 0.1
+    done
   done
   echo "== replicas = $1"
   "$cb" "${args[@]}" --cluster-conf "$dir/cluster.conf" \
