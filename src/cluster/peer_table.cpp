@@ -1,15 +1,33 @@
 #include "cluster/peer_table.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 namespace chat::cluster {
 
 peer_table::peer_table(placement layout)
   : layout_(std::move(layout)), nodes_(layout_.nodes.size()), leaders_(layout_.groups()) {}
 
+std::uint64_t peer_table::now_ms() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::steady_clock::now().time_since_epoch())
+                                      .count());
+}
+
 std::size_t peer_table::serving_node(std::uint32_t shard) const {
   auto g = layout_.group_of(shard);
-  return layout_.replicated() ? leaders_[g].node : g;
+  if (!layout_.replicated())
+    return g;
+  const auto& l = leaders_[g];
+  if (l.node == layout_.self && now_ms() >= l.lease_until_ms)
+    return no_node; // our lease ran out: not safe to serve until renewed
+  return l.node;
+}
+
+void peer_table::renew_lease(std::uint32_t g, std::uint64_t until_ms) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (g < leaders_.size() && leaders_[g].node == layout_.self)
+    leaders_[g].lease_until_ms = std::max(leaders_[g].lease_until_ms, until_ms);
 }
 
 std::optional<node_actors> peer_table::node(std::size_t index) const {
@@ -100,8 +118,17 @@ void peer_table::mark_up(std::size_t index, node_actors actors) {
 
 void peer_table::mark_down(std::size_t index) {
   std::lock_guard<std::mutex> guard{mtx_};
-  if (index < nodes_.size() && index != layout_.self)
-    nodes_[index].reset();
+  if (index >= nodes_.size() || index == layout_.self)
+    return;
+  nodes_[index].reset();
+  // Its leaderships went with it: a restarted process leads nothing until
+  // it announces so, and the old authority handles name dead actors. The
+  // term stays, so an older announcement still cannot win.
+  for (auto& l : leaders_)
+    if (l.node == index) {
+      l.node = no_node;
+      l.authority = nullptr;
+    }
 }
 
 } // namespace chat::cluster

@@ -38,11 +38,20 @@ public:
     std::size_t node = no_node; ///< position in cluster.conf, or no_node
     std::uint64_t term = 0;
     auth_api authority;         ///< the group's auth authority on that node
+    /// This node only: steady-clock ms until which it may serve the group
+    /// (its read lease: a majority answered it lately). A leader that was
+    /// paused or cut off stops serving when this passes, before it learns
+    /// of the new leader.
+    std::uint64_t lease_until_ms = 0;
   };
   static constexpr std::size_t no_node = static_cast<std::size_t>(-1);
   /// Records that `node` serves group `g` from `term` on; an older term is
   /// ignored. (Replication only: without it the placement decides.)
   void set_leader(std::uint32_t g, std::size_t node, std::uint64_t term, auth_api authority);
+  /// Extends this node's lease on group `g` (see leader::lease_until_ms).
+  void renew_lease(std::uint32_t g, std::uint64_t until_ms);
+  /// Steady-clock ms, the clock of the leases.
+  static std::uint64_t now_ms();
   /// Forgets `node` as group `g`'s leader (it stepped down or a newer term began).
   void forget_leader(std::uint32_t g, std::size_t node, std::uint64_t term);
   /// Every group's leader, by group.

@@ -180,6 +180,9 @@ struct replica::impl {
   std::map<std::uint64_t, pending_get> gets;
   bool drop_results = false; // set while a stale follower append completes
   raft_index match_cap = 0;  // while receiving AppendEntries: prev + entries
+  // When each member last answered an AppendEntries of ours in our term
+  // (host ms): the leader's read lease (replica_status::quorum_heard_ms).
+  std::map<std::uint64_t, std::uint64_t> answered_ms;
   std::size_t in_flight = 0;
   std::string peer_address;
 
@@ -748,6 +751,9 @@ void replica::receive(std::string_view bytes) {
         p.match_index = m.append_entries_result.last_log_index;
     }
   }
+  if (m.type == RAFT_IO_APPEND_ENTRIES_RESULT && i.r.state == RAFT_LEADER &&
+      m.append_entries_result.term == i.r.current_term)
+    i.answered_ms[h.from] = i.host.now_ms();
   if (m.type == RAFT_IO_APPEND_ENTRIES) {
     trim_to_snapshot(i.r.log, m.append_entries);
     i.match_cap = m.append_entries.prev_log_index + m.append_entries.n_entries;
@@ -827,8 +833,16 @@ replica_status replica::status() const {
       const auto id = r.configuration.servers[k].id;
       if (id == r.id) continue;
       const auto& p = r.leader_state.progress[k];
-      s.followers.push_back({id, p.match_index, p.recent_recv});
+      auto heard = i.answered_ms.find(id);
+      s.followers.push_back({id, p.match_index, p.recent_recv,
+                             heard == i.answered_ms.end() ? 0 : heard->second});
     }
+    // A majority counting this member: the (majority - 1)-th most recent answer.
+    std::vector<std::uint64_t> times;
+    for (const auto& f : s.followers) times.push_back(f.answered_ms);
+    std::sort(times.rbegin(), times.rend());
+    const std::size_t need = (r.configuration.n / 2 + 1) - 1;
+    s.quorum_heard_ms = need == 0 ? i.host.now_ms() : need <= times.size() ? times[need - 1] : 0;
   }
   return s;
 }

@@ -61,6 +61,7 @@ struct follower_progress {
   std::uint64_t id = 0;
   std::uint64_t match_index = 0; ///< highest entry known to be on that member
   bool recent = false;           ///< heard from within an election timeout
+  std::uint64_t answered_ms = 0; ///< host ms of its last answer to us in this term (0: none)
 };
 
 struct replica_status {
@@ -73,6 +74,9 @@ struct replica_status {
   std::uint64_t last_index = 0;
   std::uint64_t snapshot_index = 0;
   std::vector<follower_progress> followers; ///< leader only
+  /// Leader only: host ms by which a majority (this member included) had
+  /// answered it in this term; reads are safe here while that is recent.
+  std::uint64_t quorum_heard_ms = 0;
 };
 
 /// Counters for metrics (monotonic since start).

@@ -7,8 +7,8 @@ node in turn shows clients no error at all."""
 import shutil
 import time
 
-from chatclient import login, post_message, register, unique_name
-from cluster_harness import group_owned_by, readyz, via
+from chatclient import all_messages, login, post_message, register, unique_name
+from cluster_harness import group_owned_by, via
 from senders import ANSWER_LIMIT, Sender, assert_stored_once_with_their_seq, http_sender, ws_sender
 
 FAILOVER_LIMIT = 3.0    # a dead or stopped leader's groups are served again within this
@@ -98,6 +98,25 @@ def test_kill9_of_a_leader_fails_over_and_the_node_catches_up(fresh_cluster, ws_
     cluster.wait_ready()
     assert_every_ack_stored(via(a1, n3), senders, order)
     assert post_message(via(a1, n3), convs["n3"], "after the return").status == 201
+
+    # /metrics tells the story: a survivor won an election, commits were timed,
+    # and once settled each node leads its one group.
+    won = sum(metric(n, "chat_raft_elections_won_total") for n in (n1, n2))
+    assert won >= 1, "no election won on the survivors"
+    assert metric(n1, "chat_raft_commit_seconds_count") > 0
+    deadline = time.monotonic() + 3                # gauges are set a few times a second
+    while [metric(n, "chat_raft_groups_led") for n in cluster] != [1, 1, 1]:
+        assert time.monotonic() < deadline, "groups led per node are not 1, 1, 1"
+        time.sleep(0.1)
+
+
+def metric(node, name):
+    """Value of an unlabelled-but-`node` metric of `node`'s /metrics."""
+    text = node.api.call("GET", "/metrics").raw.decode()
+    for line in text.splitlines():
+        if line.startswith(name + "{") or line.startswith(name + " "):
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"{name} not in /metrics of {node.node_id}")
 
 
 def test_sigstopped_leader_is_replaced_then_steps_down(fresh_cluster):
@@ -194,3 +213,34 @@ def test_rolling_restart_shows_clients_no_error(fresh_cluster):
         failed = [r for r in records if r[4] != "ok"]
         assert not failed, f"restarting {node.node_id}: {len(failed)} sends failed: {failed[:5]}"
         assert_every_ack_stored(accts["n1"], senders, order)
+
+
+def test_without_a_majority_calls_answer_unavailable_then_resume(fresh_cluster):
+    """Two of three nodes down: no group has a majority, so nothing can be
+    acknowledged; calls answer 503 `unavailable` within 5 s instead of hanging.
+    With one node back, a resend with the same client_msg_id is stored once."""
+    cluster = fresh_cluster
+    n1, n2, n3 = cluster
+    a1 = cluster.account(n1)
+    convs = spread_conversations(cluster, a1)
+    n2.kill9()
+    n3.kill9()
+    time.sleep(1.0)
+    for conv in convs.values():
+        t0 = time.monotonic()
+        r = post_message(a1, conv, "no majority", client_msg_id=f"nm-{conv}")
+        took = time.monotonic() - t0
+        assert r.status == 503 and r.json["error"]["code"] == "unavailable", r
+        assert took < 5.0, f"answered after {took:.1f} s"
+
+    n2.start()
+    deadline = time.monotonic() + 15
+    for conv in convs.values():
+        while True:
+            r = post_message(a1, conv, "no majority", client_msg_id=f"nm-{conv}")
+            if r.status in (200, 201):
+                break
+            assert time.monotonic() < deadline, f"{conv} not served again: {r}"
+            time.sleep(0.2)
+        stored = [m for m in all_messages(a1, conv) if m["client_msg_id"] == f"nm-{conv}"]
+        assert len(stored) == 1, stored

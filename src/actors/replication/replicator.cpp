@@ -39,6 +39,9 @@ constexpr auto preferred_leader_delay = std::chrono::seconds(3);
 // How long commits wait for a leadership transfer (C Raft's own limit is
 // one election timeout).
 constexpr auto transfer_limit = std::chrono::milliseconds(1500);
+// How long after a majority's last answer a leader may still serve reads
+// from its own state (the election timeout is 1 s at least).
+constexpr auto read_lease = std::chrono::milliseconds(700);
 
 using replicator_impl = replicator_api::extend<caf::reacts_to<tick_atom>,
                                                caf::reacts_to<resume_atom>>;
@@ -56,11 +59,7 @@ class member_host final : public repl::replica_host {
 public:
   member_host(replicator_actor self, member& m) : self_(self), m_(m), dice_(std::random_device{}()) {}
   void send(std::uint64_t to, std::string bytes) override;
-  std::uint64_t now_ms() override {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        clock_type::now().time_since_epoch())
-                                        .count());
-  }
+  std::uint64_t now_ms() override { return cluster::peer_table::now_ms(); } // the leases' clock
   int random(int min, int max) override { return std::uniform_int_distribution<int>{min, max}(dice_); }
   void on_change(repl::role, std::uint64_t, std::uint64_t) override;
 
@@ -253,6 +252,15 @@ void announce(replicator_actor self, const member& m) {
   }
 }
 
+/// Extends the read lease of a group this node serves: until `lease` after
+/// the moment a majority had last answered it. Shorter than the election
+/// timeout, so it runs out before another member can be elected.
+void renew_lease(replicator_actor self, member& m) {
+  auto s = m.raft->status();
+  if (s.state == repl::role::leader && s.quorum_heard_ms > 0)
+    self->state.cfg.ctx->peers->renew_lease(m.group, s.quorum_heard_ms + read_lease.count());
+}
+
 void start_serving(replicator_actor self, member& m, std::uint64_t term) {
   auto& st = self->state;
   m.serving = true;
@@ -260,6 +268,7 @@ void start_serving(replicator_actor self, member& m, std::uint64_t term) {
   m.serving_since = clock_type::now();
   m.authority = st.cfg.spawn_authority(m.group, st.cfg.ctx->db->at(m.scope));
   st.cfg.ctx->peers->set_leader(m.group, st.layout().self, term, m.authority);
+  renew_lease(self, m);
   announce(self, m);
   self->send(st.cfg.directory, leader_atom::value, m.group, true);
   log::info("replication", "serving group", {{"group", m.group}, {"term", term}});
@@ -568,6 +577,8 @@ replicator_impl::behavior_type replicator(replicator_actor self, replicator_sett
         // this member still leads and proposes what it held.
         if (m->transfer_started && clock_type::now() - *m->transfer_started > transfer_limit)
           end_transfer(*m);
+        if (m->serving)
+          renew_lease(self, *m);
         if (m->serving && st.ticks % announce_every_ticks == 0) {
           announce(self, *m);
           if (st.handoffs.empty())

@@ -60,7 +60,9 @@ TEST_CASE("with replicas, a shard is served by its group's newest known leader")
   CHECK_FALSE(table.serves(4));
   table.set_leader(1, 0, 4, {});              // an older term is ignored
   CHECK(table.server_of(4) == 1);
-  table.set_leader(1, 0, 6, {});              // a newer one wins
+  table.set_leader(1, 0, 6, {});              // a newer one wins: this node,
+  CHECK_FALSE(table.serves(4));               // but it serves only under a lease
+  table.renew_lease(1, peer_table::now_ms() + 60'000);
   CHECK(table.serves(4));
   table.forget_leader(1, 0, 6);               // this node stepped down
   CHECK_FALSE(table.serves(4));
@@ -69,6 +71,29 @@ TEST_CASE("with replicas, a shard is served by its group's newest known leader")
   CHECK(table.server_of(4) == peer_table::no_node);
   table.set_leader(2, 2, 1, {});              // leader known but node 2 down
   CHECK_FALSE(table.owner(5));
+}
+
+TEST_CASE("a lease that ran out stops this node serving; a node going down takes its leaderships") {
+  auto p = three_nodes(0);
+  p.replicas = 3;
+  peer_table table{p};
+  table.mark_up(0, {});
+  table.mark_up(1, {});
+  table.set_leader(0, 0, 3, {});
+  table.renew_lease(0, peer_table::now_ms() - 1); // a paused leader's stale lease
+  CHECK_FALSE(table.serves(3));
+  CHECK(table.server_of(3) == peer_table::no_node);
+  table.renew_lease(0, peer_table::now_ms() + 60'000);
+  CHECK(table.serves(3));
+  table.renew_lease(1, peer_table::now_ms() + 60'000); // not led here: ignored
+  table.set_leader(1, 1, 2, {});
+  CHECK(table.server_of(4) == 1);
+  table.mark_down(1);
+  CHECK(table.server_of(4) == peer_table::no_node);
+  table.mark_up(1, {});                          // restarted: leads nothing yet
+  CHECK(table.server_of(4) == peer_table::no_node);
+  table.set_leader(1, 1, 1, {});                 // an older term cannot come back
+  CHECK(table.server_of(4) == peer_table::no_node);
 }
 
 TEST_CASE("the peer table knows which owners are reachable") {
