@@ -8,6 +8,7 @@ import { Socket } from './socket.js';
 const PAGE = 50;
 const TYPING_SHOWN_MS = 6000;
 const TYPING_SEND_EVERY = 3000;
+const AUTO_RETRIES = 3; // resends of an `unavailable` send before it shows as not sent
 
 export const socket = new Socket();
 
@@ -368,7 +369,16 @@ class Store extends EventTarget {
     } catch (e) {
       if (!conv.pending.includes(p)) return;
       if (e.code === 'network') p.state = 'queued'; // resent after the reconnect
-      else {
+      else if (e.code === 'unavailable' && (p.autoRetries || 0) < AUTO_RETRIES) {
+        // A failover (a few seconds) or a busy server: resend by itself with
+        // the same client_msg_id (stored once whatever happened to the first).
+        p.autoRetries = (p.autoRetries || 0) + 1;
+        p.state = 'sending';
+        setTimeout(() => {
+          if (conv.pending.includes(p) && p.state === 'sending') this.flush(conv, p);
+        }, 1000 * p.autoRetries);
+        return;
+      } else {
         p.state = 'failed';
         p.error = e.code === 'timeout' ? 'No answer from the server.' : e.userMessage;
       }
