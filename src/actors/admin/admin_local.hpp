@@ -25,7 +25,7 @@ namespace chat {
 /// How long a node's admin waits for another node's part or another
 /// node's actor (chatctl waits 10 s for the whole answer; the tests expect
 /// one within 6 s with a node down or hung).
-inline constexpr auto admin_timeout = std::chrono::seconds(4);
+inline constexpr auto admin_timeout = std::chrono::seconds(3);
 
 struct admin_state {
   static inline const char* name = "admin";

@@ -35,7 +35,7 @@ public:
   void ask_owner_within(caf::timespan timeout, std::uint32_t shard,
                         std::function<void(outcome<T>)> done, Ts... xs) const {
     using namespace std::chrono_literals;
-    auto wait = peers->layout().replicated() ? std::chrono::milliseconds(1500ms) : 0ms;
+    auto wait = peers->layout().replicated() ? std::chrono::milliseconds(3s) : 0ms;
     ask_when_found<T>(sys, timeout, std::function<auth_api()>{[p = peers, shard] {
                         return p->authority(shard);
                       }},

@@ -107,29 +107,25 @@ void ask(caf::actor_system& sys, const Handle& dest,
 /// ask() for a destination that may be briefly unknown, such as a consensus
 /// group between two leaders (an election or a handoff takes a second or
 /// two): `find` is tried again every 50 ms for up to `wait`, then the
-/// request goes to what it found (nothing: `unavailable`). Waiting and
-/// asking share `timeout`, so the caller hears back within it.
+/// request goes to what it found (nothing: `unavailable`) with `timeout`.
+/// The wait comes first, so a caller hears back within wait + timeout.
 template <class T, class Handle, class... Ts>
 void ask_when_found(caf::actor_system& sys, caf::timespan timeout, std::function<Handle()> find,
                     std::chrono::milliseconds wait, std::function<void(outcome<T>)> done,
                     Ts... xs) {
   if (auto dest = find(); dest || wait.count() <= 0)
     return ask_within<T>(sys, timeout, dest, std::move(done), std::move(xs)...);
-  auto start = std::chrono::steady_clock::now();
-  auto end = start + timeout;
-  auto give_up = start + std::min<caf::timespan>(wait, timeout);
-  sys.spawn([&sys, end, give_up, find = std::move(find), done = std::move(done),
+  auto give_up = std::chrono::steady_clock::now() + wait;
+  sys.spawn([&sys, timeout, give_up, find = std::move(find), done = std::move(done),
              args = std::make_tuple(std::move(xs)...)](caf::event_based_actor* self) mutable {
     self->delayed_send(self, find_poll, resume_atom::value);
     return caf::behavior{[=, &sys](resume_atom) mutable {
       auto dest = find();
-      auto now = std::chrono::steady_clock::now();
-      if (!dest && now < give_up) {
+      if (!dest && std::chrono::steady_clock::now() < give_up) {
         self->delayed_send(self, find_poll, resume_atom::value);
         return;
       }
-      auto left = std::max<caf::timespan>(end - now, std::chrono::milliseconds(500));
-      std::apply([&](auto&... a) { ask_within<T>(sys, left, dest, done, a...); }, args);
+      std::apply([&](auto&... a) { ask_within<T>(sys, timeout, dest, done, a...); }, args);
       self->quit();
     }};
   });
