@@ -114,7 +114,10 @@ def test_rooms(chatbench, bench_node):
 def test_max(chatbench, bench_node):
     r = run(chatbench, bench_node, "max", "--rooms", "2", "--members", "3", "--senders", "1",
             "--start-rate", "10", "--factor", "2", "--step-seconds", "1", "--max-steps", "2",
-            "--drain-timeout", "2")
+            "--drain-timeout", "2",
+            # The steps' mechanics are under test, not latency: on a shared CI
+            # machine one slow delivery at 10/s must not end the run early.
+            "--p99-limit-ms", "3000")
     assert r["scenario"] == "max"
     assert r["stopped"] == "max_steps"
     assert [s["rate_per_sender"] for s in r["steps"]] == [10, 20]
@@ -129,7 +132,7 @@ def test_max(chatbench, bench_node):
     assert r["best"]["step"] == top["step"]
     assert r["best_deliveries_per_s"] == top["deliveries_per_s"] > 0
     check_step(r["best"]["detail"], members=3)
-    assert r["limits"] == {"p99_ms": 100, "loss_percent": 1}
+    assert r["limits"] == {"p99_ms": 3000, "loss_percent": 1}  # as asked
     check_latency(r["latency_all_steps_us"])
 
 
