@@ -35,6 +35,15 @@ class Sender(threading.Thread):
         return {r[1]: r[5] for r in self.records if r[0] == conv and r[4] == "ok"}
 
 
+def stop_senders(senders):
+    """Stops the senders and checks that none is stuck in a call."""
+    for s in senders:
+        s.halt.set()
+    for s in senders:
+        s.join(ANSWER_LIMIT + 10)
+    assert not any(s.is_alive() for s in senders), "a sender is stuck"
+
+
 def ws_sender(ws):
     def send(conv, cmid):
         rid = ws.emit("send", conv=conv, text=cmid, client_msg_id=cmid)

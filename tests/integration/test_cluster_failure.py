@@ -12,7 +12,7 @@ import pytest
 from chatclient import all_messages, assert_error, post_message
 from cluster_harness import group_owned_by, via
 from senders import (ANSWER_LIMIT, Sender, assert_stored_once_with_their_seq, http_sender,
-                     timed, ws_sender)
+                     stop_senders, timed, ws_sender)
 from ws_client import get_ticket, open_ws
 from conftest import _spawn_cluster
 
@@ -56,11 +56,7 @@ def test_kill9_one_node_then_restart_it(fresh_cluster, ws_open):
         detected_at = time.monotonic()
         time.sleep(2.5)                          # keep sending with n3 down
     finally:
-        for s in senders:
-            s.halt.set()
-        for s in senders:
-            s.join(ANSWER_LIMIT + 10)
-    assert not any(s.is_alive() for s in senders), "a sender is stuck"
+        stop_senders(senders)
     records = [r for s in senders for r in s.records]
 
     slow_or_odd = [r for r in records if r[3] >= ANSWER_LIMIT or r[4] not in ("ok", "unavailable")]

@@ -9,7 +9,8 @@ import time
 
 from chatclient import all_messages, login, post_message, register, unique_name
 from cluster_harness import group_owned_by, via
-from senders import ANSWER_LIMIT, Sender, assert_stored_once_with_their_seq, http_sender, ws_sender
+from senders import (ANSWER_LIMIT, Sender, assert_stored_once_with_their_seq, http_sender,
+                     stop_senders, ws_sender)
 
 FAILOVER_LIMIT = 3.0    # a dead or stopped leader's groups are served again within this
 
@@ -33,11 +34,7 @@ def run_senders(senders, until):
             time.sleep(0.02)
         out = until()
     finally:
-        for s in senders:
-            s.halt.set()
-        for s in senders:
-            s.join(ANSWER_LIMIT + 10)
-    assert not any(s.is_alive() for s in senders), "a sender is stuck"
+        stop_senders(senders)
     return out
 
 

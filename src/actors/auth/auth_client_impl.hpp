@@ -34,8 +34,8 @@ public:
   template <class T, class... Ts>
   void ask_owner_within(caf::timespan timeout, std::uint32_t shard,
                         std::function<void(outcome<T>)> done, Ts... xs) const {
-    using namespace std::chrono_literals;
-    auto wait = peers->layout().replicated() ? std::chrono::milliseconds(3s) : 0ms;
+    auto wait = peers->layout().replicated() ? std::chrono::milliseconds(leader_wait)
+                                             : std::chrono::milliseconds(0);
     ask_when_found<T>(sys, timeout, std::function<auth_api()>{[p = peers, shard] {
                         return p->authority(shard);
                       }},

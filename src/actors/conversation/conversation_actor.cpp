@@ -232,10 +232,6 @@ struct conversation_state {
   }
 };
 
-caf::error storage_failed(errc rc) {
-  return write_failed(rc);
-}
-
 conversation_impl::behavior_type conversation(conversation_actor self, node_ref ctx,
                                               directory_api directory, std::string id,
                                               std::optional<stored_conversation> stored) {
@@ -326,7 +322,7 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
       st.commit(std::move(batch), [self, rp, invitations](errc rc) mutable {
         auto& st = self->state;
         if (rc != errc::ok) {
-          rp.deliver(storage_failed(rc));
+          rp.deliver(write_failed(rc));
           return;
         }
         for (const auto& [user, m] : st.members) {
@@ -389,7 +385,7 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
         if (!key.empty())
           st.inflight_sends.erase(key);
         if (rc != errc::ok) {
-          rp.deliver(storage_failed(rc));
+          rp.deliver(write_failed(rc));
           return;
         }
         st.committed_seq = std::max(st.committed_seq, m.seq);
@@ -494,7 +490,7 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
       st.commit(std::move(batch), [self, rp, inv](errc rc) mutable {
         auto& st = self->state;
         if (rc != errc::ok) {
-          rp.deliver(storage_failed(rc));
+          rp.deliver(write_failed(rc));
           return;
         }
         rp.deliver(st.announce_invitation(inv));
@@ -521,7 +517,7 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
         auto& st = self->state;
         st.answering.erase(inv.id);
         if (rc != errc::ok) {
-          rp.deliver(storage_failed(rc));
+          rp.deliver(write_failed(rc));
           return;
         }
         if (joins) {
@@ -551,7 +547,7 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
       st.commit(std::move(batch), [self, rp, inv](errc rc) mutable {
         self->state.answering.erase(inv.id);
         if (rc != errc::ok)
-          rp.deliver(storage_failed(rc));
+          rp.deliver(write_failed(rc));
         else
           rp.deliver(done_atom::value);
       });
@@ -579,7 +575,7 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
       st.commit(std::move(batch), [self, rp, target](errc rc) mutable {
         auto& st = self->state;
         if (rc != errc::ok) {
-          rp.deliver(storage_failed(rc));
+          rp.deliver(write_failed(rc));
           return;
         }
         // Announce to everyone, the one leaving included, then unsubscribe them.

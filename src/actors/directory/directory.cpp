@@ -9,6 +9,7 @@
 #include <caf/all.hpp>
 
 #include "actors/directory/user_lists.hpp"
+#include "actors/rpc/ask.hpp"
 #include "actors/rpc/continuations.hpp"
 #include "actors/rpc/read_pool.hpp"
 #include "cluster/peer_table.hpp"
@@ -140,10 +141,8 @@ std::optional<directory_api> remote_owner(directory_actor self, const std::strin
 }
 
 /// With replication, a group with no reachable leader is usually between
-/// two (an election or a handoff takes a second or two): a request waits
-/// for the new one, polling the peer table, instead of failing at once.
-constexpr auto leader_wait = std::chrono::seconds(3);
-constexpr auto leader_poll = std::chrono::milliseconds(50);
+/// two: a request waits for the new one (rpc/ask.hpp's leader_wait),
+/// polling the peer table, instead of failing at once.
 
 template <class T, class... Ts>
 void await_leader(directory_actor self, caf::typed_response_promise<T> rp, std::uint32_t shard,
@@ -160,7 +159,7 @@ void await_leader(directory_actor self, caf::typed_response_promise<T> rp, std::
       await_leader(self, rp, shard, deadline, std::move(msg));
     }
   });
-  self->delayed_send(self, leader_poll, resume_atom::value, id);
+  self->delayed_send(self, find_poll, resume_atom::value, id);
 }
 
 /// Hands the current request about `id` to the owning node's directory; the

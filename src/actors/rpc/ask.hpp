@@ -3,7 +3,6 @@
 // without blocking: a short-lived actor sends the request and hands the
 // answer, or the failure as an api_error, to a callback. The callback runs on
 // a CAF thread and must only post elsewhere.
-#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <tuple>
@@ -21,8 +20,10 @@
 
 namespace chat {
 
-/// How often ask_when_found() looks for its destination again.
+/// How often a caller waiting for a group's new leader looks again, and for
+/// how long (an election or a handoff takes a second or two).
 inline constexpr std::chrono::milliseconds find_poll{50};
+inline constexpr std::chrono::seconds leader_wait{3};
 
 /// How long a caller waits for an actor before answering `unavailable`.
 inline constexpr std::chrono::seconds ask_timeout{5};

@@ -25,9 +25,9 @@ inline caf::error make_chat_error(errc code, std::string message) {
 
 /// The answer to a write that was not stored: `retry` when it was refused
 /// before being proposed (callers resolve the new leader and resend),
-/// `unavailable` when its
-/// consensus group could not confirm it (it may still be applied later, so
-/// clients resend with the same idempotency key), `internal` otherwise.
+/// `unavailable` when its consensus group could not confirm it (it may
+/// still be applied later, so clients resend with the same idempotency
+/// key), `internal` otherwise.
 inline caf::error write_failed(errc rc) {
   if (rc == errc::retry) // refused unwritten by a node that no longer leads
     return make_chat_error(errc::retry, "the data moved to another node; try again");
