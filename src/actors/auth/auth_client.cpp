@@ -13,6 +13,9 @@
 namespace chat {
 namespace {
 
+/// How long a session check may take (see authenticate()).
+constexpr auto check_timeout = std::chrono::milliseconds(1500);
+
 template <class T>
 void fail(const reply<T>& done, errc code, std::string message) {
   done(outcome<T>::failure(code, std::move(message)));
@@ -62,8 +65,17 @@ void auth_client::authenticate(std::string access_token, reply<principal> done) 
                                                     : "invalid access token");
   // A live authority answers this from memory at once; a silent one gets a
   // short timeout, leaving the rest of the caller's budget for the request.
-  pimpl_->ask_owner_within<principal>(std::chrono::milliseconds(1500), *shard, std::move(done),
-                                      authn_atom::value, principal{claims->sub, claims->sid});
+  // It only reads, so an authority that went silent (its node was stopping
+  // while its group moved) is asked once more, wherever the group is now.
+  auto who = principal{claims->sub, claims->sid};
+  std::function<void(outcome<principal>)> again
+    = [pimpl = pimpl_, s = *shard, who, done](outcome<principal> r) {
+        if (r.ok() || r.error.code != errc::unavailable)
+          return done(std::move(r));
+        pimpl->ask_owner_within<principal>(check_timeout, s, done, authn_atom::value, who);
+      };
+  pimpl_->ask_owner_within<principal>(check_timeout, *shard, std::move(again), authn_atom::value,
+                                      who);
 }
 
 namespace {
