@@ -72,7 +72,9 @@ void auth_client::authenticate(std::string access_token, reply<principal> done) 
     = [pimpl = pimpl_, s = *shard, who, done](outcome<principal> r) {
         if (r.ok() || r.error.code != errc::unavailable)
           return done(std::move(r));
-        pimpl->ask_owner_within<principal>(check_timeout, s, done, authn_atom::value, who);
+        // No waiting this time: with no leader known the answer stays `unavailable`.
+        ask_within<principal>(pimpl->sys, check_timeout, pimpl->peers->authority(s), done,
+                              authn_atom::value, who);
       };
   pimpl_->ask_owner_within<principal>(check_timeout, *shard, std::move(again), authn_atom::value,
                                       who);
