@@ -101,15 +101,21 @@ struct member {
   };
   std::vector<held_commit> held;
   std::optional<clock_type::time_point> transfer_started;
+  /// When each follower (raft id) was last seen `recent`, while leading:
+  /// C Raft clears that flag every election timeout, so one reading of it
+  /// can call a live follower silent.
+  std::map<std::uint64_t, clock_type::time_point> heard;
   /// Whether follower `f` answered within an election timeout plus two
-  /// heartbeats (C Raft's own `recent` flag is cleared every election
-  /// timeout, so one reading of it can call a live follower silent).
+  /// heartbeats (how often the leader clears the flag, and how soon a live
+  /// follower sets it again).
   bool alive(const repl::follower_progress& f) const {
+    if (f.recent)
+      return true;
+    auto seen = heard.find(f.id);
     const auto& c = raft->config();
-    return f.recent || (f.answered_ms > 0 && cluster::peer_table::now_ms() - f.answered_ms
-                                                 < c.election_timeout_ms + 2 * c.heartbeat_ms);
+    auto window = std::chrono::milliseconds(c.election_timeout_ms + 2 * c.heartbeat_ms);
+    return seen != heard.end() && clock_type::now() - seen->second < window;
   }
-
 
   bool caught_up() const {
     if (serving)
@@ -329,6 +335,19 @@ void member_host::on_change(repl::role, std::uint64_t, std::uint64_t) {
     m.reaction_queued = false;
     react(self, m);
   });
+}
+
+/// Called every tick: remembers which followers answered lately.
+void note_followers(member& m) {
+  auto s = m.raft->status();
+  if (s.state != repl::role::leader) {
+    m.heard.clear(); // a later leadership starts afresh
+    return;
+  }
+  auto now = clock_type::now();
+  for (const auto& f : s.followers)
+    if (f.recent)
+      m.heard[f.id] = now;
 }
 
 group_status status_of(replicator_actor self, const member& m) {
@@ -553,6 +572,7 @@ replicator_impl::behavior_type replicator(replicator_actor self, replicator_sett
       ++st.ticks;
       for (auto& [g, m] : st.members) {
         m->raft->tick();
+        note_followers(*m);
         // C Raft gives a transfer up after an election timeout; past that
         // this member still leads and proposes what it held.
         if (m->transfer_started && clock_type::now() - *m->transfer_started > transfer_limit)
