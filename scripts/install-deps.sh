@@ -8,7 +8,7 @@ packages=(
   libcaf-dev libcaf-openssl0.17
   libboost1.81-dev libboost-json1.81-dev
   librocksdb-dev libcereal-dev catch2 libjemalloc-dev libraft-dev
-  libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libedit-dev libssl-dev
+  libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libedit-dev libssl-dev openssl
   curl python3 python3-pytest python3-websockets python3-jsonschema openapi-specification
   chromium chromium-driver python3-selenium   # the web client's browser tests
 )
