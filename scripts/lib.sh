@@ -156,3 +156,23 @@ wait_ready() {
   done
   return 1
 }
+
+# Prints the value of KEY in SECTION of a cluster.conf ("cluster" or a node
+# id) as a path resolved against the config's folder; nothing when unset.
+tls_setting() {
+  local conf="$1" section="$2" key="$3" value
+  value=$(awk -v want="$section" -v key="$key" '
+    /^[[:space:]]*[;#]/ { next }
+    /^[[:space:]]*\[/ { s = $0; gsub(/[][[:space:]]/, "", s); next }
+    s == want && /=/ { line = $0; sub(/[[:space:]][;#].*$/, "", line); split(line, kv, "=");
+      k = kv[1]; v = kv[2]; gsub(/[[:space:]]/, "", k); gsub(/[[:space:]]/, "", v);
+      if (k == key) { print v; exit } }' "$conf")
+  [ -n "$value" ] || return 0
+  case "$value" in
+    /*) echo "$value" ;;
+    *) echo "$(cd "$(dirname "$conf")" && pwd)/$value" ;;
+  esac
+}
+
+# True when a cluster.conf turns TLS on for its cluster port (tls_ca set).
+uses_tls() { [ -n "$(tls_setting "$1" cluster tls_ca)" ]; }

@@ -21,6 +21,7 @@
 #include "security/crypto.hpp"
 #include "security/password.hpp"
 #include "security/password_hasher.hpp"
+#include "security/tls_context.hpp"
 #include "storage/database.hpp"
 
 namespace {
@@ -127,6 +128,17 @@ int main(int argc, char** argv) {
   for (const auto& n : cluster->nodes)
     rs.nodes.push_back({n.id, n.host, n.cluster_port, n.http_port});
   rs.cluster_key = chat::cluster::handshake::cluster_key(*secret); // as chatctl derives it
+  rs.gate.handshake_timeout = std::chrono::milliseconds(cluster->handshake_timeout_ms);
+  rs.gate.pending_total = cluster->pending_handshakes;
+  rs.gate.pending_per_source = cluster->pending_handshakes_per_source;
+  if (cluster->tls()) { // mutual TLS: this node's certificate both ways, peers checked against the CA
+    chat::security::tls_files files{node->tls_cert, node->tls_key, cluster->tls_ca};
+    rs.gate.tls_server = chat::security::tls_server_context(files, &error);
+    if (rs.gate.tls_server)
+      rs.gate.tls_client = chat::security::tls_client_context(files, &error);
+    if (!rs.gate.tls_client)
+      return fail(error);
+  }
   rs.http_address = node->host + ":" + std::to_string(node->http_port);
   rs.shards = cluster->shards;
   rs.replicas = cluster->replicas;

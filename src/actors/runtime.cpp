@@ -61,6 +61,7 @@ struct actor_runtime::state {
   std::shared_ptr<live_registry> live = std::make_shared<live_registry>();
   std::shared_ptr<cluster::gate> gate;
   std::string cluster_key;
+  cluster::gate_settings gate_settings;
   std::shared_ptr<auth_client::impl> auth;
   std::shared_ptr<conversation_client::impl> conversations;
   std::shared_ptr<session_gateway::impl> sessions;
@@ -70,7 +71,7 @@ struct actor_runtime::state {
   // conversations and users on demand), then the auth authority.
   state(const runtime_settings& s, storage::database& db, security::password_hasher& hasher)
     : reads(s.read_threads, s.read_queue), cfg(s.scheduler_threads, s.scheduler_policy), sys(cfg), cluster_key(s.cluster_key),
-      on_fatal(s.on_fatal) {
+      gate_settings(s.gate), on_fatal(s.on_fatal) {
     peers = std::make_shared<cluster::peer_table>(layout_of(s));
     relay = spawn_relay(sys);
     auto ctx = std::make_shared<node_context>();
@@ -159,7 +160,8 @@ session_gateway actor_runtime::sessions() const { return session_gateway{state_-
 
 bool actor_runtime::join_cluster(std::string* error) {
   auto& st = *state_;
-  st.gate = std::make_shared<cluster::gate>(st.peers->layout().self_id(), st.cluster_key);
+  st.gate = std::make_shared<cluster::gate>(st.peers->layout().self_id(), st.cluster_key,
+                                            st.gate_settings);
   st.peer_manager = cluster::start_peer_manager(st.sys, st.peers, st.gate, st.local_actors(), error);
   if (!st.peer_manager)
     return false;

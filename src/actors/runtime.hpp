@@ -12,6 +12,7 @@
 #include "actors/conversation/conversation_client.hpp"
 #include "actors/node_context.hpp"
 #include "actors/session/session_gateway.hpp"
+#include "cluster/gate.hpp"
 
 namespace chat {
 namespace storage { class database; }
@@ -29,6 +30,7 @@ struct runtime_settings {
   std::string node_id;
   std::vector<peer_address> nodes; ///< every node of cluster.conf, this one included
   std::string cluster_key;         ///< proves membership at the cluster port
+  cluster::gate_settings gate;     ///< TLS and admission limits of the cluster port
   std::string http_address;        ///< host:port of this node's HTTP API (for chatctl)
   std::uint32_t shards = 256;
   /// Nodes holding each group's data; 1: no consensus (docs/replication.md).

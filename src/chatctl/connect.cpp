@@ -10,25 +10,21 @@
 
 namespace chat::cluster {
 
-caf::expected<node_actors> connect_to_node(caf::actor_system& sys, const std::string& host,
-                                           std::uint16_t port, const std::string& key,
-                                           const std::string& name,
+caf::expected<node_actors> connect_to_node(caf::actor_system& sys, gate& dialer,
+                                           const std::string& host, std::uint16_t port,
                                            std::chrono::milliseconds timeout) {
   auto fail = [](std::string text) {
     return caf::make_error(caf::sec::cannot_connect_to_node, std::move(text));
   };
-  // Declared before the gate: on a timeout the gate's destructor joins its
-  // thread, which may still fulfil the promise.
-  std::promise<std::pair<int, std::string>> dialed;
-  auto result = dialed.get_future();
-  gate dialer{name, key};
-  dialer.dial(host, port, [&dialed](int fd, std::string error) {
-    dialed.set_value({fd, std::move(error)});
+  // Shared: after a timeout here the gate's thread may still fulfil it.
+  auto dialed = std::make_shared<std::promise<std::pair<int, std::string>>>();
+  auto result = dialed->get_future();
+  dialer.dial(host, port, [dialed](int fd, std::string error) {
+    dialed->set_value({fd, std::move(error)});
   });
   if (result.wait_for(timeout + std::chrono::seconds(1)) != std::future_status::ready)
     return fail("timed out");
   auto [fd, error] = result.get();
-  dialer.stop();
   if (fd < 0)
     return fail(error);
   auto basp = sys.middleman().named_broker<caf::io::basp_broker>(caf::atom("BASP"));

@@ -1,7 +1,9 @@
 #pragma once
 // How a tool outside the cluster (chatctl) reaches a node: dial its cluster
-// port, prove the cluster key, hand the socket to CAF, and ask the node's
-// peer manager for the node's actors. Blocks the calling thread; for
+// port through a gate (TLS when the gate has a client context, then the
+// cluster key's proof), hand the connection to CAF, and ask the node's peer
+// manager for the node's actors. The gate must outlive the connection: with
+// TLS its thread pumps the bytes. Blocks the calling thread; for
 // command-line tools, never for actors.
 #include <chrono>
 #include <cstdint>
@@ -14,12 +16,13 @@
 
 namespace chat::cluster {
 
+class gate;
+
 /// The node's actors, or an error whose text says what failed (unreachable,
-/// wrong secret, timeout). `key` is handshake::cluster_key(secret); `name`
-/// identifies the caller in the node's log (e.g. "chatctl").
-caf::expected<node_actors> connect_to_node(caf::actor_system& sys, const std::string& host,
-                                           std::uint16_t port, const std::string& key,
-                                           const std::string& name,
+/// wrong secret, TLS refused, timeout). The gate's name identifies the
+/// caller in the node's log (e.g. "chatctl").
+caf::expected<node_actors> connect_to_node(caf::actor_system& sys, gate& dialer,
+                                           const std::string& host, std::uint16_t port,
                                            std::chrono::milliseconds timeout);
 
 } // namespace chat::cluster

@@ -12,7 +12,9 @@
 #include "actors/admin/admin_api.hpp"
 #include "actors/atoms.hpp"
 #include "chatctl/connect.hpp"
+#include "cluster/gate.hpp"
 #include "cluster/handshake.hpp"
+#include "security/tls_context.hpp"
 #include "actors/rpc/errors.hpp"
 #include "actors/system_config.hpp"
 
@@ -41,14 +43,33 @@ struct admin_connection::impl {
   caf::actor_system sys{sys_config};
   admin_api admin;
   std::string node; // connected to
+  std::unique_ptr<cluster::gate> link; // the dialing gate; with TLS it pumps the connection
 
   impl(cluster_config c, const std::string& secret, std::string n)
     : config(std::move(c)), key(cluster::handshake::cluster_key(secret)), wanted(std::move(n)) {}
 
+  /// The gate to dial `n` with: with TLS, chatctl presents chatctl_cert, or
+  /// else the certificate of the node it dials (it runs beside that node).
+  std::unique_ptr<cluster::gate> gate_for(const node_config& n, std::string* error) {
+    cluster::gate_settings gs;
+    gs.handshake_timeout = std::chrono::milliseconds(config.handshake_timeout_ms);
+    if (config.tls()) {
+      bool own = !config.chatctl_cert.empty();
+      security::tls_files files{own ? config.chatctl_cert : n.tls_cert,
+                                own ? config.chatctl_key : n.tls_key, config.tls_ca};
+      gs.tls_client = security::tls_client_context(files, error);
+      if (!gs.tls_client)
+        return nullptr;
+    }
+    return std::make_unique<cluster::gate>("chatctl", key, std::move(gs));
+  }
+
   /// Dials one node; on failure *error is the reason alone.
   bool dial(const node_config& n, std::string* error) {
-    auto got = cluster::connect_to_node(sys, n.host, n.cluster_port, key, "chatctl",
-                                        connect_timeout);
+    auto dialer = gate_for(n, error);
+    if (!dialer)
+      return false;
+    auto got = cluster::connect_to_node(sys, *dialer, n.host, n.cluster_port, connect_timeout);
     if (!got) {
       *error = describe(sys, got.error());
       return false;
@@ -59,6 +80,7 @@ struct admin_connection::impl {
     }
     admin = got->admin;
     node = n.id;
+    link = std::move(dialer);
     return true;
   }
 
@@ -103,6 +125,7 @@ struct admin_connection::impl {
   void drop() {
     admin = admin_api{};
     node.clear();
+    link.reset();
   }
 
   /// One request, from a short-lived actor that also monitors the admin

@@ -1,47 +1,61 @@
 #include "cluster/gate.hpp"
 
 #include <array>
-#include <atomic>
 #include <chrono>
 #include <thread>
+#include <unordered_map>
+#include <vector>
 
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include "cluster/admission.hpp"
 #include "cluster/handshake.hpp"
+#include "cluster/rejection_log.hpp"
+#include "cluster/tls_pump.hpp"
 #include "log/log.hpp"
 #include "security/crypto.hpp"
 
 namespace chat::cluster {
 
 namespace asio = boost::asio;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 namespace hs = handshake;
 
 namespace {
 
-constexpr auto handshake_timeout = std::chrono::seconds(5);
-constexpr std::size_t max_pending_handshakes = 64;
+constexpr std::size_t detailed_rejections = 20; ///< per window, then only counted
+constexpr auto rejection_window = std::chrono::seconds(10);
+constexpr auto first_accept_pause = std::chrono::milliseconds(50);
+constexpr auto max_accept_pause = std::chrono::milliseconds(1000);
 
-std::string endpoint_text(const tcp::socket& s) {
-  boost::system::error_code ec;
-  auto ep = s.remote_endpoint(ec);
-  return ec ? std::string{"?"} : ep.address().to_string() + ":" + std::to_string(ep.port());
+const std::string same_tls = "every node needs the same TLS settings: tls_ca, tls_cert, tls_key";
+
+std::string address_of(const tcp::endpoint& ep) { return ep.address().to_string(); }
+
+std::string endpoint_text(const tcp::endpoint& ep) {
+  return address_of(ep) + ":" + std::to_string(ep.port());
 }
 
-/// Detaches the socket for CAF: non-blocking, no Nagle delay.
+tcp::endpoint remote_of(const tcp::socket& s) {
+  boost::system::error_code ec;
+  auto ep = s.remote_endpoint(ec);
+  return ec ? tcp::endpoint{} : ep;
+}
+
+/// Detaches a plain socket for CAF: non-blocking.
 int release_for_basp(tcp::socket& s) {
   boost::system::error_code ec;
-  s.set_option(tcp::no_delay(true), ec);
   int fd = s.release(ec);
   if (ec)
     return -1;
@@ -49,63 +63,115 @@ int release_for_basp(tcp::socket& s) {
   return fd;
 }
 
+/// Why a TLS handshake failed, with a hint when the peer spoke plain TCP.
+std::string tls_failure(const boost::system::error_code& ec) {
+  auto text = "TLS handshake failed: " + ec.message();
+  if (text.find("wrong version number") != std::string::npos
+      || text.find("packet length too long") != std::string::npos)
+    text += " (the peer's cluster port does not speak TLS? " + same_tls + ")";
+  return text;
+}
+
+struct inbound;
+
 } // namespace
 
 struct gate::impl : std::enable_shared_from_this<gate::impl> {
   std::string self_name;
   std::string key;
+  gate_settings settings;
   asio::io_context ioc{1};
   asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
   tcp::acceptor acceptor{ioc};
+  asio::steady_timer accept_pause{ioc};
+  std::chrono::milliseconds accept_backoff{0};
   admitted on_admit;
   std::thread thread;
-  std::atomic<std::size_t> pending{0};
+  // Inbound handshakes and what happens to them (gate thread only).
+  admission pending;
+  std::unordered_map<std::uint64_t, std::weak_ptr<inbound>> pending_by_id;
+  rejection_log rejections{detailed_rejections, rejection_window};
+  asio::steady_timer summary_timer{ioc};
+  bool summary_armed = false;
+  std::vector<std::weak_ptr<tls_pump>> pumps;
 
-  impl(std::string name, std::string k) : self_name(std::move(name)), key(std::move(k)) {}
+  impl(std::string name, std::string k, gate_settings s)
+    : self_name(std::move(name)), key(std::move(k)), settings(std::move(s)),
+      pending(settings.pending_total, settings.pending_per_source) {}
 
   void accept_next();
+  void pause_accepting(const boost::system::error_code& ec);
   void admit(tcp::socket socket);
   void dial(std::string host, std::uint16_t port, dialed done);
+  void reject(const std::string& source, const std::string& remote, const std::string& reason);
+  void log_summary();
+  void keep_pump(const std::weak_ptr<tls_pump>& pump);
 };
 
 namespace {
 
-/// What both sides of a handshake do: exact reads and writes that end the
-/// handshake through `Derived::fail(why)` on any error, a deadline, and the
-/// hand-over of the socket once it succeeded.
+/// What both sides of a handshake do: an optional TLS handshake, exact reads
+/// and writes that end the handshake through `Derived::fail(why)` on any
+/// error, a deadline over all of it, and the hand-over once it succeeded.
 template <class Derived>
 struct handshake_io : std::enable_shared_from_this<Derived> {
-  tcp::socket socket;
+  tcp::socket socket;               ///< until TLS starts
+  std::unique_ptr<tls_stream> tls;  ///< owns the socket once TLS started
   asio::steady_timer timer;
   bool finished = false;
+  std::string stage;                ///< what we wait for (in the timeout's reason)
 
   handshake_io(tcp::socket s, asio::io_context& ioc) : socket(std::move(s)), timer(ioc) {}
 
+  tcp::socket& lowest() { return tls ? tls->next_layer() : socket; }
+
+  template <class F>
+  void with_stream(F&& f) {
+    if (tls)
+      f(*tls);
+    else
+      f(socket);
+  }
+
   template <class Buffer, class Next>
   void read(Buffer buf, std::string why, Next next) {
-    asio::async_read(socket, buf, [self = this->shared_from_this(), why = std::move(why),
-                                   next = std::move(next)](boost::system::error_code ec, std::size_t) mutable {
+    auto handler = [self = this->shared_from_this(), why = std::move(why),
+                    next = std::move(next)](boost::system::error_code ec, std::size_t) mutable {
       if (ec)
         return self->fail(std::move(why));
       next();
-    });
+    };
+    with_stream([&](auto& s) { asio::async_read(s, buf, std::move(handler)); });
   }
 
   template <class Buffer, class Next>
   void write(Buffer buf, std::string why, Next next) {
-    asio::async_write(socket, buf, [self = this->shared_from_this(), why = std::move(why),
-                                    next = std::move(next)](boost::system::error_code ec, std::size_t) mutable {
+    auto handler = [self = this->shared_from_this(), why = std::move(why),
+                    next = std::move(next)](boost::system::error_code ec, std::size_t) mutable {
       if (ec)
         return self->fail(std::move(why));
+      next();
+    };
+    with_stream([&](auto& s) { asio::async_write(s, buf, std::move(handler)); });
+  }
+
+  /// Wraps the connected socket in TLS and shakes hands; `next` runs after.
+  template <class Next>
+  void start_tls(ssl::context& ctx, ssl::stream_base::handshake_type type, Next next) {
+    tls = std::make_unique<tls_stream>(std::move(socket), ctx);
+    tls->async_handshake(type, [self = this->shared_from_this(),
+                                next = std::move(next)](boost::system::error_code ec) mutable {
+      if (ec)
+        return self->fail(tls_failure(ec));
       next();
     });
   }
 
-  void arm_deadline() {
-    timer.expires_after(handshake_timeout);
+  void arm_deadline(std::chrono::milliseconds timeout) {
+    timer.expires_after(timeout);
     timer.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
       if (!ec)
-        self->fail("handshake timed out");
+        self->fail("handshake timed out " + self->stage);
     });
   }
 
@@ -120,14 +186,34 @@ struct handshake_io : std::enable_shared_from_this<Derived> {
 
   void close() {
     boost::system::error_code ec;
-    socket.close(ec);
+    lowest().close(ec);
+  }
+
+  /// The descriptor BASP gets: the socket itself, or a pump's end with TLS.
+  int hand_over(gate::impl& owner, std::string* error) {
+    if (!tls) {
+      int fd = release_for_basp(socket);
+      if (fd < 0)
+        *error = "cannot detach the socket";
+      return fd;
+    }
+    std::weak_ptr<tls_pump> pump;
+    int fd = start_tls_pump(std::move(tls), &pump, error);
+    owner.keep_pump(pump);
+    return fd;
   }
 };
 
-/// One inbound handshake: greeting out, proof in, our proof out.
+void no_delay(tcp::socket& s) {
+  boost::system::error_code ec;
+  s.set_option(tcp::no_delay(true), ec);
+}
+
+/// One inbound handshake: [TLS,] greeting out, proof in, our proof out.
 struct inbound : handshake_io<inbound> {
   std::shared_ptr<gate::impl> owner;
-  std::string remote;
+  tcp::endpoint peer_ep;
+  std::uint64_t ticket = 0; ///< in owner->pending
   std::string server_nonce;
   std::string greeting;
   std::array<char, hs::magic.size() + hs::nonce_size + 1> head{};
@@ -135,19 +221,32 @@ struct inbound : handshake_io<inbound> {
   std::string reply;
 
   inbound(std::shared_ptr<gate::impl> o, tcp::socket s)
-    : handshake_io(std::move(s), o->ioc), owner(std::move(o)), remote(endpoint_text(socket)) {}
+    : handshake_io(std::move(s), o->ioc), owner(std::move(o)), peer_ep(remote_of(socket)) {}
 
   void fail(std::string why) {
     if (!end())
       return;
     close();
-    --owner->pending;
-    log::warn("cluster", "peer rejected at the cluster port",
-              {{"remote", remote}, {"reason", std::move(why)}});
+    leave();
+    owner->reject(address_of(peer_ep), endpoint_text(peer_ep), why);
+  }
+
+  void leave() {
+    owner->pending.leave(ticket);
+    owner->pending_by_id.erase(ticket);
   }
 
   void start() {
-    arm_deadline();
+    no_delay(socket);
+    arm_deadline(owner->settings.handshake_timeout);
+    if (!owner->settings.tls_server)
+      return greet();
+    stage = "waiting for the TLS handshake (a client that sent nothing, or a peer without TLS?)";
+    start_tls(*owner->settings.tls_server, ssl::stream_base::server, [this] { greet(); });
+  }
+
+  void greet() {
+    stage = "waiting for the peer's proof";
     server_nonce = security::random_bytes(hs::nonce_size);
     greeting = std::string(hs::magic) + server_nonce;
     write(asio::buffer(greeting), "connection lost", [this] {
@@ -156,8 +255,12 @@ struct inbound : handshake_io<inbound> {
   }
 
   void on_head() {
-    if (std::string_view(head.data(), hs::magic.size()) != hs::magic)
+    if (std::string_view(head.data(), hs::magic.size()) != hs::magic) {
+      // A TLS record (handshake, version 3.x) from a peer that has TLS on.
+      if (!tls && head[0] == 0x16 && head[1] == 0x03)
+        return fail("the peer speaks TLS but this node has none configured (" + same_tls + ")");
       return fail("not a cluster peer");
+    }
     auto name_len = static_cast<unsigned char>(head.back());
     if (name_len == 0 || name_len > hs::max_name)
       return fail("bad name length");
@@ -176,11 +279,16 @@ struct inbound : handshake_io<inbound> {
     write(asio::buffer(reply), "connection lost during handshake", [this, peer = std::string(name)] {
       if (!end())
         return;
-      --owner->pending;
-      int fd = release_for_basp(socket);
-      if (fd < 0)
+      leave();
+      std::string error;
+      int fd = hand_over(*owner, &error);
+      if (fd < 0) {
+        log::warn("cluster", "cannot hand an admitted peer to BASP",
+                  {{"remote", endpoint_text(peer_ep)}, {"error", error}});
         return;
-      log::info("cluster", "peer admitted", {{"remote", remote}, {"peer", peer}});
+      }
+      log::info("cluster", "peer admitted",
+                {{"remote", endpoint_text(peer_ep)}, {"peer", peer}, {"tls", owner->settings.tls_server != nullptr}});
       owner->on_admit(fd, peer);
     });
   }
@@ -210,7 +318,8 @@ struct outbound : handshake_io<outbound> {
   }
 
   void start(const std::string& host, std::uint16_t port) {
-    arm_deadline();
+    arm_deadline(owner->settings.handshake_timeout);
+    stage = "connecting";
     auto self = shared_from_this();
     resolver.async_resolve(host, std::to_string(port),
                            [self](boost::system::error_code ec, tcp::resolver::results_type rs) {
@@ -220,17 +329,31 @@ struct outbound : handshake_io<outbound> {
                                                  [self](boost::system::error_code ec, const tcp::endpoint&) {
                                                    if (ec)
                                                      return self->fail(ec.message());
-                                                   self->read(asio::buffer(self->greeting),
-                                                              "connection lost during handshake",
-                                                              [self] { self->prove(); });
+                                                   self->connected();
                                                  });
                            });
+  }
+
+  void connected() {
+    no_delay(socket);
+    if (!owner->settings.tls_client)
+      return await_greeting();
+    stage = "during the TLS handshake";
+    start_tls(*owner->settings.tls_client, ssl::stream_base::client, [this] { await_greeting(); });
+  }
+
+  void await_greeting() {
+    // A TLS-only server waits for our ClientHello and sends nothing.
+    auto hint = tls ? std::string{} : " (is the peer's cluster port TLS-only? " + same_tls + ")";
+    stage = "waiting for the greeting" + hint;
+    read(asio::buffer(greeting), "connection lost before the greeting" + hint, [this] { prove(); });
   }
 
   void prove() {
     std::string_view g(greeting.data(), greeting.size());
     if (g.substr(0, hs::magic.size()) != hs::magic)
       return fail("the peer is not a chatnode cluster port");
+    stage = "waiting for the peer's proof";
     server_nonce = std::string(g.substr(hs::magic.size()));
     client_nonce = security::random_bytes(hs::nonce_size);
     const auto& name = owner->self_name;
@@ -250,8 +373,9 @@ struct outbound : handshake_io<outbound> {
       return fail("the peer does not hold the cluster secret");
     if (!end())
       return;
-    int fd = release_for_basp(socket);
-    done(fd, fd < 0 ? "cannot detach the socket" : std::string{});
+    std::string error;
+    int fd = hand_over(*owner, &error);
+    done(fd, fd < 0 ? error : std::string{});
   }
 };
 
@@ -262,20 +386,88 @@ void gate::impl::accept_next() {
   acceptor.async_accept([self](boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted)
       return;
-    if (!ec)
-      self->admit(std::move(socket));
+    if (ec) // EMFILE, ENFILE, ENOBUFS…: the listener stays readable, so retrying now would spin
+      return self->pause_accepting(ec);
+    if (self->accept_backoff.count() > 0) {
+      log::info("cluster", "accepting again at the cluster port");
+      self->accept_backoff = {};
+    }
+    self->admit(std::move(socket));
     self->accept_next();
   });
 }
 
+void gate::impl::pause_accepting(const boost::system::error_code& ec) {
+  if (accept_backoff.count() == 0)
+    log::warn("cluster", "cannot accept at the cluster port; pausing",
+              {{"error", ec.message()}, {"first_pause_ms", first_accept_pause.count()}});
+  accept_backoff = std::clamp(accept_backoff * 2, std::chrono::milliseconds(first_accept_pause),
+                              std::chrono::milliseconds(max_accept_pause));
+  accept_pause.expires_after(accept_backoff);
+  accept_pause.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (!ec)
+      self->accept_next();
+  });
+}
+
 void gate::impl::admit(tcp::socket socket) {
-  if (pending.load() >= max_pending_handshakes) {
-    log::warn("cluster", "peer rejected at the cluster port",
-              {{"remote", endpoint_text(socket)}, {"reason", "too many pending handshakes"}});
-    return; // the socket closes as it goes out of scope
+  auto source = address_of(remote_of(socket));
+  std::vector<std::uint64_t> evicted;
+  auto ticket = pending.enter(source, &evicted);
+  for (auto id : evicted) {
+    auto it = pending_by_id.find(id);
+    if (it == pending_by_id.end())
+      continue;
+    auto victim = it->second.lock();
+    pending_by_id.erase(it);
+    if (victim)
+      victim->fail("dropped for a newer connection: too many pending handshakes");
   }
-  ++pending;
-  std::make_shared<inbound>(shared_from_this(), std::move(socket))->start();
+  auto in = std::make_shared<inbound>(shared_from_this(), std::move(socket));
+  in->ticket = ticket;
+  pending_by_id.emplace(ticket, in);
+  in->start();
+}
+
+void gate::impl::reject(const std::string& source, const std::string& remote,
+                        const std::string& reason) {
+  if (rejections.note(source, reason, rejection_log::clock::now())) {
+    log::warn("cluster", "peer rejected at the cluster port", {{"remote", remote}, {"reason", reason}});
+    return;
+  }
+  if (summary_armed)
+    return;
+  summary_armed = true;
+  summary_timer.expires_at(rejections.window_end());
+  summary_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    self->summary_armed = false;
+    if (!ec)
+      self->log_summary();
+  });
+}
+
+void gate::impl::log_summary() {
+  auto summary = rejections.roll(rejection_log::clock::now());
+  if (summary)
+    log::warn("cluster", "peers rejected at the cluster port, not logged one by one",
+              {{"count", summary->left_out},
+               {"window_s", std::chrono::duration_cast<std::chrono::seconds>(rejection_window).count()},
+               {"reasons", summary->reasons},
+               {"sources", summary->sources}});
+  if (rejections.summary_due()) {
+    summary_armed = true;
+    summary_timer.expires_at(rejections.window_end());
+    summary_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      self->summary_armed = false;
+      if (!ec)
+        self->log_summary();
+    });
+  }
+}
+
+void gate::impl::keep_pump(const std::weak_ptr<tls_pump>& pump) {
+  std::erase_if(pumps, [](const auto& p) { return p.expired(); });
+  pumps.push_back(pump);
 }
 
 void gate::impl::dial(std::string host, std::uint16_t port, dialed done) {
@@ -285,8 +477,8 @@ void gate::impl::dial(std::string host, std::uint16_t port, dialed done) {
   });
 }
 
-gate::gate(std::string self_name, std::string key)
-  : impl_(std::make_shared<impl>(std::move(self_name), std::move(key))) {
+gate::gate(std::string self_name, std::string key, gate_settings settings)
+  : impl_(std::make_shared<impl>(std::move(self_name), std::move(key), std::move(settings))) {
   impl_->thread = std::thread([i = impl_] { i->ioc.run(); });
 }
 
@@ -330,6 +522,10 @@ void gate::stop() {
   asio::post(impl_->ioc, [i = impl_] {
     boost::system::error_code ec;
     i->acceptor.close(ec);
+    i->accept_pause.cancel();
+    i->summary_timer.cancel();
+    for (const auto& p : i->pumps)
+      close_tls_pump(p);
     i->work.reset();
     i->ioc.stop();
   });

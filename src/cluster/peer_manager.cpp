@@ -30,6 +30,7 @@ struct peer_slot {
   peer_manager_api endpoint; ///< the peer's manager, monitored
   std::chrono::milliseconds backoff = first_backoff;
   bool dialing = false;
+  std::string last_error; ///< of the last failed dial: logged again only when it changes
 };
 
 struct manager_state {
@@ -53,6 +54,7 @@ void mark_up(manager_actor self, std::size_t idx, peer_manager_api endpoint, nod
   slot.endpoint = std::move(endpoint);
   slot.backoff = first_backoff;
   slot.dialing = false;
+  slot.last_error.clear();
   self->state.table->mark_up(idx, std::move(actors));
   log::info("cluster", "peer up", {{"peer", layout(self).nodes[idx].id}});
 }
@@ -125,8 +127,14 @@ manager_impl::behavior_type peer_manager(manager_actor self, std::shared_ptr<pee
     },
     [self](dialed_atom, std::uint64_t idx, int fd, const std::string& error) {
       if (fd < 0) {
-        log::debug("cluster", "cannot reach peer",
-                   {{"peer", layout(self).nodes[idx].id}, {"error", error}});
+        // A refusal (wrong secret, TLS mismatch) repeats at every redial: one
+        // warning per distinct reason, the repeats at debug level.
+        auto& last = self->state.peers[idx].last_error;
+        if (error != last)
+          log::warn("cluster", "cannot reach peer", {{"peer", layout(self).nodes[idx].id}, {"error", error}});
+        else
+          log::debug("cluster", "cannot reach peer", {{"peer", layout(self).nodes[idx].id}, {"error", error}});
+        last = error;
         return redial_later(self, idx);
       }
       adopt_dialed(self, idx, fd);

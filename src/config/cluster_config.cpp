@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -98,7 +99,30 @@ struct parser {
       return parse_int<std::size_t>(value, 1, 10'000'000, cfg.ws_queue_frames) || bad();
     if (key == "ws_queue_bytes")
       return parse_int<std::size_t>(value, 4096, std::size_t{1} << 34, cfg.ws_queue_bytes) || bad();
-    return fail(line, "unknown key '" + std::string{key} + "' in [cluster]");
+    return tls_and_admission_key(line, key, value) || (error.empty() && bad_key(line, key, "cluster"));
+  }
+
+  bool bad_key(int line, std::string_view key, const std::string& section) {
+    return fail(line, "unknown key '" + std::string{key} + "' in [" + section + "]");
+  }
+
+  // Cluster port: TLS and admission. False with `error` empty: not one of these keys.
+  bool tls_and_admission_key(int line, std::string_view key, std::string_view value) {
+    auto bad = [&] { return fail(line, "invalid value for " + std::string{key}); };
+    for (auto [name, field] : {std::pair{"tls_ca", &cfg.tls_ca}, {"tls_cert", &cfg.tls_cert},
+                               {"tls_key", &cfg.tls_key}, {"chatctl_cert", &cfg.chatctl_cert},
+                               {"chatctl_key", &cfg.chatctl_key}})
+      if (key == name) {
+        *field = value.empty() ? std::string{} : resolve(base, value);
+        return true;
+      }
+    if (key == "handshake_timeout_ms")
+      return parse_int<std::int64_t>(value, 100, 60'000, cfg.handshake_timeout_ms) || bad();
+    if (key == "pending_handshakes")
+      return parse_int<std::size_t>(value, 1, 100'000, cfg.pending_handshakes) || bad();
+    if (key == "pending_handshakes_per_source")
+      return parse_int<std::size_t>(value, 1, 100'000, cfg.pending_handshakes_per_source) || bad();
+    return false;
   }
 
   bool node_key(int line, node_config& node, std::string_view key, std::string_view value) {
@@ -115,7 +139,11 @@ struct parser {
       node.data_dir = resolve(base, value);
       return true;
     }
-    return fail(line, "unknown key '" + std::string{key} + "' in [" + node.id + "]");
+    if (key == "tls_cert" || key == "tls_key") {
+      (key == "tls_cert" ? node.tls_cert : node.tls_key) = resolve(base, value);
+      return true;
+    }
+    return bad_key(line, key, node.id);
   }
 
   bool run(std::istream& in) {
@@ -164,11 +192,35 @@ struct parser {
       if (n.cluster_port == 0 || n.http_port == 0 || n.data_dir.empty())
         return fail(0, "node '" + n.id + "' needs cluster_port, http_port and data_dir");
     }
+    if (!check_tls())
+      return false;
     if (cfg.replicas == 0)
       cfg.replicas = std::min<std::size_t>(3, cfg.nodes.size());
     if (cfg.replicas > cfg.nodes.size())
       return fail(0, "replicas = " + std::to_string(cfg.replicas) + " but only "
                        + std::to_string(cfg.nodes.size()) + " nodes are listed");
+    return true;
+  }
+
+  /// TLS is all or nothing: a CA, and a certificate and key for every node.
+  bool check_tls() {
+    bool any = !cfg.tls_cert.empty() || !cfg.tls_key.empty() || !cfg.chatctl_cert.empty()
+               || !cfg.chatctl_key.empty();
+    for (auto& n : cfg.nodes) {
+      any = any || !n.tls_cert.empty() || !n.tls_key.empty();
+      if (n.tls_cert.empty())
+        n.tls_cert = cfg.tls_cert;
+      if (n.tls_key.empty())
+        n.tls_key = cfg.tls_key;
+    }
+    if (!cfg.tls())
+      return !any || fail(0, "TLS certificates are named but [cluster] has no tls_ca");
+    for (const auto& n : cfg.nodes)
+      if (n.tls_cert.empty() || n.tls_key.empty())
+        return fail(0, "tls_ca is set but node '" + n.id
+                         + "' has no tls_cert and tls_key (in its section or in [cluster])");
+    if (cfg.chatctl_cert.empty() != cfg.chatctl_key.empty())
+      return fail(0, "chatctl_cert and chatctl_key go together");
     return true;
   }
 };
@@ -199,6 +251,15 @@ std::optional<cluster_config> load_cluster_config(const std::string& path, std::
 }
 
 std::optional<std::string> read_cluster_secret(const std::string& path, std::string* error) {
+  std::error_code ec;
+  auto perms = fs::status(path, ec).permissions();
+  if (!ec && (perms & (fs::perms::group_all | fs::perms::others_all)) != fs::perms::none) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(perms) & 07777);
+    *error = "the cluster secret file " + path + " is accessible by group or others (mode "
+             + mode + "); chmod 600 it";
+    return std::nullopt;
+  }
   std::ifstream in{path, std::ios::binary};
   if (!in) {
     *error = "cannot read the cluster secret file " + path

@@ -17,6 +17,8 @@ struct node_config {
   std::uint16_t cluster_port = 0;
   std::uint16_t http_port = 0;
   std::string data_dir;
+  std::string tls_cert; ///< this node's certificate ([cluster] tls_cert unless named here)
+  std::string tls_key;  ///< its private key
 };
 
 struct cluster_config {
@@ -38,6 +40,18 @@ struct cluster_config {
   std::size_t rate_per_second = 100;         ///< sustained sends per connection
   std::size_t ws_queue_frames = 1024;        ///< outbound frames queued before 4008
   std::size_t ws_queue_bytes = 8 << 20;      ///< outbound bytes queued before 4008
+
+  // Cluster port: TLS and admission (docs/architecture.md "The cluster port").
+  std::string tls_ca;       ///< CA every peer's certificate must chain to; set: TLS on
+  std::string tls_cert;     ///< default certificate of a node section naming none
+  std::string tls_key;      ///< its key
+  std::string chatctl_cert; ///< chatctl's client certificate; empty: the dialed node's
+  std::string chatctl_key;  ///< its key
+  std::int64_t handshake_timeout_ms = 2000;     ///< accept to proof, TLS included
+  std::size_t pending_handshakes = 64;          ///< pending inbound handshakes in total
+  std::size_t pending_handshakes_per_source = 8; ///< … from one remote address
+  bool tls() const { return !tls_ca.empty(); }
+
   std::vector<node_config> nodes;
 
   /// The node with this id, or nullptr.
@@ -49,7 +63,9 @@ struct cluster_config {
 std::optional<cluster_config> load_cluster_config(const std::string& path, std::string* error);
 
 /// Reads the cluster secret: the file's text without surrounding white space,
-/// at least 32 characters. On failure sets *error to one clear line.
+/// at least 32 characters. A file that group or others may read or write is
+/// refused (as ssh refuses such a key): the secret signs every token and
+/// admits nodes. On failure sets *error to one clear line.
 std::optional<std::string> read_cluster_secret(const std::string& path, std::string* error);
 
 } // namespace chat
