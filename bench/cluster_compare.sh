@@ -19,7 +19,7 @@ args=("$@")
 run_one() { # replicas
   local dir pids=() n
   dir="$(mktemp -d)"
-  head -c 36 /dev/urandom | base64 > "$dir/secret"
+  (umask 077 && head -c 36 /dev/urandom | base64 > "$dir/secret")
   {
     printf '[cluster]\nsecret_file = secret\npassword_cost = min\n'
     printf 'rate_burst = 100000\nrate_per_second = 100000\nreplicas = %s\n' "$1"

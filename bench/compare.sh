@@ -20,7 +20,7 @@ args=("$@")
 run_one() { # label binary
   local dir pid
   dir="$(mktemp -d)"
-  head -c 36 /dev/urandom | base64 > "$dir/secret"
+  (umask 077 && head -c 36 /dev/urandom | base64 > "$dir/secret")
   cat > "$dir/node.conf" <<CONF
 [cluster]
 secret_file = secret

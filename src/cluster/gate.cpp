@@ -138,7 +138,7 @@ struct handshake_io : std::enable_shared_from_this<Derived> {
     auto handler = [self = this->shared_from_this(), why = std::move(why),
                     next = std::move(next)](boost::system::error_code ec, std::size_t) mutable {
       if (ec)
-        return self->fail(std::move(why));
+        return self->fail(self->explain(std::move(why), ec));
       next();
     };
     with_stream([&](auto& s) { asio::async_read(s, buf, std::move(handler)); });
@@ -149,10 +149,18 @@ struct handshake_io : std::enable_shared_from_this<Derived> {
     auto handler = [self = this->shared_from_this(), why = std::move(why),
                     next = std::move(next)](boost::system::error_code ec, std::size_t) mutable {
       if (ec)
-        return self->fail(std::move(why));
+        return self->fail(self->explain(std::move(why), ec));
       next();
     };
     with_stream([&](auto& s) { asio::async_write(s, buf, std::move(handler)); });
+  }
+
+  /// Inside TLS an alert says more than "connection lost" (e.g. the peer
+  /// refused our certificate): add it.
+  std::string explain(std::string why, const boost::system::error_code& ec) const {
+    if (ec.category() == asio::error::get_ssl_category())
+      why += " (TLS: " + ec.message() + ")";
+    return why;
   }
 
   /// Wraps the connected socket in TLS and shakes hands; `next` runs after.

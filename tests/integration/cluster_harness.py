@@ -80,9 +80,10 @@ def readiness(node):
 class Cluster:
     """N chatnode processes sharing one config and secret in `workdir`."""
 
-    def __init__(self, binary, workdir, size=3, extra_cluster=""):
+    def __init__(self, binary, workdir, size=3, extra_cluster="", extra_node=""):
         self.dir = workdir
         self.extra_cluster = extra_cluster
+        self.extra_node = extra_node
         self.secret_path = write_secret(workdir)
         specs = self._pick_ports(size)
         self.nodes = [Node(binary, workdir, node_id=s["id"], config_path=self.config_path,
@@ -95,7 +96,8 @@ class Cluster:
         specs = [{"id": f"n{i + 1}", "http_port": ports[2 * i],
                   "cluster_port": ports[2 * i + 1]} for i in range(size)]
         self.config_path = write_cluster_config(self.dir, specs,
-                                                extra_cluster=self.extra_cluster)
+                                                extra_cluster=self.extra_cluster,
+                                                extra_node=self.extra_node)
         return specs
 
     def _port_taken_at_start(self):

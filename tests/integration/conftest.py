@@ -49,9 +49,14 @@ def node_factory(tmp_path):
         n.stop_clean()
 
 
-def _spawn_cluster(tmp_dir, size=3, extra_cluster=""):
+def _spawn_cluster(tmp_dir, size=3, extra_cluster="", extra_node="", prepare=None):
+    """Starts a cluster; `prepare(cluster)` runs once its config is written
+    (e.g. to create TLS certificates)."""
     from cluster_harness import Cluster
-    c = Cluster(chatnode_binary(), tmp_dir, size=size, extra_cluster=extra_cluster)
+    c = Cluster(chatnode_binary(), tmp_dir, size=size, extra_cluster=extra_cluster,
+                extra_node=extra_node)
+    if prepare:
+        prepare(c)
     try:
         c.start()
     except BaseException:

@@ -37,7 +37,11 @@ def free_port():
 def write_secret(directory, name="cluster.secret"):
     """A 64-character random secret (hex text, no newline), mode 0600."""
     path = Path(directory) / name
-    path.write_text(secrets.token_hex(32))
+    # Created 0600 (never readable by others, even for a moment): a node
+    # refuses a secret file that group or others may read.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(32))
     os.chmod(path, 0o600)
     return path
 
@@ -51,10 +55,13 @@ def write_config(directory, http_port, cluster_port, node_id="n1",
         secret_file=secret_file, extra_cluster=extra_cluster)
 
 
-def write_cluster_config(directory, nodes, secret_file="cluster.secret", extra_cluster=""):
+def write_cluster_config(directory, nodes, secret_file="cluster.secret", extra_cluster="",
+                         extra_node=""):
     """A cluster.conf in `directory` listing `nodes` (dicts with id, http_port,
     cluster_port and optionally data_dir, default data/<id>) in this order:
-    the order decides which node owns which shard."""
+    the order decides which node owns which shard. `extra_node` is added to
+    every node section, with {id} replaced by the node's id (e.g. its
+    tls_cert)."""
     text = (
         "[cluster]\n"
         "shards = 256\n"
@@ -70,6 +77,7 @@ def write_cluster_config(directory, nodes, secret_file="cluster.secret", extra_c
             f"cluster_port = {n['cluster_port']}\n"
             f"http_port = {n['http_port']}\n"
             f"data_dir = {n.get('data_dir') or 'data/' + n['id']}\n"
+            + extra_node.replace("{id}", n["id"])
         )
     path = Path(directory) / "cluster.conf"
     path.write_text(text)
