@@ -105,6 +105,7 @@ struct gate::impl : std::enable_shared_from_this<gate::impl> {
   void dial(std::string host, std::uint16_t port, dialed done);
   void reject(const std::string& source, const std::string& remote, const std::string& reason);
   void log_summary();
+  void write_summary(const std::optional<rejection_log::summary>& summary);
   void keep_pump(const std::weak_ptr<tls_pump>& pump);
 };
 
@@ -455,13 +456,7 @@ void gate::impl::reject(const std::string& source, const std::string& remote,
 }
 
 void gate::impl::log_summary() {
-  auto summary = rejections.roll(rejection_log::clock::now());
-  if (summary)
-    log::warn("cluster", "peers rejected at the cluster port, not logged one by one",
-              {{"count", summary->left_out},
-               {"window_s", std::chrono::duration_cast<std::chrono::seconds>(rejection_window).count()},
-               {"reasons", summary->reasons},
-               {"sources", summary->sources}});
+  write_summary(rejections.roll(rejection_log::clock::now()));
   if (rejections.summary_due()) {
     summary_armed = true;
     summary_timer.expires_at(rejections.window_end());
@@ -471,6 +466,15 @@ void gate::impl::log_summary() {
         self->log_summary();
     });
   }
+}
+
+void gate::impl::write_summary(const std::optional<rejection_log::summary>& summary) {
+  if (summary)
+    log::warn("cluster", "peers rejected at the cluster port, not logged one by one",
+              {{"count", summary->left_out},
+               {"window_s", std::chrono::duration_cast<std::chrono::seconds>(rejection_window).count()},
+               {"reasons", summary->reasons},
+               {"sources", summary->sources}});
 }
 
 void gate::impl::keep_pump(const std::weak_ptr<tls_pump>& pump) {
@@ -532,6 +536,7 @@ void gate::stop() {
     i->acceptor.close(ec);
     i->accept_pause.cancel();
     i->summary_timer.cancel();
+    i->write_summary(i->rejections.take()); // what was only counted is not lost
     for (const auto& p : i->pumps)
       close_tls_pump(p);
     i->work.reset();

@@ -33,6 +33,10 @@ std::optional<rejection_log::summary> rejection_log::roll(clock::time_point now)
     return std::nullopt;
   window_start_ = now;
   logged_ = 0;
+  return take();
+}
+
+std::optional<rejection_log::summary> rejection_log::take() {
   if (current_.left_out == 0)
     return std::nullopt;
   auto out = std::move(current_);

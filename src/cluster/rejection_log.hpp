@@ -31,6 +31,8 @@ public:
   /// Once the current window is over: its summary if anything was left out
   /// (and a new window starts). Nothing otherwise.
   std::optional<summary> roll(clock::time_point now);
+  /// The current window's summary now, if anything was left out (at shutdown).
+  std::optional<summary> take();
   /// True while rejections were left out and await a summary.
   bool summary_due() const { return current_.left_out > 0; }
   /// When the current window ends (a summary may be due then).

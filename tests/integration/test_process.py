@@ -1,5 +1,6 @@
 """The process: command line, startup failures, clean shutdown and its logs."""
 import json
+import os
 import socket
 import subprocess
 import time
@@ -65,6 +66,18 @@ def test_missing_secret_file_is_refused(chatnode_bin, tmp_path):
     proc, _ = run([chatnode_bin, "--config", str(conf), "--node", "n1"], cwd=tmp_path)
     assert proc.returncode != 0
     assert "secret" in proc.stderr.decode(errors="replace").lower(), proc.stderr
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o604, 0o620, 0o666])
+def test_a_secret_file_others_may_access_is_refused(chatnode_bin, tmp_path, mode):
+    os.chmod(write_secret(tmp_path), mode)
+    conf = write_config(tmp_path, free_port(), free_port())
+    proc, took = run([chatnode_bin, "--config", str(conf), "--node", "n1"], cwd=tmp_path)
+    assert proc.returncode == 1, (proc.returncode, proc.stderr)
+    assert took < 5, took
+    err = lines(proc.stderr)
+    assert len(err) == 1, err
+    assert "cluster.secret" in err[0] and "chmod 600" in err[0], err
 
 
 def test_missing_config_file_is_refused(chatnode_bin, tmp_path):

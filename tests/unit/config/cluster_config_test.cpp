@@ -22,6 +22,12 @@ struct temp_dir {
     std::ofstream{path / name} << text;
     return (path / name).string();
   }
+  /// Written mode 0600, as a secret file must be.
+  std::string write_private(const std::string& name, const std::string& text) const {
+    auto p = write(name, text);
+    fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write);
+    return p;
+  }
 };
 
 } // namespace
@@ -102,8 +108,62 @@ TEST_CASE("the cluster secret must exist and be long enough") {
   std::string error;
   CHECK_FALSE(read_cluster_secret((dir.path / "none").string(), &error));
   CHECK(error.find("secret") != std::string::npos);
-  CHECK_FALSE(read_cluster_secret(dir.write("short", "abc\n"), &error));
-  auto secret = read_cluster_secret(dir.write("ok", std::string(40, 'k') + "\n"), &error);
+  CHECK_FALSE(read_cluster_secret(dir.write_private("short", "abc\n"), &error));
+  auto secret = read_cluster_secret(dir.write_private("ok", std::string(40, 'k') + "\n"), &error);
   REQUIRE(secret);
   CHECK(*secret == std::string(40, 'k'));
+}
+
+TEST_CASE("a secret file that group or others may access is refused") {
+  temp_dir dir;
+  std::string error;
+  auto path = dir.write_private("secret", std::string(40, 'k'));
+  for (auto mode : {fs::perms::group_read, fs::perms::others_read, fs::perms::group_write,
+                    fs::perms::others_write}) {
+    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write | mode);
+    CHECK_FALSE(read_cluster_secret(path, &error));
+    CHECK(error.find("chmod 600") != std::string::npos);
+  }
+  fs::permissions(path, fs::perms::owner_read);
+  CHECK(read_cluster_secret(path, &error));
+}
+
+TEST_CASE("TLS on the cluster port: a CA, and a certificate and key for every node") {
+  temp_dir dir;
+  std::string error;
+  auto conf = [&](const std::string& text) {
+    return load_cluster_config(dir.write("c.conf", text), &error);
+  };
+  const std::string nodes = "[n1]\ncluster_port=1\nhttp_port=2\ndata_dir=d1\ntls_cert=n1.pem\ntls_key=n1.key\n"
+                            "[n2]\ncluster_port=3\nhttp_port=4\ndata_dir=d2\n";
+  auto c = conf("[cluster]\nsecret_file = s\ntls_ca = ca.pem\ntls_cert = all.pem\ntls_key = all.key\n" + nodes);
+  REQUIRE(c);
+  CHECK(c->tls());
+  CHECK(c->tls_ca == (dir.path / "ca.pem").string());
+  CHECK(c->nodes[0].tls_cert == (dir.path / "n1.pem").string()); // its own
+  CHECK(c->nodes[1].tls_cert == (dir.path / "all.pem").string()); // the [cluster] default
+  CHECK(c->nodes[1].tls_key == (dir.path / "all.key").string());
+  CHECK(c->handshake_timeout_ms == 2000);
+  CHECK(c->pending_handshakes == 64);
+  CHECK(c->pending_handshakes_per_source == 8);
+  // no TLS by default
+  auto plain = conf("[cluster]\nsecret_file = s\n[n1]\ncluster_port=1\nhttp_port=2\ndata_dir=d\n");
+  REQUIRE(plain);
+  CHECK_FALSE(plain->tls());
+  // a node without a certificate, certificates without a CA, half a chatctl identity
+  CHECK_FALSE(conf("[cluster]\nsecret_file = s\ntls_ca = ca.pem\n" + nodes));
+  CHECK(error.find("n2") != std::string::npos);
+  CHECK_FALSE(conf("[cluster]\nsecret_file = s\n" + nodes));
+  CHECK(error.find("tls_ca") != std::string::npos);
+  CHECK_FALSE(conf("[cluster]\nsecret_file = s\ntls_ca = ca.pem\ntls_cert = a\ntls_key = b\nchatctl_cert = c\n" + nodes));
+  // the admission limits
+  auto limits = conf("[cluster]\nsecret_file = s\nhandshake_timeout_ms = 500\npending_handshakes = 10\n"
+                     "pending_handshakes_per_source = 2\n[n1]\ncluster_port=1\nhttp_port=2\ndata_dir=d\n");
+  REQUIRE(limits);
+  CHECK(limits->handshake_timeout_ms == 500);
+  CHECK(limits->pending_handshakes == 10);
+  CHECK(limits->pending_handshakes_per_source == 2);
+  CHECK_FALSE(conf("[cluster]\nsecret_file = s\nhandshake_timeout_ms = 5\n[n1]\ncluster_port=1\nhttp_port=2\ndata_dir=d\n"));
+  CHECK_FALSE(conf("[cluster]\nsecret_file = s\nnot_a_key = 5\n[n1]\ncluster_port=1\nhttp_port=2\ndata_dir=d\n"));
+  CHECK(error.find("unknown key") != std::string::npos);
 }
