@@ -11,10 +11,9 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 conf="$(realpath "${1:-$repo_root/cluster.conf}")"
-command -v openssl >/dev/null || { echo "make-certs: openssl not found (scripts/install-deps.sh)" >&2; exit 1; }
-
 ca="$(tls_setting "$conf" cluster tls_ca)"
 [ -n "$ca" ] || exit 0
+command -v openssl >/dev/null || { echo "make-certs: openssl not found (scripts/install-deps.sh)" >&2; exit 1; }
 ca_key="${ca%.pem}.key"
 [ "$ca_key" != "$ca" ] || ca_key="$ca.key"
 umask 077

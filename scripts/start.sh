@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up, builds and starts every node of a cluster.conf on this machine in
 # the background (logs in var/log/, pids in var/run/), creating the cluster
-# secret if it is missing. Waits until every node answers /healthz, then until
+# secret if it is missing (mode 0600: a node refuses a secret others may read)
+# and, when the config turns TLS on (tls_ca), the CA and certificates it names
+# that do not exist yet (scripts/make-certs.sh). Waits until every node answers /healthz, then until
 # every node answers /readyz?all=1 with 200 (it sees all its peers; at
 # most $CHAT_READY_TIMEOUT s, default 30), and prints the URLs. Exits 1 with the
 # log tails if a node does not start or the cluster does not become ready.
@@ -19,6 +21,9 @@ if [ ! -f "$secret" ]; then
   mkdir -p "$(dirname "$secret")"
   (umask 077 && head -c 48 /dev/urandom | base64 -w0 > "$secret")
   echo "created cluster secret $secret (mode 0600)"
+fi
+if uses_tls "$conf"; then
+  bash "$repo_root/scripts/make-certs.sh" "$conf"
 fi
 
 ids=()
