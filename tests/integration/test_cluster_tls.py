@@ -196,3 +196,23 @@ def test_kill9_and_rejoin_over_tls(tls_cluster):
     assert took < REJOIN_LIMIT
     res = run(tls_cluster.config_path, "nodes", as_json=True)
     assert res.code == 0, res
+
+
+def test_a_node_without_tls_among_tls_nodes_says_why(tls_cluster):
+    n1, n2, n3 = tls_cluster
+    # a plain n1 dials n2 and n3, which wait for a TLS handshake that never comes
+    plain = "".join(line + "\n" for line in tls_cluster.config_path.read_text().splitlines()
+                    if not line.startswith("tls_"))
+    seen = line_count(n2)
+    impostor = replace_node(tls_cluster, n1, plain, "plain-n1")
+    try:
+        entry = wait_for_log(impostor, lambda e: e.get("msg") == "cannot reach peer"
+                             and "TLS-only" in e.get("error", ""), REFUSAL_SEEN)
+        assert entry, "the node without TLS did not log why it cannot reach its peers:\n" \
+                      + impostor.log_text()[-2000:]
+        entry = wait_for_log(n2, lambda e: "rejected" in e.get("msg", "")
+                             and "TLS handshake" in e.get("reason", ""), REFUSAL_SEEN, since=seen)
+        assert entry, "n2 did not log why it dropped the plain peer"
+        assert readyz(n2, all_nodes=True) == (503, ["n1"])
+    finally:
+        bring_back(tls_cluster, n1, impostor)
