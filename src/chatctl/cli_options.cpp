@@ -13,7 +13,8 @@ cli_parse parse_cli(int argc, char** argv) {
                "Without -c it opens an interactive shell (history, TAB completion).",
                "chatctl"};
   app.add_option("--config", o.config, "the cluster.conf the nodes read (its secret_file "
-                                       "authenticates chatctl)")
+                                       "authenticates chatctl; with tls_ca it dials over TLS, "
+                                       "presenting chatctl_cert, else the dialed node's tls_cert)")
     ->required();
   app.add_option("--node", o.node, "the node to talk to (default: the first one in "
                                    "cluster.conf that answers)");
