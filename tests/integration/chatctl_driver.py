@@ -90,8 +90,9 @@ def config_with_secret(cluster, directory, secret_text):
     directory.mkdir(parents=True, exist_ok=True)
     secret = directory / "other.secret"
     if secret_text is not None:
-        secret.write_text(secret_text)
-        os.chmod(secret, 0o600)
+        fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)   # never readable by others
+        with os.fdopen(fd, "w") as f:
+            f.write(secret_text)
     text = Path(cluster.config_path).read_text()
     text = re.sub(r"(?m)^secret_file\s*=.*$", f"secret_file = {secret}", text)
     path = directory / "cluster.conf"
