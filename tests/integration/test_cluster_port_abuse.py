@@ -21,7 +21,7 @@ import pytest
 
 from conftest import _spawn_cluster
 
-REJOIN_LIMIT = 6.0        # a restarted node under the flood: /readyz?all=1 200 everywhere within this
+REJOIN_LIMIT = 8.0        # a restarted node under the flood: /readyz?all=1 200 everywhere within this
 FLOOD_RATE = 150          # new connections per second and target port
 MAX_LOG_GROWTH = 400      # lines both flooded nodes may add during the test (restart included)
 SPIN_LIMIT = 0.25         # share of one core the node may use while out of descriptors
@@ -184,6 +184,7 @@ def test_out_of_descriptors_the_cluster_port_backs_off(fresh_node):
         t0, c0 = time.monotonic(), cpu_seconds(pid)
         time.sleep(2.0)
         share = (cpu_seconds(pid) - c0) / (time.monotonic() - t0)
+        print(f"out of descriptors: {share:.1%} of a core")
     finally:
         for c in conns:
             c.close()
