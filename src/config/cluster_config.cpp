@@ -98,6 +98,28 @@ struct parser {
       return parse_int<std::size_t>(value, 1, 10'000'000, cfg.ws_queue_frames) || bad();
     if (key == "ws_queue_bytes")
       return parse_int<std::size_t>(value, 4096, std::size_t{1} << 34, cfg.ws_queue_bytes) || bad();
+    // HTTP edge.
+    if (key == "http_tls_cert") {
+      cfg.http_tls_cert = resolve(base, value);
+      return true;
+    }
+    if (key == "http_tls_key") {
+      cfg.http_tls_key = resolve(base, value);
+      return true;
+    }
+    if (key == "http_max_connections")
+      return parse_int<std::size_t>(value, 0, 100'000'000, cfg.http_max_connections) || bad();
+    if (key == "http_max_connections_per_address")
+      return parse_int<std::size_t>(value, 0, 100'000'000, cfg.http_max_connections_per_address)
+             || bad();
+    if (key == "http_cap_loopback") {
+      if (value != "true" && value != "false")
+        return fail(line, "http_cap_loopback must be true or false");
+      cfg.http_cap_loopback = value == "true";
+      return true;
+    }
+    if (key == "http_threads")
+      return parse_int<std::size_t>(value, 0, 64, cfg.http_threads) || bad();
     return fail(line, "unknown key '" + std::string{key} + "' in [cluster]");
   }
 
@@ -113,6 +135,14 @@ struct parser {
       return parse_int<std::uint16_t>(value, 1, 65535, node.http_port) || bad();
     if (key == "data_dir") {
       node.data_dir = resolve(base, value);
+      return true;
+    }
+    if (key == "http_tls_cert") {
+      node.http_tls_cert = resolve(base, value);
+      return true;
+    }
+    if (key == "http_tls_key") {
+      node.http_tls_key = resolve(base, value);
       return true;
     }
     return fail(line, "unknown key '" + std::string{key} + "' in [" + node.id + "]");
@@ -136,7 +166,7 @@ struct parser {
         if (section != "cluster") {
           if (cfg.find(section))
             return fail(line_no, "node '" + section + "' is listed twice");
-          cfg.nodes.push_back(node_config{section, "127.0.0.1", 0, 0, {}});
+          cfg.nodes.push_back(node_config{section, "127.0.0.1", 0, 0, {}, {}, {}});
         }
         continue;
       }
@@ -163,6 +193,14 @@ struct parser {
     for (const auto& n : cfg.nodes) {
       if (n.cluster_port == 0 || n.http_port == 0 || n.data_dir.empty())
         return fail(0, "node '" + n.id + "' needs cluster_port, http_port and data_dir");
+    }
+    for (auto& n : cfg.nodes) {
+      if (n.http_tls_cert.empty())
+        n.http_tls_cert = cfg.http_tls_cert;
+      if (n.http_tls_key.empty())
+        n.http_tls_key = cfg.http_tls_key;
+      if (n.http_tls_cert.empty() != n.http_tls_key.empty())
+        return fail(0, "node '" + n.id + "': http_tls_cert and http_tls_key go together");
     }
     if (cfg.replicas == 0)
       cfg.replicas = std::min<std::size_t>(3, cfg.nodes.size());

@@ -17,6 +17,9 @@ struct node_config {
   std::uint16_t cluster_port = 0;
   std::uint16_t http_port = 0;
   std::string data_dir;
+  // HTTP edge: per-node TLS files; empty → the [cluster] ones.
+  std::string http_tls_cert;
+  std::string http_tls_key;
 };
 
 struct cluster_config {
@@ -38,6 +41,15 @@ struct cluster_config {
   std::size_t rate_per_second = 100;         ///< sustained sends per connection
   std::size_t ws_queue_frames = 1024;        ///< outbound frames queued before 4008
   std::size_t ws_queue_bytes = 8 << 20;      ///< outbound bytes queued before 4008
+
+  // HTTP edge (src/net/): TLS, connection caps, I/O threads.
+  std::string http_tls_cert;                 ///< PEM chain; with http_tls_key → https/wss
+  std::string http_tls_key;                  ///< PEM key; both empty → plain HTTP
+  std::size_t http_max_connections = 0;      ///< per node; 0 → derived from RLIMIT_NOFILE
+  std::size_t http_max_connections_per_address = 1024; ///< 0 → no cap
+  bool http_cap_loopback = false;            ///< loopback peers under the per-address cap
+  std::size_t http_threads = 0;              ///< 0 → hardware threads, at most 4
+
   std::vector<node_config> nodes;
 
   /// The node with this id, or nullptr.
