@@ -2,11 +2,15 @@
 // then the network; they stop in reverse order on SIGTERM/SIGINT.
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <thread>
 #include <vector>
 
+#include <algorithm>
 #include <atomic>
+
+#include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -30,7 +34,7 @@ struct cli_options {
   std::string config_path;
   std::string node_id;
   std::string log_level = "info";
-  std::size_t http_threads = 1;
+  std::size_t http_threads = 0; ///< 0: [cluster] http_threads, itself 0 → automatic
   std::size_t actor_threads = 2;
   std::string scheduler_policy = "sharing";
   bool test_hooks = false;
@@ -52,6 +56,28 @@ std::string peer_lines(const std::string& node_id,
     out += "chat_peer_up{node=\"" + node_id + "\",peer=\"" + peer + "\"} " + (up ? "1" : "0")
            + "\n";
   return out;
+}
+
+/// Raises the soft descriptor limit to the hard one (every connection is a
+/// descriptor) and returns the soft limit now in force.
+std::size_t raise_fd_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
+    return 1024;
+  if (lim.rlim_cur < lim.rlim_max) {
+    rlimit raised = lim;
+    raised.rlim_cur = lim.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+      lim = raised;
+  }
+  return lim.rlim_cur == RLIM_INFINITY ? std::size_t{1} << 20 : static_cast<std::size_t>(lim.rlim_cur);
+}
+
+/// The default cap on open HTTP/WebSocket connections: what the descriptor
+/// limit leaves after a reserve for storage files, peers and the listeners.
+std::size_t default_connection_cap(std::size_t fd_limit) {
+  std::size_t reserve = std::clamp<std::size_t>(fd_limit / 4, 64, 4096);
+  return fd_limit > reserve + 64 ? fd_limit - reserve : 64;
 }
 
 /// `--print-routes`: the routes an http_server registers, one `METHOD
@@ -81,9 +107,11 @@ int main(int argc, char** argv) {
   app.add_option("--node", opt.node_id, "id of this node: a section name in the config; required");
   app.add_option("--log-level", opt.log_level, "debug | info | warn | error")
     ->capture_default_str();
-  app.add_option("--http-threads", opt.http_threads, "threads running the HTTP/WebSocket I/O")
+  app.add_option("--http-threads", opt.http_threads,
+                 "threads running the HTTP/WebSocket I/O (0: http_threads of cluster.conf, "
+                 "else hardware threads, at most 4)")
     ->capture_default_str()
-    ->check(CLI::Range(1, 64));
+    ->check(CLI::Range(0, 64));
   app.add_option("--actor-threads", opt.actor_threads, "CAF scheduler threads")
     ->capture_default_str()
     ->check(CLI::Range(1, 64));
@@ -119,8 +147,15 @@ int main(int argc, char** argv) {
   auto cost = chat::security::parse_password_cost(cluster->password_cost);
   chat::security::init();
 
+  // HTTP I/O threads: one is a bottleneck once several cores serve
+  // WebSockets (bench/RESULTS.md); past 4 the actors need the cores more.
+  std::size_t http_threads = opt.http_threads != 0 ? opt.http_threads : cluster->http_threads;
+  if (http_threads == 0)
+    http_threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
+  const std::size_t fd_limit = raise_fd_limit();
+
   // Declared before the actors: their callbacks post to connections' strands.
-  boost::asio::io_context ioc{static_cast<int>(opt.http_threads)};
+  boost::asio::io_context ioc{static_cast<int>(http_threads)};
 
   // Actor settings (the storage scopes follow from the placement).
   chat::runtime_settings rs;
@@ -188,6 +223,12 @@ int main(int argc, char** argv) {
   hs.port = node->http_port;
   hs.ws_queue_frames = cluster->ws_queue_frames;
   hs.ws_queue_bytes = cluster->ws_queue_bytes;
+  hs.tls_cert = node->http_tls_cert;
+  hs.tls_key = node->http_tls_key;
+  hs.max_connections = cluster->http_max_connections != 0 ? cluster->http_max_connections
+                                                           : default_connection_cap(fd_limit);
+  hs.max_connections_per_address = cluster->http_max_connections_per_address;
+  hs.cap_loopback = cluster->http_cap_loopback;
   // Storage figures are histograms in metrics::node(); only the peers are
   // known here.
   auto extra_metrics = [&actors, node_id = node->id] {
@@ -209,6 +250,23 @@ int main(int argc, char** argv) {
     return fail(error);
   }
 
+  // SIGHUP: read the HTTP certificate again (renewal without a restart).
+  boost::asio::signal_set reload_signal{ioc, SIGHUP};
+  std::function<void()> await_reload = [&] {
+    reload_signal.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec)
+        return;
+      std::string why;
+      if (http.reload_tls(&why))
+        chat::log::info("main", "TLS certificate reloaded", {{"cert", node->http_tls_cert}});
+      else
+        chat::log::warn("main", "TLS reload failed; the previous certificate stays",
+                        {{"reason", why}});
+      await_reload();
+    });
+  };
+  await_reload();
+
   // A graceful stop first hands this node's leaderships to other replicas
   // (off the I/O threads, which keep serving meanwhile), so that clients see
   // no error while the node goes away.
@@ -223,16 +281,20 @@ int main(int argc, char** argv) {
       chat::log::info("main", "leaderships handed off", {{"still_leading", left}});
       boost::asio::post(ioc, [&] {
         http.stop();
+        reload_signal.cancel();
         ioc.stop();
       });
     });
   });
 
-  chat::log::info("main", "serving", {{"http", "http://" + node->host + ":" + std::to_string(node->http_port)},
+  const char* scheme = node->http_tls_cert.empty() ? "http://" : "https://";
+  chat::log::info("main", "serving", {{"http", scheme + node->host + ":" + std::to_string(node->http_port)},
                                       {"data_dir", node->data_dir},
-                                      {"durability", cluster->durability}});
+                                      {"durability", cluster->durability},
+                                      {"http_threads", http_threads},
+                                      {"max_connections", hs.max_connections}});
   std::vector<std::thread> io_threads;
-  for (std::size_t i = 1; i < opt.http_threads; ++i)
+  for (std::size_t i = 1; i < http_threads; ++i)
     io_threads.emplace_back([&] { ioc.run(); });
   ioc.run();
   for (auto& t : io_threads)

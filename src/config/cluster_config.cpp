@@ -99,7 +99,8 @@ struct parser {
       return parse_int<std::size_t>(value, 1, 10'000'000, cfg.ws_queue_frames) || bad();
     if (key == "ws_queue_bytes")
       return parse_int<std::size_t>(value, 4096, std::size_t{1} << 34, cfg.ws_queue_bytes) || bad();
-    return tls_and_admission_key(line, key, value) || (error.empty() && bad_key(line, key, "cluster"));
+    return tls_and_admission_key(line, key, value) || http_edge_key(line, key, value)
+           || (error.empty() && bad_key(line, key, "cluster"));
   }
 
   bool bad_key(int line, std::string_view key, const std::string& section) {
@@ -125,6 +126,33 @@ struct parser {
     return false;
   }
 
+  // HTTP edge: TLS files, connection caps, I/O threads. False with `error` empty: not one of these keys.
+  bool http_edge_key(int line, std::string_view key, std::string_view value) {
+    auto bad = [&] { return fail(line, "invalid value for " + std::string{key}); };
+    if (key == "http_tls_cert") {
+      cfg.http_tls_cert = resolve(base, value);
+      return true;
+    }
+    if (key == "http_tls_key") {
+      cfg.http_tls_key = resolve(base, value);
+      return true;
+    }
+    if (key == "http_max_connections")
+      return parse_int<std::size_t>(value, 0, 100'000'000, cfg.http_max_connections) || bad();
+    if (key == "http_max_connections_per_address")
+      return parse_int<std::size_t>(value, 0, 100'000'000, cfg.http_max_connections_per_address)
+             || bad();
+    if (key == "http_cap_loopback") {
+      if (value != "true" && value != "false")
+        return fail(line, "http_cap_loopback must be true or false");
+      cfg.http_cap_loopback = value == "true";
+      return true;
+    }
+    if (key == "http_threads")
+      return parse_int<std::size_t>(value, 0, 64, cfg.http_threads) || bad();
+    return false;
+  }
+
   bool node_key(int line, node_config& node, std::string_view key, std::string_view value) {
     auto bad = [&] { return fail(line, "invalid value for " + std::string{key}); };
     if (key == "host") {
@@ -141,6 +169,14 @@ struct parser {
     }
     if (key == "tls_cert" || key == "tls_key") {
       (key == "tls_cert" ? node.tls_cert : node.tls_key) = resolve(base, value);
+      return true;
+    }
+    if (key == "http_tls_cert") {
+      node.http_tls_cert = resolve(base, value);
+      return true;
+    }
+    if (key == "http_tls_key") {
+      node.http_tls_key = resolve(base, value);
       return true;
     }
     return bad_key(line, key, node.id);
@@ -194,6 +230,14 @@ struct parser {
     }
     if (!check_tls())
       return false;
+    for (auto& n : cfg.nodes) {
+      if (n.http_tls_cert.empty())
+        n.http_tls_cert = cfg.http_tls_cert;
+      if (n.http_tls_key.empty())
+        n.http_tls_key = cfg.http_tls_key;
+      if (n.http_tls_cert.empty() != n.http_tls_key.empty())
+        return fail(0, "node '" + n.id + "': http_tls_cert and http_tls_key go together");
+    }
     if (cfg.replicas == 0)
       cfg.replicas = std::min<std::size_t>(3, cfg.nodes.size());
     if (cfg.replicas > cfg.nodes.size())

@@ -19,6 +19,10 @@ struct node_config {
   std::string data_dir;
   std::string tls_cert; ///< this node's certificate ([cluster] tls_cert unless named here)
   std::string tls_key;  ///< its private key
+
+  // HTTP edge: per-node TLS files; empty → the [cluster] ones.
+  std::string http_tls_cert;
+  std::string http_tls_key;
 };
 
 struct cluster_config {
@@ -51,6 +55,14 @@ struct cluster_config {
   std::size_t pending_handshakes = 64;          ///< pending inbound handshakes in total
   std::size_t pending_handshakes_per_source = 8; ///< … from one remote address
   bool tls() const { return !tls_ca.empty(); }
+
+  // HTTP edge (src/net/): TLS, connection caps, I/O threads.
+  std::string http_tls_cert;                 ///< PEM chain; with http_tls_key → https/wss
+  std::string http_tls_key;                  ///< PEM key; both empty → plain HTTP
+  std::size_t http_max_connections = 0;      ///< per node; 0 → derived from RLIMIT_NOFILE
+  std::size_t http_max_connections_per_address = 1024; ///< 0 → no cap
+  bool http_cap_loopback = false;            ///< loopback peers under the per-address cap
+  std::size_t http_threads = 0;              ///< 0 → hardware threads, at most 4
 
   std::vector<node_config> nodes;
 

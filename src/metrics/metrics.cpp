@@ -76,6 +76,9 @@ std::string node_metrics::render(const std::string& node_id, const std::string& 
        static_cast<long long>(ws_closed_too_slow.get()));
   line(out, "chat_websocket_connections", "WebSocket connections open.", "gauge", labels,
        ws_open.get());
+  line(out, "chat_http_connections_refused_total",
+       "HTTP connections closed at accept because a connection cap was reached.", "counter",
+       labels, static_cast<long long>(http_connections_refused.get()));
   out += "# HELP chat_actors Live actors by kind.\n# TYPE chat_actors gauge\n";
   for (auto [kind, g] : {std::pair{"conversation", &conversations_live},
                          std::pair{"user", &users_live}, std::pair{"session", &sessions_live}})

@@ -53,6 +53,7 @@ struct node_metrics {
   counter ws_opened;           ///< WebSocket connections accepted
   counter ws_closed_too_slow;  ///< connections closed (4008) for a full outbound queue
   gauge ws_open;               ///< WebSocket connections open now
+  counter http_connections_refused; ///< HTTP connections closed at accept: a cap was reached
   gauge conversations_live;    ///< conversation actors alive
   gauge users_live;            ///< user actors alive
   gauge sessions_live;         ///< session actors alive

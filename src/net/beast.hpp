@@ -9,6 +9,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
 
@@ -20,5 +21,10 @@ namespace http = boost::beast::http;
 namespace json = boost::json;
 namespace websocket = boost::beast::websocket;
 using tcp = boost::asio::ip::tcp;
+namespace ssl = boost::asio::ssl;
+
+/// What an HTTP connection runs over: bare TCP, or TLS on it (https/wss).
+using plain_stream = beast::tcp_stream;
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
 } // namespace chat::net

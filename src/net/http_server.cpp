@@ -11,6 +11,10 @@ namespace chat::net {
 http_server::http_server(boost::asio::io_context& ioc, http_settings settings, services svc)
   : ioc_(ioc), ctx_(std::make_shared<server_context>()) {
   ctx_->settings = std::move(settings);
+  const auto& st = ctx_->settings;
+  if (st.max_connections != 0 || st.max_connections_per_address != 0)
+    ctx_->limits = std::make_shared<connection_limits>(
+      st.max_connections, st.max_connections_per_address, !st.cap_loopback);
   ctx_->websocket = websocket_hooks_for(std::move(svc.sessions));
   add_health_routes(ctx_->routes, ctx_->settings.node_id,
                     {std::move(svc.extra_metrics), std::move(svc.missing_peers),
@@ -38,6 +42,12 @@ bool http_server::start(std::string* error) {
       *error = "invalid HTTP address '" + ctx_->settings.address + "'";
     return false;
   }
+  if (!ctx_->settings.tls_cert.empty() || !ctx_->settings.tls_key.empty()) {
+    auto tls = std::make_shared<tls_source>(ctx_->settings.tls_cert, ctx_->settings.tls_key);
+    if (!tls->load(error))
+      return false;
+    ctx_->tls = std::move(tls);
+  }
   auto l = std::make_shared<listener>(ioc_, ctx_);
   if (!l->open(tcp::endpoint{address, ctx_->settings.port}, error))
     return false;
@@ -45,8 +55,17 @@ bool http_server::start(std::string* error) {
   listener_->run();
   auto ep = listener_->local_endpoint();
   log::info("http", "listening",
-            {{"address", json::value(ep.address().to_string())}, {"port", ep.port()}});
+            {{"address", json::value(ep.address().to_string())}, {"port", ep.port()},
+             {"tls", ctx_->tls != nullptr}});
   return true;
+}
+
+bool http_server::reload_tls(std::string* error) {
+  if (!ctx_->tls) {
+    *error = "the HTTP port serves plain HTTP (no http_tls_cert)";
+    return false;
+  }
+  return ctx_->tls->load(error);
 }
 
 void http_server::stop() {

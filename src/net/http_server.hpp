@@ -30,6 +30,11 @@ public:
   /// reason (e.g. "port 8101 in use") on failure.
   bool start(std::string* error);
 
+  /// Reads the TLS certificate and key again (SIGHUP): new connections use
+  /// them, open ones keep theirs. On failure (or without TLS) the previous
+  /// certificate stays and *error says why.
+  bool reload_tls(std::string* error);
+
   /// Stops accepting new connections (existing ones finish their in-flight
   /// request; open WebSockets stay until their session actors close them).
   void stop();

@@ -4,6 +4,7 @@
 
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
+#include "net/http_framing.hpp"
 #include "net/websocket_session.hpp"
 
 namespace chat::net {
@@ -26,15 +27,40 @@ bool is_parse_error(const beast::error_code& ec) {
 
 } // namespace
 
-http_session::http_session(tcp::socket&& socket, std::shared_ptr<const server_context> ctx)
-  : stream_(std::move(socket)), ctx_(std::move(ctx)) {}
+template <class Stream>
+http_session<Stream>::http_session(Stream&& stream, std::shared_ptr<const server_context> ctx,
+                                   connection_slot slot)
+  : stream_(std::move(stream)), ctx_(std::move(ctx)), slot_(std::move(slot)) {}
 
-void http_session::run() {
-  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+template <class Stream>
+void http_session<Stream>::run() {
+  asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+    if constexpr (is_tls) {
+      beast::get_lowest_layer(self->stream_).expires_after(self->ctx_->settings.read_timeout);
+      self->stream_.async_handshake(
+        ssl::stream_base::server,
+        beast::bind_front_handler(&http_session::on_handshake, self));
+    } else {
+      self->do_read();
+    }
+  });
 }
 
-void http_session::post(std::function<void()> fn) {
-  asio::post(stream_.get_executor(), [self = shared_from_this(), fn = std::move(fn)] {
+template <class Stream>
+void http_session<Stream>::on_handshake(beast::error_code ec) {
+  if (ec) {
+    // Scanners and clients speaking plain HTTP to the TLS port end here.
+    log_bad_input(*ctx_, "http", "TLS handshake failed", ec.message());
+    beast::error_code ignored;
+    socket().close(ignored);
+    return;
+  }
+  do_read();
+}
+
+template <class Stream>
+void http_session<Stream>::post(std::function<void()> fn) {
+  asio::post(stream_.get_executor(), [self = this->shared_from_this(), fn = std::move(fn)] {
     // An exception escaping here would unwind ioc.run() and take the whole
     // server down; it is one request's problem.
     try {
@@ -48,60 +74,61 @@ void http_session::post(std::function<void()> fn) {
   });
 }
 
-void http_session::do_read() {
+template <class Stream>
+void http_session<Stream>::do_read() {
   parser_.emplace();
   parser_->body_limit(ctx_->settings.max_body_bytes);
   parser_->header_limit(static_cast<std::uint32_t>(ctx_->settings.max_header_bytes));
-  stream_.expires_after(ctx_->settings.read_timeout);
+  beast::get_lowest_layer(stream_).expires_after(ctx_->settings.read_timeout);
   http::async_read_header(stream_, buffer_, *parser_,
-                          beast::bind_front_handler(&http_session::on_header, shared_from_this()));
+                          beast::bind_front_handler(&http_session::on_header, this->shared_from_this()));
 }
 
-void http_session::on_header(beast::error_code ec, std::size_t) {
+template <class Stream>
+void http_session<Stream>::on_header(beast::error_code ec, std::size_t) {
   if (ec)
     return on_read_error(ec);
+  if (auto why = framing_problem(parser_->get().base()); !why.empty())
+    return refuse_malformed({errc::bad_request, "ambiguous HTTP framing: " + std::string{why}},
+                            why);
   // curl and others wait up to a second for this before sending a body.
   if (beast::iequals(parser_->get()[http::field::expect], "100-continue")
       && !parser_->is_done()) {
     asio::async_write(stream_, asio::buffer(continue_line.data(), continue_line.size()),
-                      beast::bind_front_handler(&http_session::on_continue, shared_from_this()));
+                      beast::bind_front_handler(&http_session::on_continue, this->shared_from_this()));
     return;
   }
   do_read_body();
 }
 
-void http_session::on_continue(beast::error_code ec, std::size_t) {
+template <class Stream>
+void http_session<Stream>::on_continue(beast::error_code ec, std::size_t) {
   if (ec)
     return do_close();
   do_read_body();
 }
 
-void http_session::do_read_body() {
+template <class Stream>
+void http_session<Stream>::do_read_body() {
   http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+                   beast::bind_front_handler(&http_session::on_read, this->shared_from_this()));
 }
 
-void http_session::on_read(beast::error_code ec, std::size_t) {
+template <class Stream>
+void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
   if (ec)
     return on_read_error(ec);
   on_request(parser_->release());
 }
 
-void http_session::on_read_error(beast::error_code ec) {
+template <class Stream>
+void http_session<Stream>::on_read_error(beast::error_code ec) {
   if (ec == http::error::end_of_stream || ec == http::error::partial_message
       || ec == beast::error::timeout || !is_parse_error(ec)) {
     // The client left or went quiet; there is nobody to answer.
     log::debug(component, "connection closed", {{"reason", json::value(ec.message())}});
     return do_close();
   }
-  // The parser refused the request: answer once, then close, since the
-  // stream's framing can no longer be trusted.
-  method_ = http::verb::unknown;
-  version_ = 11;
-  keep_alive_ = false;
-  close_after_ = true;
-  started_ = clock::now();
-  answered_ = false;
   api_error e;
   if (ec == http::error::body_limit)
     e = {errc::payload_too_large, "the request body is over "
@@ -111,11 +138,25 @@ void http_session::on_read_error(beast::error_code ec) {
                                     + std::to_string(ctx_->settings.max_header_bytes) + " bytes"};
   else
     e = {errc::bad_request, "malformed HTTP request: " + ec.message()};
-  log::warn(component, "bad request", {{"reason", json::value(ec.message())}});
+  refuse_malformed(e, ec.message());
+}
+
+template <class Stream>
+void http_session<Stream>::refuse_malformed(const api_error& e, std::string_view reason) {
+  // Answer once, then close, since the stream's framing can no longer be
+  // trusted.
+  method_ = http::verb::unknown;
+  version_ = 11;
+  keep_alive_ = false;
+  close_after_ = true;
+  started_ = clock::now();
+  answered_ = false;
+  log_bad_input(*ctx_, component, "bad request", reason);
   reject(e, "-");
 }
 
-void http_session::on_request(http::request<http::string_body> req) {
+template <class Stream>
+void http_session<Stream>::on_request(http::request<http::string_body> req) {
   method_ = req.method();
   version_ = req.version();
   keep_alive_ = req.keep_alive();
@@ -134,7 +175,11 @@ void http_session::on_request(http::request<http::string_body> req) {
     case router::result::not_found:
       return reject({errc::not_found, "no such endpoint"}, "-");
     case router::result::bad_path:
-      return reject({errc::bad_request, "malformed percent-encoding in the path"}, "-");
+      // A route that checks the token first answers 401 before this 400.
+      if (!found.token_first)
+        return reject({errc::bad_request, "malformed percent-encoding in the path"}, "-");
+      in->input_error = api_error{errc::bad_request, "malformed percent-encoding in the path"};
+      break;
     case router::result::method_not_allowed: {
       route_ = found.route;
       auto res = error_response({errc::method_not_allowed, "method not allowed"});
@@ -144,17 +189,22 @@ void http_session::on_request(http::request<http::string_body> req) {
     case router::result::found:
       break;
   }
-  route_ = found.route;
+  route_ = found.route.empty() ? std::string_view{"-"} : found.route;
   auto query = query_params::parse(parts.query);
-  if (!query)
-    return reject({errc::bad_request, "malformed percent-encoding in the query"}, route_);
+  if (!query) {
+    if (!found.token_first)
+      return reject({errc::bad_request, "malformed percent-encoding in the query"}, route_);
+    if (!in->input_error)
+      in->input_error = api_error{errc::bad_request, "malformed percent-encoding in the query"};
+  }
   in->route = found.route;
   in->params = std::move(found.params);
-  in->query = std::move(*query);
+  if (query)
+    in->query = std::move(*query);
   in->msg = std::move(req);
   const handler& h = *found.target;
   try {
-    h(std::move(in), responder{shared_from_this()});
+    h(std::move(in), responder{this->shared_from_this()});
   } catch (const std::exception& e) {
     log::error(component, "handler failed", {{"route", json::value(route_)}, {"what", e.what()}});
     if (!answered_)
@@ -162,7 +212,8 @@ void http_session::on_request(http::request<http::string_body> req) {
   }
 }
 
-void http_session::on_upgrade(http::request<http::string_body> req) {
+template <class Stream>
+void http_session<Stream>::on_upgrade(http::request<http::string_body> req) {
   // Only `GET /ws?ticket=T` upgrades (Beast's is_upgrade implies GET).
   auto parts = split_target(req.target());
   if (parts.path != websocket_path || !ctx_->websocket)
@@ -175,12 +226,13 @@ void http_session::on_upgrade(http::request<http::string_body> req) {
   // No Origin check (PROTOCOL.md): the ticket, obtained with a bearer token,
   // is the credential, and it is single-use.
   upgrade_.emplace(std::move(req));
-  ctx_->websocket.redeem(*ticket, [self = shared_from_this()](outcome<principal> who) {
+  ctx_->websocket.redeem(*ticket, [self = this->shared_from_this()](outcome<principal> who) {
     self->post([self, who = std::move(who)]() mutable { self->on_ticket(std::move(who)); });
   });
 }
 
-void http_session::on_ticket(outcome<principal> who) {
+template <class Stream>
+void http_session<Stream>::on_ticket(outcome<principal> who) {
   auto req = std::move(*upgrade_);
   upgrade_.reset();
   if (!who.ok()) {
@@ -200,16 +252,25 @@ void http_session::on_ticket(outcome<principal> who) {
                {{"method", "GET"}, {"route", json::value(route_)}, {"status", 101},
                 {"us", us.count()}});
   }
-  std::make_shared<websocket_session>(stream_.release_socket(), ctx_, std::move(who.value))
-    ->run(std::move(req));
+  beast::get_lowest_layer(stream_).expires_never();
+  std::shared_ptr<websocket_session> ws;
+  if constexpr (is_tls)
+    ws = std::make_shared<websocket_session>(std::move(stream_), ctx_, std::move(who.value),
+                                             std::move(slot_));
+  else
+    ws = std::make_shared<websocket_session>(stream_.release_socket(), ctx_,
+                                             std::move(who.value), std::move(slot_));
+  ws->run(std::move(req));
 }
 
-void http_session::reject(const api_error& e, std::string_view route) {
+template <class Stream>
+void http_session<Stream>::reject(const api_error& e, std::string_view route) {
   route_ = route;
   send(error_response(e));
 }
 
-void http_session::send(response res) {
+template <class Stream>
+void http_session<Stream>::send(response res) {
   if (answered_) {
     log::error(component, "second answer to one request dropped", {{"route", json::value(route_)}});
     return;
@@ -237,12 +298,13 @@ void http_session::send(response res) {
                 {"us", us.count()}});
   }
   out_.emplace(std::move(res));
-  stream_.expires_after(ctx_->settings.read_timeout);
+  beast::get_lowest_layer(stream_).expires_after(ctx_->settings.read_timeout);
   http::async_write(stream_, *out_,
-                    beast::bind_front_handler(&http_session::on_write, shared_from_this()));
+                    beast::bind_front_handler(&http_session::on_write, this->shared_from_this()));
 }
 
-void http_session::on_write(beast::error_code ec, std::size_t) {
+template <class Stream>
+void http_session<Stream>::on_write(beast::error_code ec, std::size_t) {
   bool keep = out_ && out_->keep_alive();
   out_.reset();
   if (ec) {
@@ -256,29 +318,48 @@ void http_session::on_write(beast::error_code ec, std::size_t) {
   do_read();
 }
 
-void http_session::do_close() {
+template <class Stream>
+void http_session<Stream>::do_close() {
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream_.close();
+  if constexpr (is_tls) {
+    // close_notify, bounded: a peer that never answers it is dropped.
+    beast::get_lowest_layer(stream_).expires_after(drain_time);
+    stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+      beast::get_lowest_layer(self->stream_).close();
+    });
+  } else {
+    socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
 }
 
-void http_session::do_linger() {
+template <class Stream>
+void http_session<Stream>::do_linger() {
+  if constexpr (is_tls) {
+    // TLS cannot half-close below the records; its close_notify exchange
+    // (bounded) lets the answer arrive before the connection ends.
+    return do_close();
+  }
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  socket().shutdown(tcp::socket::shutdown_send, ec);
   if (ec)
-    return stream_.close();
+    return beast::get_lowest_layer(stream_).close();
   drain_ = std::make_unique<char[]>(drain_chunk);
-  stream_.expires_after(drain_time);
+  beast::get_lowest_layer(stream_).expires_after(drain_time);
   stream_.async_read_some(asio::buffer(drain_.get(), drain_chunk),
-                          beast::bind_front_handler(&http_session::on_linger, shared_from_this()));
+                          beast::bind_front_handler(&http_session::on_linger, this->shared_from_this()));
 }
 
-void http_session::on_linger(beast::error_code ec, std::size_t bytes) {
+template <class Stream>
+void http_session<Stream>::on_linger(beast::error_code ec, std::size_t bytes) {
   drained_ += bytes;
   if (ec || drained_ > drain_limit)
-    return stream_.close();
+    return beast::get_lowest_layer(stream_).close();
   stream_.async_read_some(asio::buffer(drain_.get(), drain_chunk),
-                          beast::bind_front_handler(&http_session::on_linger, shared_from_this()));
+                          beast::bind_front_handler(&http_session::on_linger, this->shared_from_this()));
 }
+
+template class http_session<plain_stream>;
+template class http_session<tls_stream>;
 
 } // namespace chat::net

@@ -15,6 +15,15 @@ struct http_settings {
   std::size_t max_header_bytes = 16 * 1024;  ///< larger headers → 431 headers_too_large
   std::chrono::seconds read_timeout{30};     ///< idle or half-sent request → closed
 
+  // TLS (https/wss): both set → every connection speaks TLS 1.2+.
+  std::string tls_cert; ///< PEM certificate chain; empty: plain HTTP
+  std::string tls_key;  ///< PEM private key of the chain's leaf
+
+  // Open HTTP/WebSocket connections; over a cap → closed at accept. 0: no cap.
+  std::size_t max_connections = 0;
+  std::size_t max_connections_per_address = 0;
+  bool cap_loopback = false; ///< loopback peers count against the per-address cap
+
   // WebSocket connections (GET /ws).
   std::size_t ws_max_frame_bytes = 64 * 1024; ///< larger inbound message → closed with 1009
   std::size_t ws_queue_frames = 1024;         ///< outbound queue bound, in frames …

@@ -1,6 +1,9 @@
 #include "net/listener.hpp"
 
+#include <algorithm>
+
 #include "log/log.hpp"
+#include "metrics/metrics.hpp"
 #include "net/http_session.hpp"
 
 namespace chat::net {
@@ -79,19 +82,52 @@ void listener::on_accept(beast::error_code ec, tcp::socket socket) {
   if (ec == asio::error::operation_aborted || !acceptor_.is_open())
     return; // stopped
   if (ec) {
-    // E.g. out of file descriptors: retrying at once would spin.
-    log::warn(component, "accept failed", {{"reason", json::value(ec.message())}});
-    retry_.expires_after(std::chrono::milliseconds{100});
+    // E.g. out of file descriptors (EMFILE/ENFILE): the pending connection
+    // stays in the backlog, so retrying at once would spin. Back off,
+    // doubling up to a second, until an accept succeeds again.
+    backoff_ = std::clamp(backoff_ * 2, std::chrono::milliseconds{10},
+                          std::chrono::milliseconds{1000});
+    log_throttled(accept_log_, component, "accept failed", ec.message());
+    retry_.expires_after(backoff_);
     retry_.async_wait([self = shared_from_this()](beast::error_code e) {
       if (!e && self->acceptor_.is_open())
         self->do_accept();
     });
     return;
   }
+  backoff_ = std::chrono::milliseconds{0};
+  start_session(std::move(socket));
+  do_accept();
+}
+
+void listener::start_session(tcp::socket socket) {
+  beast::error_code ec;
+  connection_slot slot;
+  if (ctx_->limits) {
+    const char* which = "";
+    auto peer = socket.remote_endpoint(ec);
+    if (ec)
+      return; // already gone
+    slot = ctx_->limits->admit(peer.address(), &which);
+    if (!slot) {
+      // Closed at once, before any TLS or HTTP work: the cheapest refusal.
+      metrics::node().http_connections_refused.inc();
+      log_throttled(refused_log_, component, "connection refused",
+                    std::string{which} + " connection cap reached");
+      socket.close(ec);
+      return;
+    }
+  }
   // Without it a request/answer round trip costs ~40 ms (Nagle + delayed ACK).
   socket.set_option(tcp::no_delay(true), ec);
-  std::make_shared<http_session>(std::move(socket), ctx_)->run();
-  do_accept();
+  if (auto tls = ctx_->tls ? ctx_->tls->current() : nullptr)
+    std::make_shared<http_session<tls_stream>>(tls_stream{std::move(socket), *tls}, ctx_,
+                                               std::move(slot))
+      ->run();
+  else
+    std::make_shared<http_session<plain_stream>>(plain_stream{std::move(socket)}, ctx_,
+                                                 std::move(slot))
+      ->run();
 }
 
 } // namespace chat::net

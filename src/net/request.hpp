@@ -10,6 +10,7 @@
 
 #include "net/beast.hpp"
 #include "net/uri.hpp"
+#include "schema/outcome.hpp"
 
 namespace chat::net {
 
@@ -23,6 +24,9 @@ struct incoming {
   std::string_view route; ///< the matched pattern, e.g. "/users/{id}"
   path_params params;
   query_params query;
+  /// A malformed path or query escape, answered (400) by a token-first
+  /// handler once the token is known good; other handlers never see one.
+  std::optional<api_error> input_error;
 
   /// The path parameter `name`; empty when the route has none of that name.
   const std::string& param(std::string_view name) const;

@@ -27,12 +27,20 @@ std::vector<std::string_view> split_path(std::string_view path) {
 } // namespace
 
 void router::add(http::verb method, std::string_view pattern, handler h) {
+  add(method, pattern, std::move(h), false);
+}
+
+void router::add(http::verb method, std::string_view pattern, token_first_handler h) {
+  add(method, pattern, std::move(h.h), true);
+}
+
+void router::add(http::verb method, std::string_view pattern, handler h, bool token_first) {
   for (auto& r : routes_) {
     if (r.pattern == pattern) {
       for (const auto& m : r.methods)
         if (m.method == method)
           throw std::logic_error("route registered twice: " + std::string{pattern});
-      r.methods.push_back({method, std::move(h)});
+      r.methods.push_back({method, std::move(h), token_first});
       return;
     }
   }
@@ -45,7 +53,7 @@ void router::add(http::verb method, std::string_view pattern, handler h) {
     bool param = p.size() >= 2 && p.front() == '{' && p.back() == '}';
     r.segments.push_back({std::string{param ? p.substr(1, p.size() - 2) : p}, param});
   }
-  r.methods.push_back({method, std::move(h)});
+  r.methods.push_back({method, std::move(h), token_first});
   routes_.push_back(std::move(r));
 }
 
@@ -56,13 +64,13 @@ router::match router::find(http::verb method, std::string_view path) const {
     return out; // longer than any route; also keeps the rank bitmask in range
   std::vector<std::string> parts;
   parts.reserve(raw.size());
-  for (auto p : raw) {
-    auto d = percent_decode(p);
-    if (!d) {
-      out.kind = result::bad_path;
-      return out;
-    }
-    parts.push_back(std::move(*d));
+  // An undecodable segment keeps its raw text and matches parameters only.
+  std::size_t malformed = 0; // bit i: segment i could not be decoded
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    auto d = percent_decode(raw[i]);
+    if (!d)
+      malformed |= std::size_t{1} << i;
+    parts.push_back(d ? std::move(*d) : std::string{raw[i]});
   }
 
   // The best route is the one whose first parameter comes latest (literals
@@ -79,7 +87,7 @@ router::match router::find(http::verb method, std::string_view path) const {
       const auto& s = r.segments[i];
       if (s.is_param)
         ok = !parts[i].empty();
-      else if (s.text == parts[i])
+      else if (s.text == parts[i] && !(malformed & (std::size_t{1} << i)))
         literals |= std::size_t{1} << (parts.size() - 1 - i);
       else
         ok = false;
@@ -89,8 +97,21 @@ router::match router::find(http::verb method, std::string_view path) const {
       best_literals = literals;
     }
   }
-  if (!best)
+  if (!best) {
+    if (malformed)
+      out.kind = result::bad_path;
     return out;
+  }
+  if (malformed) {
+    out.kind = result::bad_path;
+    for (const auto& m : best->methods)
+      if (m.method == method) {
+        out.target = &m.h;
+        out.token_first = m.token_first;
+        out.route = best->pattern;
+      }
+    return out;
+  }
 
   out.route = best->pattern;
   for (std::size_t i = 0; i < parts.size(); ++i)
@@ -100,6 +121,7 @@ router::match router::find(http::verb method, std::string_view path) const {
     if (m.method == method) {
       out.kind = result::found;
       out.target = &m.h;
+      out.token_first = m.token_first;
       return out;
     }
   }

@@ -18,17 +18,30 @@ namespace chat::net {
 /// Handles one request; must eventually answer through the responder.
 using handler = std::function<void(request_ptr, responder)>;
 
+/// A handler that checks the caller's token before anything else
+/// (routes/authenticated.hpp): it gets requests even when their path or
+/// query is malformed (`incoming::input_error`), so that a bad token is a
+/// 401 whatever else is wrong.
+struct token_first_handler {
+  handler h;
+};
+
 class router {
 public:
   /// Registers `h` for `method` on `pattern`, e.g. "/users/{id}".
   void add(http::verb method, std::string_view pattern, handler h);
+  void add(http::verb method, std::string_view pattern, token_first_handler h);
 
   enum class result { found, not_found, method_not_allowed, bad_path };
 
-  /// What matching a request found.
+  /// What matching a request found. A malformed escape in the path is
+  /// `bad_path`; a segment that cannot be decoded can still fill a
+  /// parameter, so `target`/`token_first` then name the route it would
+  /// have reached (null when none), for the token-first rule.
   struct match {
     result kind = result::not_found;
-    const handler* target = nullptr; ///< set when found
+    const handler* target = nullptr; ///< set when found (or bad_path on a route)
+    bool token_first = false;        ///< target checks the token first
     std::string_view route;          ///< the pattern, when the path matched
     path_params params;              ///< decoded, when the path matched
     std::string allow;               ///< `Allow` value for method_not_allowed
@@ -49,12 +62,15 @@ private:
   struct method_handler {
     http::verb method;
     handler h;
+    bool token_first = false;
   };
   struct route {
     std::string pattern;
     std::vector<segment> segments;
     std::vector<method_handler> methods;
   };
+
+  void add(http::verb method, std::string_view pattern, handler h, bool token_first);
 
   std::vector<route> routes_;
 };

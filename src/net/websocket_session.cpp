@@ -16,6 +16,9 @@ constexpr std::size_t max_batch = 31;
 /// Reads per readiness before giving other connections on this thread a turn.
 constexpr int max_read_rounds = 8;
 
+/// Bytes per TLS read: one TLS record's worth of plaintext.
+constexpr std::size_t tls_read_bytes = 16 * 1024;
+
 std::string peer_address(const tcp::socket& socket) {
   beast::error_code ec;
   auto ep = socket.remote_endpoint(ec);
@@ -37,11 +40,24 @@ std::array<char, 64 * 1024>& read_scratch() {
 } // namespace
 
 websocket_session::websocket_session(tcp::socket&& socket,
-                                     std::shared_ptr<const server_context> ctx, principal who)
+                                     std::shared_ptr<const server_context> ctx, principal who,
+                                     connection_slot slot)
   : ctx_(std::move(ctx)), who_(std::move(who)), remote_(peer_address(socket)),
     strand_(socket.get_executor()),
     handshake_(std::make_unique<websocket::stream<beast::tcp_stream>>(std::move(socket))),
-    socket_(strand_), timer_(strand_), reader_(ctx_->settings.ws_max_frame_bytes),
+    socket_(strand_), slot_(std::move(slot)), timer_(strand_),
+    reader_(ctx_->settings.ws_max_frame_bytes),
+    queue_(ctx_->settings.ws_queue_frames, ctx_->settings.ws_queue_bytes) {}
+
+websocket_session::websocket_session(tls_stream&& stream,
+                                     std::shared_ptr<const server_context> ctx, principal who,
+                                     connection_slot slot)
+  : ctx_(std::move(ctx)), who_(std::move(who)),
+    remote_(peer_address(beast::get_lowest_layer(stream).socket())),
+    strand_(stream.get_executor()),
+    tls_handshake_(std::make_unique<websocket::stream<tls_stream>>(std::move(stream))),
+    socket_(strand_), slot_(std::move(slot)), timer_(strand_),
+    reader_(ctx_->settings.ws_max_frame_bytes),
     queue_(ctx_->settings.ws_queue_frames, ctx_->settings.ws_queue_bytes) {}
 
 websocket_session::~websocket_session() {
@@ -51,16 +67,30 @@ websocket_session::~websocket_session() {
     peer_->closed();
 }
 
-void websocket_session::run(http::request<http::string_body> req) {
+namespace {
+
+/// Beast answers the upgrade with its checks and its 101.
+template <class WebSocketStream, class Handler>
+void accept_upgrade(WebSocketStream& ws, const http::request<http::string_body>& req,
+                    Handler&& handler) {
   // Beast's own handshake deadline (30 s) applies, none on the TCP layer.
-  beast::get_lowest_layer(*handshake_).expires_never();
-  handshake_->set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-  handshake_->set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+  beast::get_lowest_layer(ws).expires_never();
+  ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  ws.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
     res.set(http::field::server, "chatnode");
   }));
   // Beast builds the 101 from `req` when this is called; `req` need not live on.
-  handshake_->async_accept(req, beast::bind_front_handler(&websocket_session::on_accept,
-                                                          shared_from_this()));
+  ws.async_accept(req, std::forward<Handler>(handler));
+}
+
+} // namespace
+
+void websocket_session::run(http::request<http::string_body> req) {
+  auto done = beast::bind_front_handler(&websocket_session::on_accept, shared_from_this());
+  if (tls_handshake_)
+    accept_upgrade(*tls_handshake_, req, std::move(done));
+  else
+    accept_upgrade(*handshake_, req, std::move(done));
 }
 
 void websocket_session::on_accept(beast::error_code ec) {
@@ -68,13 +98,19 @@ void websocket_session::on_accept(beast::error_code ec) {
     log::debug(component, "handshake failed", {{"reason", json::value(ec.message())}});
     return; // the socket closes with this object
   }
-  socket_ = handshake_->next_layer().release_socket();
-  handshake_.reset();
-  socket_.non_blocking(true, ec);
-  if (ec) {
-    log::debug(component, "cannot make the socket non-blocking",
-               {{"reason", json::value(ec.message())}});
-    return;
+  if (tls_handshake_) {
+    tls_ = std::make_unique<tls_stream>(std::move(tls_handshake_->next_layer()));
+    tls_handshake_.reset();
+    tls_in_ = std::make_unique<char[]>(tls_read_bytes);
+  } else {
+    socket_ = handshake_->next_layer().release_socket();
+    handshake_.reset();
+    socket_.non_blocking(true, ec);
+    if (ec) {
+      log::debug(component, "cannot make the socket non-blocking",
+                 {{"reason", json::value(ec.message())}});
+      return;
+    }
   }
   sink_ = std::make_shared<ws_sink>(weak_from_this());
   // The actor may push at once (hello); those posts run after this handler.
@@ -90,6 +126,13 @@ void websocket_session::on_accept(beast::error_code ec) {
 // Reading ---------------------------------------------------------------
 
 void websocket_session::do_read() {
+  if (tls_) {
+    // TLS decrypts into a buffer of ours, so the read itself must wait.
+    tls_->async_read_some(asio::buffer(tls_in_.get(), tls_read_bytes),
+                          beast::bind_front_handler(&websocket_session::on_tls_read,
+                                                    shared_from_this()));
+    return;
+  }
   socket_.async_wait(tcp::socket::wait_read, beast::bind_front_handler(
                                                  &websocket_session::on_readable,
                                                  shared_from_this()));
@@ -108,27 +151,46 @@ void websocket_session::on_readable(beast::error_code ec) {
     if (ec)
       return finish(ec == asio::error::eof ? "the peer closed the connection" : ec.message());
     liveness_ = liveness::heard;
-    char* data = scratch.data();
-    std::size_t n = got;
-    if (!partial_.empty()) {
-      partial_.append(data, n);
-      data = partial_.data();
-      n = partial_.size();
-    }
-    std::size_t used = reader_.consume(data, n, *this);
+    take_bytes(scratch.data(), got);
     if (phase_ == phase::done)
       return;
-    if (data == scratch.data()) {
-      partial_.assign(data + used, n - used);
-    } else {
-      partial_.erase(0, used);
-      if (partial_.empty() && partial_.capacity() > 4096)
-        std::string{}.swap(partial_); // a big frame's buffer should not stay
-    }
     if (got < scratch.size())
       break; // very likely drained; the wait re-arms epoll, so nothing is missed
   }
   do_read();
+}
+
+void websocket_session::on_tls_read(beast::error_code ec, std::size_t bytes) {
+  if (phase_ == phase::done)
+    return;
+  if (ec)
+    return finish(ec == asio::error::eof || ec == ssl::error::stream_truncated
+                    ? "the peer closed the connection"
+                    : ec.message());
+  liveness_ = liveness::heard;
+  take_bytes(tls_in_.get(), bytes);
+  if (phase_ == phase::done)
+    return;
+  do_read();
+}
+
+void websocket_session::take_bytes(char* data, std::size_t n) {
+  const bool fresh = partial_.empty();
+  if (!fresh) {
+    partial_.append(data, n);
+    data = partial_.data();
+    n = partial_.size();
+  }
+  std::size_t used = reader_.consume(data, n, *this);
+  if (phase_ == phase::done)
+    return;
+  if (fresh) {
+    partial_.assign(data + used, n - used);
+  } else {
+    partial_.erase(0, used);
+    if (partial_.empty() && partial_.capacity() > 4096)
+      std::string{}.swap(partial_); // a big frame's buffer should not stay
+  }
 }
 
 void websocket_session::on_text(std::string_view message) {
@@ -234,6 +296,18 @@ void websocket_session::do_write() {
   if (buffers_.empty())
     return;
   writing_ = true;
+  auto done = [](std::shared_ptr<websocket_session> self, beast::error_code ec, std::size_t) {
+    self->on_write(ec);
+  };
+  if (tls_) {
+    // A TLS stream writes one buffer per record: gather the batch into one.
+    tls_out_.clear();
+    for (const auto& b : buffers_)
+      tls_out_.append(static_cast<const char*>(b.data()), b.size());
+    asio::async_write(*tls_, asio::buffer(tls_out_),
+                      beast::bind_front_handler(done, shared_from_this()));
+    return;
+  }
   // The frames stay in the queue (in flight) until on_write, so their bytes
   // outlive the write even if the queue is cleared meanwhile.
   asio::async_write(socket_, buffers_,
@@ -246,6 +320,8 @@ void websocket_session::do_write() {
 void websocket_session::on_write(beast::error_code ec) {
   writing_ = false;
   queue_.written();
+  if (tls_out_.capacity() > 64 * 1024)
+    std::string{}.swap(tls_out_);
   control_in_flight_.clear();
   if (control_in_flight_.capacity() > 1024)
     std::string{}.swap(control_in_flight_);
@@ -323,7 +399,12 @@ void websocket_session::finish(std::string_view why) {
   publish_queue();
   timer_.cancel();
   beast::error_code ignored;
-  socket_.close(ignored); // pending waits and writes end with operation_aborted
+  // Pending waits, reads and writes end with operation_aborted. Over TLS the
+  // close frames already ended the conversation: no close_notify.
+  if (tls_)
+    beast::get_lowest_layer(*tls_).socket().close(ignored);
+  else
+    socket_.close(ignored);
   std::string{}.swap(partial_);
   if (peer_) {
     auto peer = std::move(peer_);

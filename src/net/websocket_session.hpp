@@ -4,7 +4,9 @@
 // that the connection speaks RFC 6455 itself (ws_frame.hpp): inbound
 // messages go to the session actor (through its session_inbound); outbound frames
 // arrive through a ws_sink, wait in a bounded outbound_queue, and whatever
-// has queued up leaves in one gathered write.
+// has queued up leaves in one gathered write. Over TLS (wss) the same
+// framing runs on the TLS stream: reads complete into a per-connection
+// buffer and a batch is copied into one TLS write.
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -27,7 +29,10 @@ public:
   /// Takes over an upgraded socket whose executor is a strand; `who` is the
   /// redeemed ticket's owner.
   websocket_session(tcp::socket&& socket, std::shared_ptr<const server_context> ctx,
-                    principal who);
+                    principal who, connection_slot slot);
+  /// The same over TLS: takes over the https connection's stream.
+  websocket_session(tls_stream&& stream, std::shared_ptr<const server_context> ctx,
+                    principal who, connection_slot slot);
   ~websocket_session() override;
 
   websocket_session(const websocket_session&) = delete;
@@ -49,6 +54,9 @@ private:
   // idle connection holds no read buffer; only an incomplete frame is kept.
   void do_read();
   void on_readable(beast::error_code ec);
+  void on_tls_read(beast::error_code ec, std::size_t bytes);
+  /// Feeds received bytes (unmasked in place) to the frame reader.
+  void take_bytes(char* data, std::size_t size);
   void on_text(std::string_view message) override;
   void on_binary() override;
   void on_ping(std::string_view payload) override;
@@ -78,9 +86,14 @@ private:
   principal who_;
   std::string remote_; ///< "ip:port", for the admin shell and logs
   const asio::any_io_executor strand_;
-  /// Only while the upgrade is answered.
+  /// Only while the upgrade is answered (one of the two).
   std::unique_ptr<websocket::stream<beast::tcp_stream>> handshake_;
-  tcp::socket socket_;
+  std::unique_ptr<websocket::stream<tls_stream>> tls_handshake_;
+  tcp::socket socket_; ///< plain connections once accepted
+  std::unique_ptr<tls_stream> tls_; ///< TLS connections once accepted
+  std::unique_ptr<char[]> tls_in_;  ///< TLS reads complete here
+  std::string tls_out_;             ///< the TLS write in flight, one buffer
+  connection_slot slot_;
   asio::steady_timer timer_; ///< idle checks while open; the close deadline after
   ws::frame_reader reader_;
   std::string partial_; ///< bytes of a frame not yet complete

@@ -36,14 +36,15 @@ class Response:
 
 
 class Client:
-    def __init__(self, host, port, timeout=15.0):
+    def __init__(self, host, port, timeout=15.0, ssl_context=None):
         self.host = host
         self.port = port
         self.timeout = timeout
+        self.ssl_context = ssl_context   # set: HTTPS trusting this context
 
     @property
     def base_url(self):
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.ssl_context else 'http'}://{self.host}:{self.port}"
 
     def call(self, method, path, body=None, token=None, headers=None, raw_body=None):
         """One request. `body` is JSON-encoded; `raw_body` (bytes/str) is sent as is."""
@@ -58,7 +59,11 @@ class Client:
         if token is not None:
             hdrs["Authorization"] = "Bearer " + token
         hdrs.update(headers or {})
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        if self.ssl_context is not None:
+            conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout,
+                                               context=self.ssl_context)
+        else:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         try:
             conn.request(method, path, body=data, headers=hdrs)
             resp = conn.getresponse()

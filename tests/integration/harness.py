@@ -127,6 +127,7 @@ class Node:
         self.killed = False      # stopped by kill9() (not restarted since)
         self.starts = 0
         self.was_healthy = False  # answered /healthz at least once
+        self.preexec_fn = None    # run in the child before exec (e.g. to set rlimits)
 
     def __repr__(self):
         return f"<Node {self.node_id} :{self.http_port}>"
@@ -157,7 +158,8 @@ class Node:
         assert self.proc is None or self.proc.poll() is not None, "already running"
         with open(self.log_path, "ab") as err, open(self.stdout_path, "ab") as out:
             self.proc = subprocess.Popen(self.command(), stdout=out, stderr=err,
-                                         stdin=subprocess.DEVNULL, cwd=self.cwd)
+                                         stdin=subprocess.DEVNULL, cwd=self.cwd,
+                                         preexec_fn=self.preexec_fn)
         self.paused = False
         self.killed = False
         self.starts += 1
@@ -186,7 +188,7 @@ class Node:
                 self.http_port, self.cluster_port = free_port(), free_port()
                 self.config_path = write_config(self.dir, self.http_port, self.cluster_port,
                                                 self.node_id, extra_cluster=self.extra_cluster)
-                self.api = Client("127.0.0.1", self.http_port)
+                self.api = Client("127.0.0.1", self.http_port, ssl_context=self.api.ssl_context)
                 self.start(wait=False)
                 deadline = time.monotonic() + START_TIMEOUT
                 continue

@@ -2,8 +2,8 @@
 
 namespace chat::net {
 
-handler authenticated(const auth_client& auth, authed_handler h) {
-  return [auth, h = std::move(h)](request_ptr req, responder out) {
+token_first_handler authenticated(const auth_client& auth, authed_handler h) {
+  return {[auth, h = std::move(h)](request_ptr req, responder out) {
     auto token = bearer_token(req->msg[http::field::authorization]);
     if (!token) {
       auto res = error_response({errc::unauthorized, "a bearer access token is required"});
@@ -18,9 +18,11 @@ handler authenticated(const auth_client& auth, authed_handler h) {
                             res.set(http::field::www_authenticate, "Bearer");
                           return out.send(std::move(res));
                         }
+                        if (req->input_error)
+                          return out.fail(*req->input_error);
                         h(std::move(who.value), req, out);
                       }));
-  };
+  }};
 }
 
 } // namespace chat::net

@@ -16,7 +16,8 @@ namespace chat::net {
 using authed_handler = std::function<void(principal who, request_ptr req, responder out)>;
 
 /// Wraps `h`: verifies the bearer token through `auth`, answers 401 on any
-/// problem, and runs `h` on the connection's strand otherwise.
-handler authenticated(const auth_client& auth, authed_handler h);
+/// problem, then 400 for a malformed path or query escape, and runs `h` on
+/// the connection's strand otherwise.
+token_first_handler authenticated(const auth_client& auth, authed_handler h);
 
 } // namespace chat::net

@@ -167,3 +167,40 @@ TEST_CASE("TLS on the cluster port: a CA, and a certificate and key for every no
   CHECK_FALSE(conf("[cluster]\nsecret_file = s\nnot_a_key = 5\n[n1]\ncluster_port=1\nhttp_port=2\ndata_dir=d\n"));
   CHECK(error.find("unknown key") != std::string::npos);
 }
+
+TEST_CASE("HTTP edge keys: TLS files per cluster or per node, caps, threads") {
+  temp_dir dir;
+  std::string error;
+  auto conf = [&](const std::string& cluster_keys, const std::string& n2_keys = "") {
+    return load_cluster_config(
+      dir.write("c.conf", "[cluster]\nsecret_file = s\n" + cluster_keys
+                            + "[n1]\ncluster_port=1\nhttp_port=2\ndata_dir=d1\n"
+                            + "[n2]\ncluster_port=3\nhttp_port=4\ndata_dir=d2\n" + n2_keys),
+      &error);
+  };
+  auto plain = conf("");
+  REQUIRE(plain);
+  CHECK(plain->find("n1")->http_tls_cert.empty());
+  CHECK(plain->http_max_connections == 0);
+  CHECK(plain->http_max_connections_per_address == 1024);
+  CHECK_FALSE(plain->http_cap_loopback);
+  CHECK(plain->http_threads == 0);
+
+  auto tls = conf("http_tls_cert = tls/all.crt\nhttp_tls_key = tls/all.key\n"
+                  "http_max_connections = 50000\nhttp_max_connections_per_address = 0\n"
+                  "http_cap_loopback = true\nhttp_threads = 3\n",
+                  "http_tls_cert = /etc/n2.crt\nhttp_tls_key = /etc/n2.key\n");
+  REQUIRE(tls);
+  CHECK(tls->find("n1")->http_tls_cert == (dir.path / "tls/all.crt").string());
+  CHECK(tls->find("n1")->http_tls_key == (dir.path / "tls/all.key").string());
+  CHECK(tls->find("n2")->http_tls_cert == "/etc/n2.crt");
+  CHECK(tls->http_max_connections == 50000);
+  CHECK(tls->http_max_connections_per_address == 0);
+  CHECK(tls->http_cap_loopback);
+  CHECK(tls->http_threads == 3);
+
+  CHECK_FALSE(conf("http_tls_cert = a.crt\n"));
+  CHECK(error.find("http_tls_key") != std::string::npos);
+  CHECK_FALSE(conf("http_cap_loopback = maybe\n"));
+  CHECK_FALSE(conf("http_threads = 65\n"));
+}

@@ -111,3 +111,22 @@ TEST_CASE_METHOD(fixture, "routes() lists every method of every pattern, in regi
 TEST_CASE("an empty router lists no routes") {
   CHECK(router{}.routes().empty());
 }
+
+TEST_CASE("a malformed escape still names the token-first route it would reach") {
+  router r;
+  int hit = 0;
+  r.add(http::verb::get, "/users/{id}", token_first_handler{tagged(&hit, 1)});
+  r.add(http::verb::get, "/users/me", tagged(&hit, 2));
+  r.add(http::verb::get, "/public/{x}", tagged(&hit, 3));
+  auto m = r.find(http::verb::get, "/users/%zz");
+  CHECK(m.kind == router::result::bad_path);
+  REQUIRE(m.target != nullptr);
+  CHECK(m.token_first);
+  CHECK(m.route == "/users/{id}");
+  auto p = r.find(http::verb::get, "/public/%zz");
+  CHECK(p.kind == router::result::bad_path);
+  CHECK_FALSE(p.token_first);
+  CHECK(r.find(http::verb::get, "/%zz/me").kind == router::result::bad_path);
+  CHECK(r.find(http::verb::get, "/users/%zz").target != nullptr);
+  CHECK(r.find(http::verb::get, "/users/me").token_first == false);
+}
