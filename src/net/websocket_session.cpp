@@ -76,7 +76,7 @@ void websocket_session::on_accept(beast::error_code ec) {
                {{"reason", json::value(ec.message())}});
     return;
   }
-  sink_ = std::make_shared<ws_sink>(weak_from_this());
+  sink_ = std::make_shared<ws_sink>(weak_from_this(), ctx_->settings.ws_inbound_frames);
   // The actor may push at once (hello); those posts run after this handler.
   peer_ = ctx_->websocket.open(who_, sink_, remote_);
   phase_ = phase::open;
@@ -125,20 +125,46 @@ void websocket_session::on_readable(beast::error_code ec) {
       if (partial_.empty() && partial_.capacity() > 4096)
         std::string{}.swap(partial_); // a big frame's buffer should not stay
     }
+    if (pause_reading())
+      return;
     if (got < scratch.size())
       break; // very likely drained; the wait re-arms epoll, so nothing is missed
   }
   do_read();
 }
 
+bool websocket_session::pause_reading() {
+  // A closing connection reads on: the peer's close frame is awaited. The
+  // bound is checked per read, so at most one read's frames go over it.
+  if (closing() || sink_->may_read())
+    return false;
+  read_paused_ = true; // a handled() that crosses the bound posts the resume
+  return true;
+}
+
+void websocket_session::post_resume_reading() {
+  asio::post(strand_, [self = shared_from_this()] { self->resume_reading(); });
+}
+
+void websocket_session::resume_reading() {
+  if (!read_paused_ || phase_ == phase::done)
+    return;
+  read_paused_ = false;
+  do_read();
+}
+
 void websocket_session::on_text(std::string_view message) {
-  if (!closing() && peer_)
+  if (!closing() && peer_) {
+    sink_->received();
     peer_->inbound(std::string{message});
+  }
 }
 
 void websocket_session::on_binary() {
-  if (!closing() && peer_)
+  if (!closing() && peer_) {
+    sink_->received();
     peer_->inbound_binary();
+  }
 }
 
 void websocket_session::on_ping(std::string_view payload) {
@@ -273,6 +299,7 @@ void websocket_session::close(std::uint16_t code, std::string_view reason) {
   queue_.clear();
   publish_queue();
   control_ += ws::encode_close(code, reason);
+  resume_reading(); // the peer's answering close frame must be read
   // A peer that does not read never lets the close frame (or the write
   // before it) finish: bound the wait, then drop the TCP connection.
   timer_.expires_after(ctx_->settings.ws_close_timeout);

@@ -41,6 +41,8 @@ public:
   /// busy share one hand-off to it.
   void post_send(shared_frame frame);
   void post_close(std::uint16_t code, std::string reason);
+  /// The session actor caught up with the frames read (ws_sink::handled).
+  void post_resume_reading();
 
 private:
   void on_accept(beast::error_code ec);
@@ -49,6 +51,10 @@ private:
   // idle connection holds no read buffer; only an incomplete frame is kept.
   void do_read();
   void on_readable(beast::error_code ec);
+  /// Too many frames read and not yet handled by the actor: stop reading
+  /// (TCP pushes back on the peer) until it catches up. True if paused.
+  bool pause_reading();
+  void resume_reading();
   void on_text(std::string_view message) override;
   void on_binary() override;
   void on_ping(std::string_view payload) override;
@@ -84,6 +90,7 @@ private:
   asio::steady_timer timer_; ///< idle checks while open; the close deadline after
   ws::frame_reader reader_;
   std::string partial_; ///< bytes of a frame not yet complete
+  bool read_paused_ = false; ///< see pause_reading()
 
   std::mutex inbox_mutex_;
   std::vector<shared_frame> inbox_; ///< pushed, not yet taken on the strand
