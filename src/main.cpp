@@ -96,6 +96,24 @@ int print_routes() {
   return std::cout.flush() ? 0 : 1;
 }
 
+/// The WebSocket abuse bounds of cluster.conf, for the actors.
+void apply_ws_abuse_bounds(const chat::cluster_config& c, chat::runtime_settings& rs) {
+  auto budget = [](std::size_t burst, std::size_t per_second) {
+    return chat::frame_budget{static_cast<double>(burst), static_cast<double>(per_second)};
+  };
+  auto& f = rs.chat.ws_frames;
+  // f.send: the session takes rate_burst/rate_per_second (shared with HTTP).
+  f.sync = budget(c.ws_sync_burst, c.ws_sync_per_second);
+  f.typing = budget(c.ws_typing_burst, c.ws_typing_per_second);
+  f.read = budget(c.ws_read_burst, c.ws_read_per_second);
+  f.ping = budget(c.ws_ping_burst, c.ws_ping_per_second);
+  f.flood_refusals = c.ws_flood_refusals;
+  f.flood_window = std::chrono::seconds(c.ws_flood_window);
+  f.sync_in_flight = c.ws_sync_in_flight;
+  rs.chat.ws_sockets_per_session = c.ws_sockets_per_session;
+  rs.tickets_per_session = c.tickets_per_session;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -190,6 +208,7 @@ int main(int argc, char** argv) {
   rs.chat.conversation_idle = std::chrono::seconds(cluster->conversation_idle);
   rs.chat.rate_burst = cluster->rate_burst;
   rs.chat.rate_per_second = static_cast<double>(cluster->rate_per_second);
+  apply_ws_abuse_bounds(*cluster, rs);
   // A node-wide actor that dies stops the node (actors/supervisor.hpp).
   std::atomic<int> exit_code{0};
   rs.on_fatal = [&ioc, &exit_code](const std::string&, const std::string&) {
@@ -229,6 +248,7 @@ int main(int argc, char** argv) {
                                                            : default_connection_cap(fd_limit);
   hs.max_connections_per_address = cluster->http_max_connections_per_address;
   hs.cap_loopback = cluster->http_cap_loopback;
+  hs.ws_inbound_frames = cluster->ws_inbound_frames;
   // Storage figures are histograms in metrics::node(); only the peers are
   // known here.
   auto extra_metrics = [&actors, node_id = node->id] {

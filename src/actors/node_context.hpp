@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "actors/relay/relay_api.hpp"
+#include "actors/session/frame_budgets.hpp"
 #include "storage/store.hpp"
 
 namespace chat {
@@ -20,6 +21,9 @@ struct chat_settings {
   std::chrono::seconds conversation_idle{300}; ///< passivate a conversation after this
   std::size_t rate_burst = 100;                ///< sends a connection may burst
   double rate_per_second = 100;                ///< sustained sends per connection
+  /// What one WebSocket may ask (its `send` budget is rate_burst/rate_per_second).
+  frame_limits ws_frames;
+  std::size_t ws_sockets_per_session = 16; ///< live sockets of one auth session on this node
 };
 
 struct node_context {

@@ -94,6 +94,7 @@ struct actor_runtime::state {
     as.shards = s.shards;
     as.access_token_ttl = s.access_token_ttl;
     as.ticket_ttl = s.ticket_ttl;
+    as.tickets_per_session = s.tickets_per_session;
     as.directory = directory;
     if (peers->layout().replicated()) {
       replicator_settings rs;

@@ -44,6 +44,38 @@ std::string resolve(const fs::path& base, std::string_view value) {
   return p.is_absolute() ? p.string() : (base / p).lexically_normal().string();
 }
 
+// WebSocket abuse bounds: nothing when `key` is not one of them, else
+// whether its value is valid (and stored).
+std::optional<bool> ws_abuse_key(std::string_view key, std::string_view value,
+                                 cluster_config& cfg) {
+  struct count_key {
+    std::string_view name;
+    std::size_t cluster_config::*field;
+    std::size_t min, max;
+  };
+  static constexpr count_key counts[] = {
+    {"ws_sync_burst", &cluster_config::ws_sync_burst, 1, 1'000'000},
+    {"ws_sync_per_second", &cluster_config::ws_sync_per_second, 1, 1'000'000},
+    {"ws_typing_burst", &cluster_config::ws_typing_burst, 1, 1'000'000},
+    {"ws_typing_per_second", &cluster_config::ws_typing_per_second, 1, 1'000'000},
+    {"ws_read_burst", &cluster_config::ws_read_burst, 1, 1'000'000},
+    {"ws_read_per_second", &cluster_config::ws_read_per_second, 1, 1'000'000},
+    {"ws_ping_burst", &cluster_config::ws_ping_burst, 1, 1'000'000},
+    {"ws_ping_per_second", &cluster_config::ws_ping_per_second, 1, 1'000'000},
+    {"ws_flood_refusals", &cluster_config::ws_flood_refusals, 1, 1'000'000},
+    {"ws_sync_in_flight", &cluster_config::ws_sync_in_flight, 1, 1024},
+    {"ws_inbound_frames", &cluster_config::ws_inbound_frames, 1, 1'000'000},
+    {"ws_sockets_per_session", &cluster_config::ws_sockets_per_session, 1, 100'000},
+    {"tickets_per_session", &cluster_config::tickets_per_session, 1, 100'000},
+  };
+  for (const auto& k : counts)
+    if (key == k.name)
+      return parse_int<std::size_t>(value, k.min, k.max, cfg.*k.field);
+  if (key == "ws_flood_window")
+    return parse_int<std::int64_t>(value, 1, 3600, cfg.ws_flood_window);
+  return std::nullopt;
+}
+
 struct parser {
   fs::path base;
   std::string file;
@@ -99,6 +131,8 @@ struct parser {
       return parse_int<std::size_t>(value, 1, 10'000'000, cfg.ws_queue_frames) || bad();
     if (key == "ws_queue_bytes")
       return parse_int<std::size_t>(value, 4096, std::size_t{1} << 34, cfg.ws_queue_bytes) || bad();
+    if (auto parsed = ws_abuse_key(key, value, cfg))
+      return *parsed || bad();
     return tls_and_admission_key(line, key, value) || http_edge_key(line, key, value)
            || (error.empty() && bad_key(line, key, "cluster"));
   }

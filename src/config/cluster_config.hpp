@@ -64,6 +64,23 @@ struct cluster_config {
   bool http_cap_loopback = false;            ///< loopback peers under the per-address cap
   std::size_t http_threads = 0;              ///< 0 → hardware threads, at most 4
 
+  // WebSocket abuse bounds (sessions, tickets, per-kind frame budgets);
+  // docs/protocol.md "Rate limits". Budgets are per connection.
+  std::size_t ws_sync_burst = 100;         ///< `sync` frames a connection may burst
+  std::size_t ws_sync_per_second = 20;     ///< sustained `sync` frames per connection
+  std::size_t ws_typing_burst = 20;        ///< `typing` frames a connection may burst
+  std::size_t ws_typing_per_second = 5;    ///< sustained `typing` frames per connection
+  std::size_t ws_read_burst = 100;         ///< `read` frames a connection may burst
+  std::size_t ws_read_per_second = 20;     ///< sustained `read` frames per connection
+  std::size_t ws_ping_burst = 256;         ///< `ping` (and malformed) frames a connection may burst
+  std::size_t ws_ping_per_second = 50;     ///< sustained `ping` frames per connection
+  std::size_t ws_flood_refusals = 200;     ///< rate_limited refusals within ws_flood_window → 4029
+  std::int64_t ws_flood_window = 10;       ///< seconds
+  std::size_t ws_sync_in_flight = 4;       ///< history reads outstanding per connection; more wait
+  std::size_t ws_inbound_frames = 64;      ///< frames read but not yet handled before reading pauses
+  std::size_t ws_sockets_per_session = 16; ///< live sockets of one auth session per node
+  std::size_t tickets_per_session = 16;    ///< unredeemed tickets of one auth session
+
   std::vector<node_config> nodes;
 
   /// The node with this id, or nullptr.

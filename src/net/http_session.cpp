@@ -237,9 +237,11 @@ void http_session<Stream>::on_ticket(outcome<principal> who) {
   upgrade_.reset();
   if (!who.ok()) {
     // A plain HTTP answer and no upgrade: 503 when the ticket's owner node
-    // is down, 401 for every other failure (unknown, used, expired).
+    // is down, 429 when its session has as many sockets on this node as it
+    // may, 401 for every other failure (unknown, used, expired).
     api_error e = std::move(who.error);
-    if (e.code != errc::unavailable && e.code != errc::unauthorized)
+    if (e.code != errc::unavailable && e.code != errc::unauthorized
+        && e.code != errc::rate_limited)
       e = {errc::unauthorized, "invalid or expired ticket"};
     return reject(e, route_);
   }

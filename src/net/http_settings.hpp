@@ -28,6 +28,7 @@ struct http_settings {
   std::size_t ws_max_frame_bytes = 64 * 1024; ///< larger inbound message → closed with 1009
   std::size_t ws_queue_frames = 1024;         ///< outbound queue bound, in frames …
   std::size_t ws_queue_bytes = 8 << 20;       ///< … and in bytes; over either → closed with 4008
+  std::size_t ws_inbound_frames = 64;         ///< read, not yet handled by the actor: reading pauses
   std::chrono::seconds ws_close_timeout{2};   ///< a close not done by then drops the TCP connection
   std::chrono::seconds ws_idle_timeout{300};  ///< silent this long (a ping at half) → dropped
 };

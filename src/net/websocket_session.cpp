@@ -112,7 +112,7 @@ void websocket_session::on_accept(beast::error_code ec) {
       return;
     }
   }
-  sink_ = std::make_shared<ws_sink>(weak_from_this());
+  sink_ = std::make_shared<ws_sink>(weak_from_this(), ctx_->settings.ws_inbound_frames);
   // The actor may push at once (hello); those posts run after this handler.
   peer_ = ctx_->websocket.open(who_, sink_, remote_);
   phase_ = phase::open;
@@ -154,6 +154,8 @@ void websocket_session::on_readable(beast::error_code ec) {
     take_bytes(scratch.data(), got);
     if (phase_ == phase::done)
       return;
+    if (pause_reading())
+      return;
     if (got < scratch.size())
       break; // very likely drained; the wait re-arms epoll, so nothing is missed
   }
@@ -169,7 +171,7 @@ void websocket_session::on_tls_read(beast::error_code ec, std::size_t bytes) {
                     : ec.message());
   liveness_ = liveness::heard;
   take_bytes(tls_in_.get(), bytes);
-  if (phase_ == phase::done)
+  if (phase_ == phase::done || pause_reading())
     return;
   do_read();
 }
@@ -193,14 +195,38 @@ void websocket_session::take_bytes(char* data, std::size_t n) {
   }
 }
 
+bool websocket_session::pause_reading() {
+  // A closing connection reads on: the peer's close frame is awaited. The
+  // bound is checked per read, so at most one read's frames go over it.
+  if (closing() || sink_->may_read())
+    return false;
+  read_paused_ = true; // a handled() that crosses the bound posts the resume
+  return true;
+}
+
+void websocket_session::post_resume_reading() {
+  asio::post(strand_, [self = shared_from_this()] { self->resume_reading(); });
+}
+
+void websocket_session::resume_reading() {
+  if (!read_paused_ || phase_ == phase::done)
+    return;
+  read_paused_ = false;
+  do_read();
+}
+
 void websocket_session::on_text(std::string_view message) {
-  if (!closing() && peer_)
+  if (!closing() && peer_) {
+    sink_->received();
     peer_->inbound(std::string{message});
+  }
 }
 
 void websocket_session::on_binary() {
-  if (!closing() && peer_)
+  if (!closing() && peer_) {
+    sink_->received();
     peer_->inbound_binary();
+  }
 }
 
 void websocket_session::on_ping(std::string_view payload) {
@@ -349,6 +375,7 @@ void websocket_session::close(std::uint16_t code, std::string_view reason) {
   queue_.clear();
   publish_queue();
   control_ += ws::encode_close(code, reason);
+  resume_reading(); // the peer's answering close frame must be read
   // A peer that does not read never lets the close frame (or the write
   // before it) finish: bound the wait, then drop the TCP connection.
   timer_.expires_after(ctx_->settings.ws_close_timeout);

@@ -46,6 +46,8 @@ public:
   /// busy share one hand-off to it.
   void post_send(shared_frame frame);
   void post_close(std::uint16_t code, std::string reason);
+  /// The session actor caught up with the frames read (ws_sink::handled).
+  void post_resume_reading();
 
 private:
   void on_accept(beast::error_code ec);
@@ -57,6 +59,10 @@ private:
   void on_tls_read(beast::error_code ec, std::size_t bytes);
   /// Feeds received bytes (unmasked in place) to the frame reader.
   void take_bytes(char* data, std::size_t size);
+  /// Too many frames read and not yet handled by the actor: stop reading
+  /// (TCP pushes back on the peer) until it catches up. True if paused.
+  bool pause_reading();
+  void resume_reading();
   void on_text(std::string_view message) override;
   void on_binary() override;
   void on_ping(std::string_view payload) override;
@@ -97,6 +103,7 @@ private:
   asio::steady_timer timer_; ///< idle checks while open; the close deadline after
   ws::frame_reader reader_;
   std::string partial_; ///< bytes of a frame not yet complete
+  bool read_paused_ = false; ///< see pause_reading()
 
   std::mutex inbox_mutex_;
   std::vector<shared_frame> inbox_; ///< pushed, not yet taken on the strand

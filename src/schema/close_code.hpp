@@ -13,5 +13,6 @@ inline constexpr std::uint16_t too_big = 1009;
 inline constexpr std::uint16_t try_again_later = 1013; ///< the data's home node is unreachable
 inline constexpr std::uint16_t session_ended = 4001;   ///< the auth session was terminated
 inline constexpr std::uint16_t too_slow = 4008;        ///< outbound queue over its bound
+inline constexpr std::uint16_t flooding = 4029;        ///< kept sending over its budgets, or too many sockets
 
 } // namespace chat::close_code

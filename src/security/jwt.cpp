@@ -107,8 +107,15 @@ std::optional<jwt_claims> jwt_verify(std::string_view token, std::string_view ke
   auto exp = integer_claim(*payload, "exp");
   if (!sub || !sid || !iat || !exp)
     return fail(why, jwt_error::bad_claims);
+  // nbf is optional (we never set it), but when present it must be an integer.
+  std::optional<std::int64_t> nbf;
+  if (payload->contains("nbf") && !(nbf = integer_claim(*payload, "nbf")))
+    return fail(why, jwt_error::bad_claims);
   if (*exp <= now_seconds)
     return fail(why, jwt_error::expired);
+  const auto latest_start = now_seconds + jwt_clock_skew_seconds;
+  if (*iat > latest_start || (nbf && *nbf > latest_start))
+    return fail(why, jwt_error::not_yet_valid);
   return jwt_claims{std::move(*sub), std::move(*sid), *iat, *exp};
 }
 
@@ -118,6 +125,7 @@ std::string_view to_string(jwt_error e) {
     case jwt_error::bad_algorithm: return "bad_algorithm";
     case jwt_error::bad_signature: return "bad_signature";
     case jwt_error::expired: return "expired";
+    case jwt_error::not_yet_valid: return "not_yet_valid";
     case jwt_error::bad_claims: return "bad_claims";
   }
   return "unknown";

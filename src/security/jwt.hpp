@@ -17,7 +17,12 @@ struct jwt_claims {
 };
 
 /// Why jwt_verify refused a token.
-enum class jwt_error { malformed, bad_algorithm, bad_signature, expired, bad_claims };
+enum class jwt_error { malformed, bad_algorithm, bad_signature, expired, not_yet_valid, bad_claims };
+
+/// How far a token's iat or nbf may lie in the future (clocks of the nodes
+/// differ a little); beyond it the token is not_yet_valid. We never sign
+/// such tokens, so one is forged with the key or minted by a broken clock.
+inline constexpr std::int64_t jwt_clock_skew_seconds = 60;
 
 /// Longest token jwt_verify looks at; longer ones are malformed.
 inline constexpr std::size_t jwt_max_size = 4096;
@@ -25,8 +30,9 @@ inline constexpr std::size_t jwt_max_size = 4096;
 /// Signs claims as header {"alg":"HS256","typ":"JWT"} . payload . HMAC.
 std::string jwt_sign(const jwt_claims& claims, std::string_view key);
 
-/// Claims of a well-formed, correctly signed token whose exp is after now_seconds;
-/// otherwise nullopt, with the reason in *why when given.
+/// Claims of a well-formed, correctly signed token whose exp is after
+/// now_seconds and whose iat (and nbf, when present) is not later than
+/// now_seconds + jwt_clock_skew_seconds; otherwise nullopt, with the reason in *why when given.
 std::optional<jwt_claims> jwt_verify(std::string_view token, std::string_view key,
                                      std::int64_t now_seconds, jwt_error* why = nullptr);
 

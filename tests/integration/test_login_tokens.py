@@ -117,6 +117,23 @@ def test_token_signed_with_the_derived_key_is_accepted(node):
                                 f"refused; the key derivation differs: {resp!r}")
 
 
+@pytest.mark.parametrize("claim", ["iat", "nbf"])
+def test_token_valid_only_in_the_future_is_401(node, claim):
+    """A token that says it was issued (iat) or becomes valid (nbf) an hour
+    from now is refused, even correctly signed; within a minute is tolerated
+    (the nodes' clocks differ a little)."""
+    acct = new_account(node.api)
+    header, payload, _ = jwt_parts(acct.token)
+    key = jwt_key_from_secret(node.secret)
+    now = int(time.time())
+    future = dict(payload, **{claim: now + 3600, "exp": now + 7200})
+    resp = node.call("GET", "/users/me", token=jwt_make(header, future, key=key))
+    assert_error(resp, 401, "unauthorized")
+    slightly = dict(payload, **{claim: now + 5})
+    resp = node.call("GET", "/users/me", token=jwt_make(header, slightly, key=key))
+    assert resp.status == 200, resp
+
+
 # ------------------------------------------------------------------ forged tokens
 
 AUTHENTICATED = [

@@ -25,6 +25,7 @@ struct auth_settings {
   std::uint32_t shards = 256;
   std::int64_t access_token_ttl = 900; ///< seconds
   std::int64_t ticket_ttl = 30;        ///< seconds
+  std::size_t tickets_per_session = 16; ///< unredeemed tickets one session may hold
   directory_api directory;             ///< told when a session ends (may be null)
 };
 

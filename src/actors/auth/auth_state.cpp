@@ -115,8 +115,9 @@ void auth_state::end_session(storage::write_batch& batch, const session_record& 
   if (cfg.directory)
     self->send(cfg.directory, ended_atom::value, s.user_id, s.id);
   seen.erase(s.id);
-  for (auto it = tickets.begin(); it != tickets.end();)
-    it = it->second.who.session_id == s.id ? tickets.erase(it) : std::next(it);
+  if (tickets_per_session_.count(s.id))
+    for (auto it = tickets.begin(); it != tickets.end();)
+      it = it->second.who.session_id == s.id ? drop_ticket(it) : std::next(it);
 }
 
 errc auth_state::end_sessions_of(storage::write_batch& batch, const std::string& user_id,
@@ -148,6 +149,28 @@ void auth_state::touch(session_record s) {
   storage::write_batch batch;
   store->put_session(batch, s);
   commit(std::move(batch), [](errc) {});
+}
+
+} // namespace chat
+
+namespace chat {
+
+std::size_t auth_state::tickets_of(const std::string& session_id) const {
+  auto it = tickets_per_session_.find(session_id);
+  return it == tickets_per_session_.end() ? 0 : it->second;
+}
+
+void auth_state::add_ticket(const std::string& ticket, ticket_entry entry) {
+  auto sid = entry.who.session_id;
+  if (tickets.emplace(ticket, std::move(entry)).second)
+    ++tickets_per_session_[sid];
+}
+
+auth_state::ticket_map::iterator auth_state::drop_ticket(ticket_map::iterator it) {
+  auto count = tickets_per_session_.find(it->second.who.session_id);
+  if (count != tickets_per_session_.end() && --count->second == 0)
+    tickets_per_session_.erase(count);
+  return tickets.erase(it);
 }
 
 } // namespace chat

@@ -57,7 +57,8 @@ struct auth_state {
   std::unique_ptr<auth_store> store;
   continuations pending;
   std::size_t commits_in_flight = 0;
-  std::unordered_map<std::string, ticket_entry> tickets;
+  using ticket_map = std::unordered_map<std::string, ticket_entry>;
+  ticket_map tickets; ///< change only through add_ticket / drop_ticket
   std::unordered_map<std::string, std::int64_t> seen; // session id → last use (ms)
   /// Usernames whose registration is under way (hashing or being written).
   /// The store's cache cannot hold this: it may be trimmed or forgotten at
@@ -108,11 +109,20 @@ struct auth_state {
   errc end_sessions_of(storage::write_batch& batch, const std::string& user_id,
                        const std::string& keep);
 
+  /// Unredeemed tickets of a session, and the two ways to change `tickets`
+  /// (which keep that count).
+  std::size_t tickets_of(const std::string& session_id) const;
+  void add_ticket(const std::string& ticket, ticket_entry entry);
+  ticket_map::iterator drop_ticket(ticket_map::iterator it);
+
   /// When the session was last used, counting uses not yet written.
   std::int64_t last_seen(const session_record& s) const;
 
   /// Notes a use of the session; writes it at most once a minute.
   void touch(session_record s);
+
+private:
+  std::unordered_map<std::string, std::size_t> tickets_per_session_; ///< session id → tickets
 };
 
 } // namespace chat

@@ -28,6 +28,11 @@ namespace {
 template <class T>
 using promise = caf::typed_response_promise<T>;
 
+/// A member's typing goes out at most once per interval, however many
+/// connections send it how often: clients show it for seconds (the web
+/// client sends it every 3 s), so the fan-out to every member stays small.
+constexpr std::int64_t typing_interval_ms = 1000;
+
 /// The public protocol plus what only the actor sends itself: storage
 /// completions (resume) and the passivation timer (tick).
 using conversation_impl = conversation_api::extend<caf::reacts_to<resume_atom, std::uint64_t>,
@@ -58,6 +63,7 @@ struct conversation_state {
   std::vector<std::function<void()>> on_settled;                ///< run when in_flight is 0
   std::unordered_map<std::string, send_receipt> inflight_sends; ///< user/client_msg_id
   std::unordered_set<std::string> answering;                    ///< invitations being answered
+  std::unordered_map<std::string, std::int64_t> typing_sent;    ///< member → last typing out (ms)
   std::int64_t last_active = 0;
   bool retiring = false;
   /// Told to exit while writes were in flight (its group moved to another
@@ -449,8 +455,14 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
     // Typing and read markers from non-members are dropped (PROTOCOL.md).
     [self](typing_atom, const std::string& user) {
       auto& st = self->state;
-      if (!st.gate(user))
-        st.deliver(typing_frame(st.id, user), user);
+      if (st.gate(user))
+        return;
+      auto now = now_ms();
+      auto& last = st.typing_sent[user];
+      if (now - last < typing_interval_ms)
+        return;
+      last = now;
+      st.deliver(typing_frame(st.id, user), user);
     },
     [self](read_atom, const std::string& user, std::uint64_t seq) {
       auto& st = self->state;

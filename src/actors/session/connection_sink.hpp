@@ -34,6 +34,12 @@ public:
 
   /// Frames queued and not yet written (for the admin shell and metrics).
   virtual std::size_t queued_frames() const = 0;
+
+  /// The session actor has dealt with one more inbound frame. The connection
+  /// stops reading from its socket while too many of its frames are not yet
+  /// dealt with, so a client that sends faster than its session works is
+  /// held back by TCP instead of by memory.
+  virtual void handled() {}
 };
 
 using sink_ptr = std::shared_ptr<connection_sink>;

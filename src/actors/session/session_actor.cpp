@@ -10,7 +10,7 @@
 #include "actors/rpc/gather.hpp"
 #include "actors/rpc/resolve.hpp"
 #include "actors/rpc/routing.hpp"
-#include "actors/session/rate_limiter.hpp"
+#include "actors/session/frame_budgets.hpp"
 #include "metrics/metrics.hpp"
 #include "schema/clock.hpp"
 #include "schema/frames.hpp"
@@ -18,7 +18,9 @@
 namespace chat {
 namespace {
 
-constexpr std::size_t max_frames_before_hello = 64;
+/// Attempts (one a second) to register with the user's actor before hello;
+/// then the connection is closed with 1013.
+constexpr int attach_attempts_before_hello = 5;
 
 /// The public protocol plus what only the session sends itself: attach to
 /// the user's actor again, and sweep its request deadlines.
@@ -31,8 +33,16 @@ struct session_state {
   sink_ptr sink;
   std::string remote;
   bool ready = false;
-  std::deque<std::string> early; ///< frames that arrived before hello went out
-  std::unique_ptr<rate_limiter> limiter;
+  /// Frames that arrived before hello went out, answered after it in order.
+  /// Bounded by the connection, which stops reading while ws_inbound_frames
+  /// of its frames are not yet handled (connection_sink::handled).
+  std::deque<std::optional<std::string>> early; ///< nullopt: a binary frame
+  std::unique_ptr<frame_budgets> budgets;
+  std::size_t syncs_in_flight = 0;
+  std::deque<client_frame> syncs_waiting; ///< beyond sync_in_flight, in arrival order
+  int attach_failures = 0;    ///< before hello (attach_attempts_before_hello)
+  bool greeting = false;      ///< the session check and hello are under way
+  auth_api authority;         ///< the one owning the user and the session
   user_api user; ///< the user's actor once attached
   conversation_cache conversations;
   request_deadlines deadlines; ///< of requests to conversations
@@ -45,14 +55,103 @@ void push(session_actor self, std::string frame) {
   self->state.sink->push(make_frame(std::move(frame)));
 }
 
+/// The frame has been dealt with: the connection may read one more.
+void handled(session_actor self) {
+  self->state.sink->handled();
+}
+
+frame_kind kind_of(client_frame_type t) {
+  switch (t) {
+    case client_frame_type::send: return frame_kind::send;
+    case client_frame_type::sync: return frame_kind::sync;
+    case client_frame_type::typing: return frame_kind::typing;
+    case client_frame_type::read: return frame_kind::read;
+    case client_frame_type::ping: return frame_kind::ping;
+  }
+  return frame_kind::ping;
+}
+
+/// Charges a frame to its kind's budget. False when it must not be served:
+/// it was answered rate_limited (or dropped, for a kind without answers),
+/// or the connection was closed for flooding.
+bool within_budget(session_actor self, frame_kind kind, const std::string& id, bool answered) {
+  auto& st = self->state;
+  auto verdict = st.budgets->take(kind);
+  if (verdict == frame_budgets::verdict::allow)
+    return true;
+  metrics::node().rate_limited.inc();
+  if (verdict == frame_budgets::verdict::close) {
+    st.sink->close(close_code::flooding, "too many frames; over the rate limit too often");
+    self->quit();
+    return false;
+  }
+  if (answered)
+    push(self, error_frame(id, errc::rate_limited,
+                           kind == frame_kind::send ? "too many messages; slow down"
+                                                    : "too many frames; slow down"));
+  handled(self);
+  return false;
+}
+
+void start_sync(session_actor self, client_frame f);
+
+/// A history read finished: the next waiting one (if any) takes its place.
+void sync_done(session_actor self) {
+  auto& st = self->state;
+  --st.syncs_in_flight;
+  if (!st.syncs_waiting.empty()) {
+    auto next = std::move(st.syncs_waiting.front());
+    st.syncs_waiting.pop_front();
+    start_sync(self, std::move(next));
+  }
+}
+
+/// At most sync_in_flight history reads per connection at once (each can
+/// carry a large page); the rest wait, and while they wait the connection
+/// does not count them handled, so it soon stops reading.
+void start_sync(session_actor self, client_frame f) {
+  auto& st = self->state;
+  if (st.syncs_in_flight >= st.deps.ctx->settings.ws_frames.sync_in_flight) {
+    st.syncs_waiting.push_back(std::move(f));
+    return;
+  }
+  ++st.syncs_in_flight;
+  handled(self);
+  auto re = f.id;
+  auto conv = f.conv;
+  std::function<void(outcome<message_page>)> done = [self, re, conv](outcome<message_page> r) {
+    push(self, r.ok() ? history_frame(re, conv, r.value)
+                      : error_frame(re, r.error.code, r.error.message));
+    sync_done(self);
+  };
+  page_request page{f.after, std::nullopt, f.limit};
+  ask_cached<message_page>(self, &st.conversations, &st.deadlines, st.deps.directory, f.conv, done,
+                           3, history_atom::value, st.who.user_id, page);
+}
+
+void handle_binary(session_actor self) {
+  if (within_budget(self, frame_kind::ping, {}, true)) {
+    push(self, error_frame({}, errc::bad_request, "frames must be JSON text, not binary"));
+    handled(self);
+  }
+}
+
 void handle(session_actor self, const std::string& text) {
   auto& st = self->state;
   auto parsed = parse_client_frame(text);
   if (auto* bad = std::get_if<frame_rejection>(&parsed)) {
-    push(self, error_frame(bad->id, bad->code, bad->message));
+    // Answered like a ping, so it draws from the ping budget.
+    if (within_budget(self, frame_kind::ping, bad->id, true)) {
+      push(self, error_frame(bad->id, bad->code, bad->message));
+      handled(self);
+    }
     return;
   }
   auto f = std::get<client_frame>(std::move(parsed));
+  bool answered = f.type == client_frame_type::send || f.type == client_frame_type::sync
+                  || f.type == client_frame_type::ping;
+  if (!within_budget(self, kind_of(f.type), f.id, answered))
+    return;
   const auto& user = st.who.user_id;
   auto directory = st.deps.directory;
   switch (f.type) {
@@ -60,11 +159,6 @@ void handle(session_actor self, const std::string& text) {
       push(self, pong_frame(f.id));
       break;
     case client_frame_type::send: {
-      if (!st.limiter->allow()) {
-        metrics::node().rate_limited.inc();
-        push(self, error_frame(f.id, errc::rate_limited, "too many messages; slow down"));
-        break;
-      }
       auto re = f.id;
       std::function<void(outcome<send_receipt>)> done = [self, re](outcome<send_receipt> r) {
         push(self, r.ok() ? sent_frame(re, r.value)
@@ -75,18 +169,8 @@ void handle(session_actor self, const std::string& text) {
                                std::move(f.client_msg_id));
       break;
     }
-    case client_frame_type::sync: {
-      auto re = f.id;
-      auto conv = f.conv;
-      std::function<void(outcome<message_page>)> done = [self, re, conv](outcome<message_page> r) {
-        push(self, r.ok() ? history_frame(re, conv, r.value)
-                          : error_frame(re, r.error.code, r.error.message));
-      };
-      page_request page{f.after, std::nullopt, f.limit};
-      ask_cached<message_page>(self, &st.conversations, &st.deadlines, directory, f.conv, done,
-                               3, history_atom::value, user, page);
-      break;
-    }
+    case client_frame_type::sync:
+      return start_sync(self, std::move(f)); // counts itself handled when it starts
     case client_frame_type::typing:
       tell_conversation(self, directory, f.conv, typing_atom::value, user);
       break;
@@ -94,6 +178,7 @@ void handle(session_actor self, const std::string& text) {
       tell_conversation(self, directory, f.conv, read_atom::value, user, f.seq);
       break;
   }
+  handled(self);
 }
 
 /// Subscribes the connection with the relay, then reads the memberships
@@ -111,24 +196,34 @@ void subscribe(session_actor self, const std::vector<std::string>& convs) {
 }
 
 /// Registers the connection with the user's actor (on the user's home node),
-/// which pushes invitations and closes it when the auth session ends. If
-/// that node goes away the session registers again once it is back.
-void attach_to_user(session_actor self, int attempts) {
+/// which pushes invitations and closes it when the auth session ends; then
+/// runs `then`. If that node goes away the session registers again once it
+/// is back. Before hello, a session that cannot register is closed (1013):
+/// an unregistered socket could outlive its auth session.
+void attach_to_user(session_actor self, int attempts, std::function<void()> then) {
   auto& st = self->state;
   auto me = caf::actor_cast<session_api>(self);
   auto later = [self] {
+    auto& st = self->state;
+    if (!st.ready && ++st.attach_failures >= attach_attempts_before_hello) {
+      st.sink->close(close_code::try_again_later, "the user's home node is unreachable");
+      self->quit();
+      return;
+    }
     self->delayed_send(self, std::chrono::seconds(1), attach_atom::value);
   };
   self->request(st.deps.directory, ask_timeout, user_atom::value, st.who.user_id)
-    .then([self, me, attempts, later](user_api user) {
+    .then([self, me, attempts, later, then](user_api user) {
       self->request(user, ask_timeout, attach_atom::value, me, self->state.who.session_id)
-        .then([self, user](done_atom) {
+        .then([self, user, then](done_atom) {
                 self->state.user = user;
                 self->monitor(user);
+                if (then)
+                  then();
               },
-              [self, attempts, later](caf::error& err) {
+              [self, attempts, later, then](caf::error& err) {
                 if (attempts > 1 && worth_retrying(err))
-                  attach_to_user(self, attempts - 1);
+                  attach_to_user(self, attempts - 1, then);
                 else
                   later();
               });
@@ -158,38 +253,54 @@ void say_hello(session_actor self, user_view user, std::vector<std::string> conv
                                              : std::nullopt);
     push(self, hello_frame(st.deps.ctx->node_id, st.who.session_id, user, cursors));
     subscribe(self, convs);
-    attach_to_user(self, 3);
     st.ready = true;
-    while (!st.early.empty()) {
-      auto text = std::move(st.early.front());
+    while (!st.early.empty() && self->getf(caf::abstract_actor::is_terminated_flag) == 0) {
+      auto frame = std::move(st.early.front());
       st.early.pop_front();
-      handle(self, text);
+      if (frame)
+        handle(self, *frame);
+      else
+        handle_binary(self);
     }
   };
   rpc::gather<std::uint64_t>(convs.size(), ask, finish);
 }
 
-/// Says hello once the user's profile and memberships are known; a
-/// session that has ended (or a user gone) closes with 4001.
-void start(session_actor self, const auth_api& authority) {
+/// Closes the connection and ends the actor: 1013 when the answer could not
+/// be had (try again), else 4001 (the session or the user is gone).
+void refuse(session_actor self, const caf::error& err) {
+  if (to_api_error(err).code == errc::unavailable)
+    self->state.sink->close(close_code::try_again_later, "try again later");
+  else
+    self->state.sink->close(close_code::session_ended, "session ended");
+  self->quit();
+}
+
+/// Registered with the user's actor, so an end of the auth session from now
+/// on closes this connection: confirm the session did not end before that
+/// (the ticket may have been redeemed just before), then say hello once the
+/// user's profile and memberships are known.
+void confirm_and_greet(session_actor self) {
   auto& st = self->state;
-  self->request(authority, ask_timeout, get_user_atom::value, st.who.user_id)
+  if (st.greeting)
+    return; // registered again before hello (the user's actor moved)
+  st.greeting = true;
+  self->request(st.authority, ask_timeout, authn_atom::value, st.who)
     .then(
-      [self](user_view& user) {
-        std::function<void(std::vector<std::string>)> got
-          = [self, user](std::vector<std::string> convs) {
-              say_hello(self, user, std::move(convs));
-            };
-        gather_memberships(self, *self->state.deps.ctx, self->state.who.user_id, got);
+      [self](principal&) {
+        auto& st = self->state;
+        self->request(st.authority, ask_timeout, get_user_atom::value, st.who.user_id)
+          .then(
+            [self](user_view& user) {
+              std::function<void(std::vector<std::string>)> got
+                = [self, user](std::vector<std::string> convs) {
+                    say_hello(self, user, std::move(convs));
+                  };
+              gather_memberships(self, *self->state.deps.ctx, self->state.who.user_id, got);
+            },
+            [self](caf::error& err) { refuse(self, err); });
       },
-      [self](caf::error& err) {
-        auto api = to_api_error(err);
-        if (api.code == errc::unavailable)
-          self->state.sink->close(close_code::try_again_later, "try again later");
-        else
-          self->state.sink->close(close_code::session_ended, "session ended");
-        self->quit();
-      });
+      [self](caf::error& err) { refuse(self, err); });
 }
 
 session_impl::behavior_type session(session_actor self, session_deps deps, principal who, sink_ptr sink,
@@ -202,8 +313,10 @@ session_impl::behavior_type session(session_actor self, session_deps deps, princ
   live_registry::enroll(self, st.deps.ctx->live); // stops with the node
   metrics::node().sessions_live.add(1);
   self->attach_functor([] { metrics::node().sessions_live.add(-1); });
-  st.limiter = std::make_unique<rate_limiter>(static_cast<double>(st.deps.ctx->settings.rate_burst),
-                                              st.deps.ctx->settings.rate_per_second);
+  auto limits = st.deps.ctx->settings.ws_frames;
+  limits.send = {static_cast<double>(st.deps.ctx->settings.rate_burst),
+                 st.deps.ctx->settings.rate_per_second}; // shared with HTTP sends
+  st.budgets = std::make_unique<frame_budgets>(limits);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
     if (st.user && dm.source == st.user.address()) {
@@ -211,9 +324,10 @@ session_impl::behavior_type session(session_actor self, session_deps deps, princ
       self->delayed_send(self, std::chrono::seconds(1), attach_atom::value);
     }
   });
-  if (auto authority = cluster::authority_for_user(*st.deps.ctx, st.who.user_id))
-    start(self, authority);
-  else {
+  if (auto authority = cluster::authority_for_user(*st.deps.ctx, st.who.user_id)) {
+    st.authority = authority;
+    attach_to_user(self, 3, [self] { confirm_and_greet(self); });
+  } else {
     // The user's home node is down: nothing to say hello with yet.
     st.sink->close(close_code::try_again_later, "the user's home node is unreachable");
     self->quit();
@@ -221,14 +335,16 @@ session_impl::behavior_type session(session_actor self, session_deps deps, princ
   return {
     [self](inbound_atom, std::string& text) {
       auto& st = self->state;
-      if (st.ready) {
+      if (st.ready)
         handle(self, text);
-      } else if (st.early.size() < max_frames_before_hello) {
+      else
         st.early.push_back(std::move(text));
-      }
     },
     [self](binary_atom) {
-      push(self, error_frame({}, errc::bad_request, "frames must be JSON text, not binary"));
+      if (self->state.ready)
+        handle_binary(self);
+      else
+        self->state.early.emplace_back(std::nullopt);
     },
     [self](push_atom, const wire_frame& frame) { self->state.sink->push(frame.bytes); },
     [self](close_atom, std::uint16_t code) {
@@ -236,7 +352,12 @@ session_impl::behavior_type session(session_actor self, session_deps deps, princ
       self->quit();
     },
     [self](closed_atom) { self->quit(); },
-    [self](attach_atom) { attach_to_user(self, 3); },
+    [self](attach_atom) {
+      if (self->state.ready)
+        attach_to_user(self, 3, nullptr);
+      else
+        attach_to_user(self, 3, [self] { confirm_and_greet(self); });
+    },
     [self](sweep_atom) {
       if (self->state.deadlines.sweep(request_deadlines::clock::now()))
         self->delayed_send(self, request_deadlines::sweep_interval, sweep_atom::value);

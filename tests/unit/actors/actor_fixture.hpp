@@ -42,6 +42,8 @@
 #include "actors/relay/relay.hpp"
 #include "actors/rpc/errors.hpp"
 #include "actors/rpc/read_pool.hpp"
+#include <map>
+
 #include "actors/session/connection_sink.hpp"
 #include "actors/session/session_actor.hpp"
 #include "actors/system_config.hpp"
@@ -335,10 +337,21 @@ public:
 
   /// A registered user's id (through the auth authority).
   std::string register_user(const std::string& username) {
-    return get<user_view>(authority, register_atom::value, username,
-                          std::string{"correct horse battery"}, std::string{})
-      .id;
+    auto id = get<user_view>(authority, register_atom::value, username,
+                             std::string{"correct horse battery"}, std::string{})
+                .id;
+    usernames[id] = username;
+    return id;
   }
+
+  /// A new live auth session of a registered user (a login): a session
+  /// actor only says hello for a session the authority knows to be live.
+  std::string login(const std::string& user_id) {
+    return get<token_grant>(authority, login_atom::value, usernames.at(user_id),
+                            std::string{"correct horse battery"}, std::string{})
+      .session_id;
+  }
+  std::map<std::string, std::string> usernames; ///< user id → username
 
   /// A connection of `user` in auth session `session`: the session actor
   /// and the sink it writes to. Runs until it has said hello.

@@ -232,6 +232,28 @@ TEST_CASE_METHOD(fixture, "tickets are single-use and die with their session") {
   CHECK(redeem(t2.value.ticket).error.code == errc::unauthorized);
 }
 
+TEST_CASE_METHOD(fixture, "a session holds at most tickets_per_session unredeemed tickets") {
+  registered("lena");
+  auto grant = logged_in("lena");
+  auto issue = [&](const token_grant& g) {
+    return call<ws_ticket>([&](auto done) { auth->issue_ticket(who(g), done); });
+  };
+  std::vector<std::string> tickets;
+  for (int i = 0; i < 16; ++i) {
+    auto t = issue(grant);
+    REQUIRE(t.ok());
+    tickets.push_back(t.value.ticket);
+  }
+  CHECK(issue(grant).error.code == errc::rate_limited);
+  CHECK(issue(logged_in("lena")).ok()); // another session has its own allowance
+  // Redeeming one frees its place.
+  std::optional<outcome<principal>> r;
+  ask<principal>(sys, authority, [&](auto x) { r = x; }, redeem_atom::value, tickets[0]);
+  sched.run();
+  REQUIRE(r->ok());
+  CHECK(issue(grant).ok());
+}
+
 TEST_CASE_METHOD(fixture, "users and sessions survive reopening the storage") {
   registered("kate");
   auto grant = logged_in("kate");

@@ -204,3 +204,29 @@ TEST_CASE("HTTP edge keys: TLS files per cluster or per node, caps, threads") {
   CHECK_FALSE(conf("http_cap_loopback = maybe\n"));
   CHECK_FALSE(conf("http_threads = 65\n"));
 }
+
+TEST_CASE("the WebSocket abuse bounds have defaults and may be set") {
+  temp_dir dir;
+  std::string error;
+  auto conf = [&](const std::string& cluster_keys) {
+    return load_cluster_config(
+      dir.write("c.conf", "[cluster]\nsecret_file = s\n" + cluster_keys
+                            + "[n1]\ncluster_port=7101\nhttp_port=8101\ndata_dir=d\n"),
+      &error);
+  };
+  auto defaults = conf("");
+  REQUIRE(defaults);
+  CHECK(defaults->ws_typing_burst == 20);
+  CHECK(defaults->ws_sync_in_flight == 4);
+  CHECK(defaults->ws_sockets_per_session == 16);
+  CHECK(defaults->tickets_per_session == 16);
+  CHECK(defaults->ws_flood_window == 10);
+  auto set = conf("ws_typing_per_second = 2\nws_flood_window = 30\ntickets_per_session = 4\n");
+  REQUIRE(set);
+  CHECK(set->ws_typing_per_second == 2);
+  CHECK(set->ws_flood_window == 30);
+  CHECK(set->tickets_per_session == 4);
+  CHECK_FALSE(conf("ws_sync_in_flight = 0\n"));
+  CHECK(error.find("ws_sync_in_flight") != std::string::npos);
+  CHECK_FALSE(conf("ws_flood_window = soon\n"));
+}

@@ -174,3 +174,28 @@ TEST_CASE("forged or damaged tokens are refused with the right reason") {
 TEST_CASE("why may be omitted") {
   CHECK_FALSE(jwt_verify("a.b.c", key, now));
 }
+
+TEST_CASE("tokens issued or valid only in the future are refused beyond the clock skew") {
+  const auto skew = jwt_clock_skew_seconds;
+  SECTION("iat in the future") {
+    jwt_claims future = sample;
+    future.iat = now + skew + 1;
+    future.exp = now + 10 * 900;
+    CHECK(refusal(jwt_sign(future, key)) == jwt_error::not_yet_valid);
+    future.iat = now + skew; // within the skew: another node's clock runs ahead
+    CHECK(jwt_verify(jwt_sign(future, key), key, now));
+  }
+  SECTION("nbf in the future") {
+    auto payload = [](std::int64_t nbf) {
+      return R"({"sub":"u","sid":"s","iat":)" + std::to_string(now) + R"(,"exp":)"
+             + std::to_string(now + 900) + R"(,"nbf":)" + std::to_string(nbf) + "}";
+    };
+    CHECK(refusal(make_token(hs256, payload(now + skew + 1), key)) == jwt_error::not_yet_valid);
+    CHECK(jwt_verify(make_token(hs256, payload(now), key), key, now));
+    CHECK(jwt_verify(make_token(hs256, payload(now - 100), key), key, now));
+  }
+  SECTION("nbf that is not an integer") {
+    auto p = R"({"sub":"u","sid":"s","iat":1700000000,"exp":1700000900,"nbf":"soon"})";
+    CHECK(refusal(make_token(hs256, p, key)) == jwt_error::bad_claims);
+  }
+}

@@ -20,7 +20,6 @@ struct chat_room : node_fixture {
     create_group(room, alice, {bob});
   }
 
-  static std::string session_id() { return make_id(id_kind::session, 0); }
 
   std::string send_frame(int id, const std::string& conv, const std::string& text) {
     boost::json::object o{{"type", "send"}, {"id", id}, {"conv", conv}, {"text", text}};
@@ -57,7 +56,7 @@ TEST_CASE_METHOD(chat_room, "hello names the user and each conversation's last s
   for (int i = 0; i < 2; ++i)
     REQUIRE(get<send_receipt>(conv, post_atom::value, bob, std::string{"hi"}, std::string{})
               .created);
-  auto c = connect(alice, session_id());
+  auto c = connect(alice, login(alice));
   REQUIRE_FALSE(c.sink->frames.empty());
   auto hello = c.sink->parsed().front();
   CHECK(str_of(hello, "type") == "hello");
@@ -73,10 +72,10 @@ TEST_CASE_METHOD(chat_room, "hello names the user and each conversation's last s
 TEST_CASE_METHOD(chat_room, "sends are answered with gapless seqs and reach every member's "
                             "connections in order",
                  "[session]") {
-  auto a = connect(alice, session_id());
-  auto b1 = connect(bob, session_id());
-  auto b2 = connect(bob, session_id());
-  auto c = connect(carol, session_id());
+  auto a = connect(alice, login(alice));
+  auto b1 = connect(bob, login(bob));
+  auto b2 = connect(bob, login(bob));
+  auto c = connect(carol, login(carol));
   // Three frames in one burst: their answers and deliveries keep the order.
   for (int i = 1; i <= 3; ++i)
     tell(a.actor, inbound_atom::value, send_frame(i, room, "m" + std::to_string(i)));
@@ -100,8 +99,8 @@ TEST_CASE_METHOD(chat_room, "sends are answered with gapless seqs and reach ever
 TEST_CASE_METHOD(chat_room, "a non-member is answered forbidden and an unknown conversation "
                             "not_found",
                  "[session]") {
-  auto b = connect(bob, session_id());
-  auto c = connect(carol, session_id());
+  auto b = connect(bob, login(bob));
+  auto c = connect(carol, login(carol));
   client_says(c, send_frame(1, room, "let me in"));
   client_says(c, send_frame(2, conv_id(9), "anyone?"));
   client_says(c, R"({"type":"sync","id":3,"conv":")" + room + R"(","after":0})");
@@ -119,7 +118,7 @@ TEST_CASE_METHOD(chat_room, "a non-member is answered forbidden and an unknown c
 
 TEST_CASE_METHOD(chat_room, "bad frames are answered bad_request and the connection stays usable",
                  "[session]") {
-  auto a = connect(alice, session_id());
+  auto a = connect(alice, login(alice));
   client_says(a, "not json");
   client_says(a, R"({"type":"shout","id":1})");
   client_says(a, R"({"type":"send","id":2,"conv":")" + room + R"(","text":""})");
@@ -141,7 +140,7 @@ TEST_CASE_METHOD(chat_room, "bad frames are answered bad_request and the connect
 }
 
 TEST_CASE_METHOD(chat_room, "sync returns the history after a seq", "[session]") {
-  auto a = connect(alice, session_id());
+  auto a = connect(alice, login(alice));
   for (int i = 1; i <= 4; ++i)
     tell(a.actor, inbound_atom::value, send_frame(i, room, "m" + std::to_string(i)));
   run();
@@ -155,15 +154,15 @@ TEST_CASE_METHOD(chat_room, "sync returns the history after a seq", "[session]")
 }
 
 TEST_CASE_METHOD(chat_room, "a connection of an unknown user is closed with 4001", "[session]") {
-  auto ghost = connect(user_id(9), session_id());
+  auto ghost = connect(user_id(9), make_id(id_kind::session, 0));
   CHECK(ghost.sink->frames.empty());
   CHECK(ghost.sink->close_codes == std::vector<std::uint16_t>{close_code::session_ended});
 }
 
 TEST_CASE_METHOD(idle_room, "sends continue across passivation with the next seq",
                  "[session][passivation]") {
-  auto a = connect(alice, session_id());
-  auto b = connect(bob, session_id());
+  auto a = connect(alice, login(alice));
+  auto b = connect(bob, login(bob));
   client_says(a, send_frame(1, room, "before"));
   auto conv = get<conversation_api>(directory, conv_atom::value, room);
   // The idle conversation passivates; the session still holds its handle.

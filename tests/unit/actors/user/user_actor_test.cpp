@@ -15,6 +15,9 @@ struct users : node_fixture {
   users() {
     alice = register_user("alice");
     bob = register_user("bob");
+    s1 = login(alice);
+    s2 = login(alice);
+    b1 = login(bob);
   }
 
   user_api user_actor(const std::string& id) { return get<user_api>(directory, user_atom::value, id); }
@@ -34,8 +37,8 @@ struct users : node_fixture {
   }
 
   std::string alice, bob;
-  std::string s1 = make_id(id_kind::session, 0);
-  std::string s2 = make_id(id_kind::session, 0);
+  std::string s1, s2; ///< alice's sessions
+  std::string b1;     ///< bob's
 };
 
 const std::string invitation = R"({"type":"invitation","invitation":{"id":"i_test"}})";
@@ -50,19 +53,19 @@ TEST_CASE_METHOD(users, "every connection of a user attaches to the user's one a
                  "[user]") {
   auto phone = connect(alice, s1);
   auto laptop = connect(alice, s2);
-  auto other = connect(bob, s1);
+  auto other = connect(bob, b1);
   CHECK(get<std::vector<user_api>>(directory, list_atom::value, user_atom::value).size() == 2);
   auto expected = std::vector<std::string>{s1, s2};
   std::sort(expected.begin(), expected.end());
   CHECK(connected_sessions(alice) == expected);
-  CHECK(connected_sessions(bob) == std::vector<std::string>{s1});
+  CHECK(connected_sessions(bob) == std::vector<std::string>{b1});
 }
 
 TEST_CASE_METHOD(users, "a push reaches every connection of the user and nobody else's",
                  "[user]") {
   auto phone = connect(alice, s1);
   auto laptop = connect(alice, s2);
-  auto other = connect(bob, s1);
+  auto other = connect(bob, b1);
   push_to(alice, invitation);
   CHECK(got(*phone.sink, invitation));
   CHECK(got(*laptop.sink, invitation));
@@ -79,7 +82,7 @@ TEST_CASE_METHOD(users, "an ended auth session closes only its own connections, 
   auto phone = connect(alice, s1);
   auto tablet = connect(alice, s1);
   auto laptop = connect(alice, s2);
-  auto other = connect(bob, s1); // the same session id for another user: not affected
+  auto other = connect(bob, b1); // another user's session: not affected
   tell(directory, ended_atom::value, alice, s1);
   run();
   const auto ended = std::vector<std::uint16_t>{close_code::session_ended};
@@ -99,7 +102,7 @@ TEST_CASE_METHOD(users, "presence: the first connection announces online, the la
                  "[user]") {
   auto room = conv_id(4);
   create_group(room, bob, {alice});
-  auto watcher = connect(bob, s1);
+  auto watcher = connect(bob, b1);
   auto phone = connect(alice, s1);
   auto laptop = connect(alice, s2);
   auto online = [&] {
