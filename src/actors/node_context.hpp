@@ -20,6 +20,14 @@ struct chat_settings {
   std::chrono::seconds conversation_idle{300}; ///< passivate a conversation after this
   std::size_t rate_burst = 100;                ///< sends a connection may burst
   double rate_per_second = 100;                ///< sustained sends per connection
+  /// New invitations one inviter may send one non-member of a conversation
+  /// per minute (also the burst).
+  std::size_t invites_per_minute = 3;
+  /// Pending invitations a user may hold (keeps GET /invitations bounded).
+  std::size_t max_pending_invitations = 1000;
+  /// Keys the direct conversation ids (derived from the cluster secret), so
+  /// nobody outside can compute the id of a pair.
+  std::string direct_id_key;
 };
 
 struct node_context {

@@ -38,6 +38,9 @@ struct cluster_config {
   std::size_t rate_per_second = 100;         ///< sustained sends per connection
   std::size_t ws_queue_frames = 1024;        ///< outbound frames queued before 4008
   std::size_t ws_queue_bytes = 8 << 20;      ///< outbound bytes queued before 4008
+  // Conversations and invitations (abuse limits).
+  std::size_t invites_per_minute = 3;          ///< new invitations one inviter may send one non-member of a conversation
+  std::size_t max_pending_invitations = 1000;  ///< pending invitations a user may hold; more → 409 to the inviter
   std::vector<node_config> nodes;
 
   /// The node with this id, or nullptr.

@@ -13,10 +13,15 @@ void add_invitation_routes(router& r, const auth_client& auth,
           api_error error;
           if (!read_user_ref(req->msg.body(), user_id, error))
             return out.fail(error);
-          conversations.invite(std::move(who), req->param("id"), std::move(user_id),
-                               out.answer_json<invitation_view>(
-                                 http::status::created,
-                                 [](const invitation_view& i) { return to_json(i); }));
+          // 201 when created, 200 with the invitee's pending one.
+          conversations.invite(
+            std::move(who), req->param("id"), std::move(user_id),
+            out.then<invite_result>([](outcome<invite_result> r, const responder& out) {
+              if (!r.ok())
+                return out.fail(r.error);
+              out.send(json_response(r.value.created ? http::status::created : http::status::ok,
+                                     to_json(r.value.invitation)));
+            }));
         }));
   r.add(http::verb::get, "/invitations",
         authenticated(auth, [conversations](principal who, request_ptr, responder out) {
