@@ -91,6 +91,27 @@ def test_pending_invitations_per_user_are_bounded(node_factory):
     assert invite_call(inviters[0], conv, victim).status == 201
 
 
+def test_pending_invitations_come_in_pages(node):
+    victim = new_account(node.api)
+    inviter = new_account(node.api)
+    for i in range(5):
+        create_conversation(inviter, f"page {i}", invite=[victim])
+    everything = victim.call("GET", "/invitations").json
+    assert len(everything["invitations"]) == 5 and everything["has_more"] is False
+    assert everything["next"] is None
+    seen, cursor = [], None
+    for _ in range(5):
+        query = "?limit=2" + (f"&after={cursor}" if cursor else "")
+        page = victim.call("GET", "/invitations" + query)
+        assert page.status == 200, page
+        seen += [i["id"] for i in page.json["invitations"]]
+        cursor = page.json["next"]
+        if not page.json["has_more"]:
+            break
+    assert seen == [i["id"] for i in everything["invitations"]]
+    assert_error(victim.call("GET", "/invitations?limit=0"), 400, "bad_request")
+
+
 # ---------------------------------------------------------------- direct ids
 
 def unkeyed_direct_id(user_a, user_b, shards=256):

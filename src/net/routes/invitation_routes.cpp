@@ -24,17 +24,24 @@ void add_invitation_routes(router& r, const auth_client& auth,
             }));
         }));
   r.add(http::verb::get, "/invitations",
-        authenticated(auth, [conversations](principal who, request_ptr, responder out) {
-          conversations.invitations(std::move(who), out.answer_json<invitation_list>(
-                                                      http::status::ok,
-                                                      [](const invitation_list& l) {
-                                                        json::array a;
-                                                        a.reserve(l.size());
-                                                        for (const auto& i : l)
-                                                          a.push_back(to_json(i));
-                                                        return json::object{
-                                                          {"invitations", std::move(a)}};
-                                                      }));
+        authenticated(auth, [conversations](principal who, request_ptr req, responder out) {
+          invitation_page_request page;
+          api_error error;
+          if (!read_invitation_page(req->query, page, error))
+            return out.fail(error);
+          conversations.invitations(
+            std::move(who),
+            out.answer_json<invitation_list>(http::status::ok, [page](const invitation_list& l) {
+              auto cut = page_of(l, page);
+              json::array a;
+              a.reserve(cut.invitations.size());
+              for (const auto& i : cut.invitations)
+                a.push_back(to_json(i));
+              return json::object{
+                {"invitations", std::move(a)},
+                {"has_more", cut.has_more},
+                {"next", cut.next.empty() ? json::value(nullptr) : json::value(cut.next)}};
+            }));
         }));
   r.add(http::verb::post, "/invitations/{id}/accept",
         authenticated(auth, [conversations](principal who, request_ptr req, responder out) {
