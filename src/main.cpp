@@ -209,6 +209,9 @@ int main(int argc, char** argv) {
   rs.chat.rate_burst = cluster->rate_burst;
   rs.chat.rate_per_second = static_cast<double>(cluster->rate_per_second);
   apply_ws_abuse_bounds(*cluster, rs);
+  rs.chat.invites_per_minute = cluster->invites_per_minute;
+  rs.chat.max_pending_invitations = cluster->max_pending_invitations;
+  rs.chat.direct_id_key = chat::security::derive_key(*secret, "direct-conversation");
   // A node-wide actor that dies stops the node (actors/supervisor.hpp).
   std::atomic<int> exit_code{0};
   rs.on_fatal = [&ioc, &exit_code](const std::string&, const std::string&) {

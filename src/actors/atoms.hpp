@@ -42,6 +42,11 @@ using decline_atom = caf::atom_constant<caf::atom("decline")>;
 using remove_atom = caf::atom_constant<caf::atom("remove")>;
 using presence_atom = caf::atom_constant<caf::atom("presence")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
+/// Marks a post that counts against the poster's per-conversation budget
+/// (HTTP posts: a socket has its own limiter).
+using metered_atom = caf::atom_constant<caf::atom("metered")>;
+/// An account was deleted: its memberships and invitations go.
+using forget_atom = caf::atom_constant<caf::atom("forget")>;
 
 // Relay: per-node delivery to local connections.
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;

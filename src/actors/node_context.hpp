@@ -24,6 +24,14 @@ struct chat_settings {
   /// What one WebSocket may ask (its `send` budget is rate_burst/rate_per_second).
   frame_limits ws_frames;
   std::size_t ws_sockets_per_session = 16; ///< live sockets of one auth session on this node
+  /// New invitations one inviter may send one non-member of a conversation
+  /// per minute (also the burst).
+  std::size_t invites_per_minute = 3;
+  /// Pending invitations a user may hold (keeps GET /invitations bounded).
+  std::size_t max_pending_invitations = 1000;
+  /// Keys the direct conversation ids (derived from the cluster secret), so
+  /// nobody outside can compute the id of a pair.
+  std::string direct_id_key;
 };
 
 struct node_context {

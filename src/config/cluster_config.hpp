@@ -81,6 +81,10 @@ struct cluster_config {
   std::size_t ws_sockets_per_session = 16; ///< live sockets of one auth session per node
   std::size_t tickets_per_session = 16;    ///< unredeemed tickets of one auth session
 
+  // Conversations and invitations (abuse limits).
+  std::size_t invites_per_minute = 3;          ///< new invitations one inviter may send one non-member of a conversation
+  std::size_t max_pending_invitations = 1000;  ///< pending invitations a user may hold; more → 409 to the inviter
+
   std::vector<node_config> nodes;
 
   /// The node with this id, or nullptr.

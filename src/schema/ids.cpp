@@ -54,17 +54,41 @@ std::string make_id(id_kind kind, std::uint32_t shard) {
   return id;
 }
 
-std::string direct_conversation_id(std::string_view user_a, std::string_view user_b,
-                                   std::uint32_t shard_count) {
-  auto pair = std::string{std::min(user_a, user_b)} + '|' + std::string{std::max(user_a, user_b)};
-  unsigned char digest[32];
-  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(pair.data()),
-                     pair.size(), nullptr, 0);
-  auto shard = shard_of_key(pair, shard_count);
+namespace {
+
+std::string ordered_pair(std::string_view user_a, std::string_view user_b) {
+  return std::string{std::min(user_a, user_b)} + '|' + std::string{std::max(user_a, user_b)};
+}
+
+/// `c_` + the shard + 20 base32 characters taken from the digest.
+std::string conversation_id_from(std::uint32_t shard, const unsigned char* digest) {
   std::string id = make_id(id_kind::conversation, shard).substr(0, 6);
   for (std::size_t i = 0; i < id_length - 6; ++i)
     id.push_back(base32_alphabet[digest[i] % 32]);
   return id;
+}
+
+} // namespace
+
+std::string direct_conversation_id(std::string_view user_a, std::string_view user_b,
+                                   std::uint32_t shard_count, std::string_view key) {
+  auto pair = ordered_pair(user_a, user_b);
+  unsigned char digest[32];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(pair.data()),
+                     pair.size(), reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  // The shard comes from the keyed digest too (bytes the id text does not use).
+  std::uint32_t h = (std::uint32_t{digest[24]} << 24) | (std::uint32_t{digest[25]} << 16)
+                    | (std::uint32_t{digest[26]} << 8) | digest[27];
+  return conversation_id_from(h % shard_count, digest);
+}
+
+std::string legacy_direct_conversation_id(std::string_view user_a, std::string_view user_b,
+                                          std::uint32_t shard_count) {
+  auto pair = ordered_pair(user_a, user_b);
+  unsigned char digest[32];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(pair.data()),
+                     pair.size(), nullptr, 0);
+  return conversation_id_from(shard_of_key(pair, shard_count), digest);
 }
 
 std::optional<std::uint32_t> shard_of_hex(std::string_view four_digits,

@@ -39,9 +39,16 @@ std::uint32_t shard_of_key(std::string_view key, std::uint32_t shard_count) noex
 
 /// The one id of the direct conversation between two users, the same
 /// whichever of them asks and on whichever node, so creating it twice
-/// concurrently lands on one actor.
+/// concurrently lands on one actor. Keyed (with a key derived from the
+/// cluster secret; 16-64 bytes, or empty in tests), so nobody outside the
+/// cluster can compute a pair's id and probe whether they talk.
 std::string direct_conversation_id(std::string_view user_a, std::string_view user_b,
-                                   std::uint32_t shard_count);
+                                   std::uint32_t shard_count, std::string_view key);
+
+/// The unkeyed id earlier versions gave a pair: still looked up, so a pair
+/// that talked before keeps its one conversation.
+std::string legacy_direct_conversation_id(std::string_view user_a, std::string_view user_b,
+                                          std::uint32_t shard_count);
 
 /// `n` random characters from the base32 alphabet [a-z2-7].
 std::string random_base32(std::size_t n);

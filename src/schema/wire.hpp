@@ -193,6 +193,18 @@ typename Inspector::result_type inspect(Inspector& f, direct_result& x) {
   return f(x.conversation, x.created);
 }
 
+/// `POST /conversations/{id}/invitations`: the invitation and whether this
+/// call made it (false: the invitee's pending one, answered again).
+struct invite_result {
+  invitation_view invitation;
+  bool created = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, invite_result& x) {
+  return f(x.invitation, x.created);
+}
+
 /// `PATCH /users/me`: each part is applied only when its flag is set.
 struct profile_update {
   bool set_display_name = false;

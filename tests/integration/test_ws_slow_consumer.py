@@ -11,7 +11,7 @@ from ws_client import RawWS, get_ticket
 TEXT_BYTES = 4096
 FLOOD = 3000            # messages sent at least
 FLOOD_MAX = 6000        # ... and at most, while the slow client is not seen dropped
-SENDERS = 10           # sender sessions: the send rate limit is per session
+SENDERS = 10           # senders: the HTTP send budget is per session and per user
 PONG_LIMIT = 0.5
 
 
@@ -57,12 +57,12 @@ def text_for(k, i):
 
 def test_slow_consumer_is_closed_with_4008(fresh_node, ws_open):
     node = fresh_node
-    sender = new_account(node.api)
+    senders = [new_account(node.api) for _ in range(SENDERS)]
     slow_user = new_account(node.api)
     observer = new_account(node.api)
     pinger_user = new_account(node.api)
-    conv = group_with(sender, slow_user, observer, title="flood")
-    tokens = [sender.token] + [sender.login()["access_token"] for _ in range(SENDERS - 1)]
+    conv = group_with(senders[0], *senders[1:], slow_user, observer, title="flood")
+    tokens = [s.token for s in senders]
 
     wo = ws_open(node, observer, "observer")
     wp = ws_open(node, pinger_user, "pinger")

@@ -8,6 +8,7 @@
 #include <caf/all.hpp>
 
 #include "actors/conversation/conversation_store.hpp"
+#include "actors/conversation/keyed_limits.hpp"
 #include "actors/conversation/message_rate.hpp"
 #include "actors/rpc/continuations.hpp"
 #include "actors/rpc/errors.hpp"
@@ -64,6 +65,9 @@ struct conversation_state {
   std::unordered_map<std::string, send_receipt> inflight_sends; ///< user/client_msg_id
   std::unordered_set<std::string> answering;                    ///< invitations being answered
   std::unordered_map<std::string, std::int64_t> typing_sent;    ///< member → last typing out (ms)
+  std::unordered_map<std::string, invitation_record> inviting;  ///< invitee → invitation being written
+  keyed_limits invite_limits; ///< new invitations per inviter/invitee
+  keyed_limits post_limits;   ///< metered (HTTP) posts per user
   std::int64_t last_active = 0;
   bool retiring = false;
   /// Told to exit while writes were in flight (its group moved to another
@@ -169,9 +173,13 @@ struct conversation_state {
     return {make_id(id_kind::invitation, shard), id, header.title, by, invitee, now_ms()};
   }
 
+  static invitation_view view_of_invitation(const invitation_record& inv) {
+    return {inv.id, inv.conv, inv.conv_title, inv.from, inv.to, inv.created_at};
+  }
+
   /// Tells the invitee's connections about a stored invitation.
   invitation_view announce_invitation(const invitation_record& inv) {
-    invitation_view v{inv.id, inv.conv, inv.conv_title, inv.from, inv.to, inv.created_at};
+    auto v = view_of_invitation(inv);
     self->send(directory, push_atom::value, inv.to, wire_frame{make_frame(invitation_frame(v))});
     return v;
   }
@@ -193,6 +201,83 @@ struct conversation_state {
     answering.insert(out->id);
     return {};
   }
+
+  /// Adds to `batch` the deletion of `user`'s pending invitations here (and
+  /// of those they sent, when `sent_too`). False if storage failed.
+  bool void_invitations(storage::write_batch& batch, const std::string& user, bool sent_too) {
+    std::vector<invitation_record> found;
+    if (invitations->pending_to(user, id, &found) != errc::ok)
+      return false;
+    for (const auto& inv : found)
+      invitations->remove(batch, inv);
+    if (!sent_too)
+      return true;
+    if (invitations->sent_by(user, id, &found) != errc::ok)
+      return false;
+    for (const auto& inv : found)
+      invitations->remove(batch, inv);
+    return true;
+  }
+
+  /// The member who takes over a group when its owner goes: the
+  /// longest-standing one (nothing when none is left).
+  std::optional<member_record> successor_of(const std::string& owner) const {
+    std::optional<member_record> next;
+    for (const auto& [user, m] : members)
+      if (user != owner && (!next || m.joined_at < next->joined_at))
+        next = m;
+    return next;
+  }
+
+  /// Adds to `batch` what removing member `user` writes: the membership,
+  /// their pending invitations here, and (for the owner of a group) the
+  /// ownership passing on. Answers the new owner ("" for none), or
+  /// nothing when ownership stays. False if storage failed.
+  bool removal(storage::write_batch& batch, const std::string& user, bool sent_too,
+               std::optional<std::string>* new_owner) {
+    if (!void_invitations(batch, user, sent_too))
+      return false;
+    store->delete_member(batch, id, user);
+    if (!header.direct && header.owner == user) {
+      auto next = successor_of(user);
+      auto changed = header;
+      changed.owner = next ? next->user_id : "";
+      store->put_header(batch, changed);
+      if (next) {
+        next->owner = true;
+        store->put_member(batch, id, *next);
+      }
+      *new_owner = changed.owner;
+    }
+    return true;
+  }
+
+  /// After the removal's write: announce to everyone (the one leaving
+  /// included), unsubscribe them, and apply the ownership change.
+  void removed(const std::string& user, const std::optional<std::string>& new_owner) {
+    deliver(member_frame(false, id, user));
+    tell_relays(drop_user_atom::value, user);
+    index_at_home(user, false);
+    members.erase(user);
+    if (new_owner) {
+      header.owner = *new_owner;
+      if (auto it = members.find(*new_owner); it != members.end())
+        it->second.owner = true;
+    }
+  }
+
+  /// After a join's write: subscribe the newcomer's connections first, then
+  /// announce; the relay sees both in this order, so the newcomer hears it too.
+  void joined(const member_record& m) {
+    members.emplace(m.user_id, m);
+    tell_relays(add_user_atom::value, m.user_id);
+    index_at_home(m.user_id, true);
+    deliver(member_frame(true, id, m.user_id));
+  }
+
+  /// Appends a message once the caller passed the gate and any budget.
+  void post(promise<send_receipt> rp, const std::string& user, std::string text,
+            std::string client_msg_id);
 
   void load(stored_conversation stored) {
     exists = true;
@@ -238,6 +323,61 @@ struct conversation_state {
   }
 };
 
+void conversation_state::post(promise<send_receipt> rp, const std::string& user, std::string text,
+                              std::string client_msg_id) {
+  auto& st = *this;
+  if (!validate::message_text(text)) {
+    rp.deliver(make_chat_error(errc::bad_request, "text must be 1-4096 bytes of valid UTF-8"));
+    return;
+  }
+  if (!client_msg_id.empty() && !validate::client_msg_id(client_msg_id)) {
+    rp.deliver(make_chat_error(errc::bad_request, "client_msg_id must be 1-64 bytes"));
+    return;
+  }
+  std::string key;
+  if (!client_msg_id.empty()) {
+    key = user + '/' + client_msg_id;
+    if (auto it = st.inflight_sends.find(key); it != st.inflight_sends.end()) {
+      auto original = it->second;
+      original.created = false;
+      st.when_settled([rp, original]() mutable { rp.deliver(original); });
+      return;
+    }
+    send_receipt prior;
+    auto rc = st.store->find_idempotent(st.id, user, client_msg_id, &prior);
+    if (rc == errc::ok) {
+      rp.deliver(prior);
+      return;
+    }
+    if (rc != errc::not_found) {
+      rp.deliver(make_chat_error(errc::unavailable, "storage is not available"));
+      return;
+    }
+  }
+  auto shard = *shard_of_id(st.id, id_kind::conversation, st.ctx->shards);
+  message_record m{st.next_seq++, make_id(id_kind::message, shard), user, std::move(text),
+                   now_ms(), std::move(client_msg_id)};
+  send_receipt receipt{st.id, m.seq, m.msg_id, m.ts, true};
+  if (!key.empty())
+    st.inflight_sends.emplace(key, receipt);
+  storage::write_batch batch;
+  st.store->append(batch, st.id, m);
+  st.commit(std::move(batch), [this, rp, receipt, key, m = std::move(m)](errc rc) mutable {
+    auto& st = *this;
+    if (!key.empty())
+      st.inflight_sends.erase(key);
+    if (rc != errc::ok) {
+      rp.deliver(write_failed(rc));
+      return;
+    }
+    st.committed_seq = std::max(st.committed_seq, m.seq);
+    metrics::node().messages_stored.inc();
+    st.rate.add(now_ms());
+    rp.deliver(receipt);
+    st.deliver(message_frame(view_of(st.id, m)));
+  });
+}
+
 conversation_impl::behavior_type conversation(conversation_actor self, node_ref ctx,
                                               directory_api directory, std::string id,
                                               std::optional<stored_conversation> stored) {
@@ -249,6 +389,10 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
   st.data = st.ctx->store_for(shard_of_id(st.id, id_kind::conversation, st.ctx->shards).value_or(0));
   st.store = std::make_unique<conversation_store>(st.data);
   st.invitations = std::make_unique<invitation_store>(st.data);
+  const auto& limits = st.ctx->settings;
+  st.invite_limits = keyed_limits{static_cast<double>(limits.invites_per_minute),
+                                  static_cast<double>(limits.invites_per_minute) / 60.0};
+  st.post_limits = keyed_limits{static_cast<double>(limits.rate_burst), limits.rate_per_second};
   self->link_to(st.directory);
   // The directory ends a group's conversations when this node stops leading
   // it. Writes still in flight then fail (the leader moved): their callers
@@ -305,6 +449,25 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
         return rp;
       }
       if (st.exists) {
+        // A direct conversation's caller who had left is a member again
+        // (and sees its whole history, as before).
+        auto caller = members.empty() ? std::string{} : members.front().user_id;
+        if (st.header.direct && header.direct && !caller.empty() && !st.is_member(caller)) {
+          member_record m{caller, false, now_ms()};
+          storage::write_batch batch;
+          st.store->put_member(batch, st.id, m);
+          st.commit(std::move(batch), [self, rp, m](errc rc) mutable {
+            auto& st = self->state;
+            if (rc != errc::ok) {
+              rp.deliver(write_failed(rc));
+              return;
+            }
+            if (!st.is_member(m.user_id))
+              st.joined(m);
+            rp.deliver(direct_result{st.view(false), false});
+          });
+          return rp;
+        }
         st.when_settled([self, rp]() mutable {
           rp.deliver(direct_result{self->state.view(false), false});
         });
@@ -346,60 +509,26 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
            std::string& client_msg_id) -> promise<send_receipt> {
       auto& st = self->state;
       auto rp = self->make_response_promise<send_receipt>();
+      if (auto err = st.gate(user))
+        rp.deliver(err);
+      else
+        st.post(rp, user, std::move(text), std::move(client_msg_id));
+      return rp;
+    },
+    [self](post_atom, metered_atom, const std::string& user, std::string& text,
+           std::string& client_msg_id) -> promise<send_receipt> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<send_receipt>();
+      int retry_after = 1;
       if (auto err = st.gate(user)) {
         rp.deliver(err);
-        return rp;
+      } else if (!st.post_limits.allow(user, &retry_after)) {
+        metrics::node().rate_limited.inc();
+        rp.deliver(make_chat_error(errc::rate_limited, "too many messages; retry after "
+                                                         + std::to_string(retry_after) + " s"));
+      } else {
+        st.post(rp, user, std::move(text), std::move(client_msg_id));
       }
-      if (!validate::message_text(text)) {
-        rp.deliver(make_chat_error(errc::bad_request, "text must be 1-4096 bytes of valid UTF-8"));
-        return rp;
-      }
-      if (!client_msg_id.empty() && !validate::client_msg_id(client_msg_id)) {
-        rp.deliver(make_chat_error(errc::bad_request, "client_msg_id must be 1-64 bytes"));
-        return rp;
-      }
-      std::string key;
-      if (!client_msg_id.empty()) {
-        key = user + '/' + client_msg_id;
-        if (auto it = st.inflight_sends.find(key); it != st.inflight_sends.end()) {
-          auto original = it->second;
-          original.created = false;
-          st.when_settled([rp, original]() mutable { rp.deliver(original); });
-          return rp;
-        }
-        send_receipt prior;
-        auto rc = st.store->find_idempotent(st.id, user, client_msg_id, &prior);
-        if (rc == errc::ok) {
-          rp.deliver(prior);
-          return rp;
-        }
-        if (rc != errc::not_found) {
-          rp.deliver(make_chat_error(errc::unavailable, "storage is not available"));
-          return rp;
-        }
-      }
-      auto shard = *shard_of_id(st.id, id_kind::conversation, st.ctx->shards);
-      message_record m{st.next_seq++, make_id(id_kind::message, shard), user, std::move(text),
-                       now_ms(), std::move(client_msg_id)};
-      send_receipt receipt{st.id, m.seq, m.msg_id, m.ts, true};
-      if (!key.empty())
-        st.inflight_sends.emplace(key, receipt);
-      storage::write_batch batch;
-      st.store->append(batch, st.id, m);
-      st.commit(std::move(batch), [self, rp, receipt, key, m = std::move(m)](errc rc) mutable {
-        auto& st = self->state;
-        if (!key.empty())
-          st.inflight_sends.erase(key);
-        if (rc != errc::ok) {
-          rp.deliver(write_failed(rc));
-          return;
-        }
-        st.committed_seq = std::max(st.committed_seq, m.seq);
-        metrics::node().messages_stored.inc();
-        st.rate.add(now_ms());
-        rp.deliver(receipt);
-        st.deliver(message_frame(view_of(st.id, m)));
-      });
       return rp;
     },
 
@@ -480,10 +609,13 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
         st.deliver(presence_frame(user, online), user);
     },
 
+    // At most one pending invitation per invitee: asking again answers the
+    // pending one (`created` false). New ones (after a decline, say) are
+    // limited per inviter and invitee, so nobody can flood a user.
     [self](invite_atom, const std::string& by, const std::string& invitee)
-      -> promise<invitation_view> {
+      -> promise<invite_result> {
       auto& st = self->state;
-      auto rp = self->make_response_promise<invitation_view>();
+      auto rp = self->make_response_promise<invite_result>();
       if (auto err = st.gate(by)) {
         rp.deliver(err);
         return rp;
@@ -496,16 +628,40 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
         rp.deliver(make_chat_error(errc::conflict, "that user is already a member"));
         return rp;
       }
+      if (auto it = st.inviting.find(invitee); it != st.inviting.end()) {
+        auto v = conversation_state::view_of_invitation(it->second);
+        st.when_settled([rp, v]() mutable { rp.deliver(invite_result{v, false}); });
+        return rp;
+      }
+      std::vector<invitation_record> pending;
+      if (st.invitations->pending_to(invitee, st.id, &pending) != errc::ok) {
+        rp.deliver(make_chat_error(errc::unavailable, "storage is not available"));
+        return rp;
+      }
+      if (!pending.empty()) {
+        rp.deliver(invite_result{conversation_state::view_of_invitation(pending.front()), false});
+        return rp;
+      }
+      int retry_after = 1;
+      if (!st.invite_limits.allow(by + '/' + invitee, &retry_after)) {
+        metrics::node().rate_limited.inc();
+        rp.deliver(make_chat_error(errc::rate_limited,
+                                   "too many invitations to that user; retry after "
+                                     + std::to_string(retry_after) + " s"));
+        return rp;
+      }
       auto inv = st.new_invitation(by, invitee);
+      st.inviting.emplace(invitee, inv);
       storage::write_batch batch;
       st.invitations->put(batch, inv);
       st.commit(std::move(batch), [self, rp, inv](errc rc) mutable {
         auto& st = self->state;
+        st.inviting.erase(inv.to);
         if (rc != errc::ok) {
           rp.deliver(write_failed(rc));
           return;
         }
-        rp.deliver(st.announce_invitation(inv));
+        rp.deliver(invite_result{st.announce_invitation(inv), true});
       });
       return rp;
     },
@@ -521,6 +677,13 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
       }
       storage::write_batch batch;
       st.invitations->remove(batch, inv);
+      // Any other pending one to here goes too (stored before invitations
+      // were one per conversation): none is left to rejoin with later.
+      if (!st.void_invitations(batch, user, false)) {
+        st.answering.erase(inv.id);
+        rp.deliver(make_chat_error(errc::unavailable, "storage is not available"));
+        return rp;
+      }
       bool joins = !st.is_member(user);
       member_record m{user, false, now_ms()};
       if (joins)
@@ -532,14 +695,8 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
           rp.deliver(write_failed(rc));
           return;
         }
-        if (joins) {
-          st.members.emplace(m.user_id, m);
-          // Subscribe the newcomer's connections first, then announce: the
-          // relay sees both in this order, so the newcomer hears it too.
-          st.tell_relays(add_user_atom::value, m.user_id);
-          st.index_at_home(m.user_id, true);
-          st.deliver(member_frame(true, st.id, m.user_id));
-        }
+        if (joins)
+          st.joined(m);
         rp.deliver(st.view(false));
       });
       return rp;
@@ -582,19 +739,57 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
         rp.deliver(make_chat_error(errc::forbidden, "only the owner can remove other members"));
         return rp;
       }
+      // Their pending invitations here go with them: a removed member
+      // cannot come back with one sent before the removal.
       storage::write_batch batch;
-      st.store->delete_member(batch, st.id, target);
-      st.commit(std::move(batch), [self, rp, target](errc rc) mutable {
+      std::optional<std::string> new_owner;
+      if (!st.removal(batch, target, false, &new_owner)) {
+        rp.deliver(make_chat_error(errc::unavailable, "storage is not available"));
+        return rp;
+      }
+      st.commit(std::move(batch), [self, rp, target, new_owner](errc rc) mutable {
         auto& st = self->state;
         if (rc != errc::ok) {
           rp.deliver(write_failed(rc));
           return;
         }
-        // Announce to everyone, the one leaving included, then unsubscribe them.
-        st.deliver(member_frame(false, st.id, target));
-        st.tell_relays(drop_user_atom::value, target);
-        st.index_at_home(target, false);
-        st.members.erase(target);
+        st.removed(target, new_owner);
+        rp.deliver(done_atom::value);
+      });
+      return rp;
+    },
+
+    // A deleted account: it leaves (ownership passes on), and every
+    // invitation it sent or received here is void. Answers done when there
+    // was nothing to do.
+    [self](forget_atom, const std::string& user) -> promise<done_atom> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<done_atom>();
+      if (auto err = st.gate(user, false)) {
+        rp.deliver(err);
+        return rp;
+      }
+      storage::write_batch batch;
+      std::optional<std::string> new_owner;
+      bool member = st.is_member(user);
+      bool ok = member ? st.removal(batch, user, true, &new_owner)
+                       : st.void_invitations(batch, user, true);
+      if (!ok) {
+        rp.deliver(make_chat_error(errc::unavailable, "storage is not available"));
+        return rp;
+      }
+      if (batch.empty()) {
+        rp.deliver(done_atom::value);
+        return rp;
+      }
+      st.commit(std::move(batch), [self, rp, user, member, new_owner](errc rc) mutable {
+        auto& st = self->state;
+        if (rc != errc::ok) {
+          rp.deliver(write_failed(rc));
+          return;
+        }
+        if (member && st.is_member(user))
+          st.removed(user, new_owner);
         rp.deliver(done_atom::value);
       });
       return rp;

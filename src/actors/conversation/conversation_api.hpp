@@ -19,11 +19,15 @@ namespace chat {
 
 using conversation_api = caf::typed_actor<
   /// Creates it with its members and invitations in one write, or answers
-  /// the existing conversation (`created` false).
+  /// the existing conversation (`created` false). For a direct one, the
+  /// first member (the caller) is a member again if they had left.
   caf::replies_to<create_atom, conversation_record, std::vector<member_record>,
                   std::vector<std::string>>::with<direct_result>,
   /// Appends a message (user, text, client_msg_id or "") once durable.
   caf::replies_to<post_atom, std::string, std::string, std::string>::with<send_receipt>,
+  /// The same, counted against the poster's budget here (HTTP posts: one
+  /// budget per user and conversation, whichever node they come through).
+  caf::replies_to<post_atom, metered_atom, std::string, std::string, std::string>::with<send_receipt>,
   caf::replies_to<history_atom, std::string, page_request>::with<message_page>,
   /// The conversation, with members when the flag is set.
   caf::replies_to<info_atom, std::string, bool>::with<conversation_view>,
@@ -32,13 +36,17 @@ using conversation_api = caf::typed_actor<
   caf::reacts_to<typing_atom, std::string>,
   caf::reacts_to<read_atom, std::string, std::uint64_t>,
   caf::reacts_to<presence_atom, std::string, bool>,
-  /// (by, invitee) → the stored invitation.
-  caf::replies_to<invite_atom, std::string, std::string>::with<invitation_view>,
+  /// (by, invitee) → the stored invitation, or the invitee's pending one
+  /// (`created` false); new ones to one invitee are rate limited per inviter.
+  caf::replies_to<invite_atom, std::string, std::string>::with<invite_result>,
   /// (user, invitation id).
   caf::replies_to<accept_atom, std::string, std::string>::with<conversation_view>,
   caf::replies_to<decline_atom, std::string, std::string>::with<done_atom>,
   /// (by, target): leave (by == target) or kick (the owner).
   caf::replies_to<remove_atom, std::string, std::string>::with<done_atom>,
+  /// (user): the account was deleted; it stops being a member (ownership
+  /// passes on) and its invitations here, sent or received, are void.
+  caf::replies_to<forget_atom, std::string>::with<done_atom>,
   /// The admin shell.
   caf::replies_to<inspect_atom>::with<conversation_info>,
   caf::replies_to<mailbox_atom>::with<std::uint64_t>>;

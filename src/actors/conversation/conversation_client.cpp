@@ -52,6 +52,44 @@ void require_users(caf::event_based_actor* self, node_ref ctx,
   });
 }
 
+/// Checks that none of `ids` already holds the most pending invitations a
+/// user may (max_pending_invitations), so GET /invitations stays bounded;
+/// a pending one to `conv` does not count (inviting again answers it).
+/// Policy: all or nothing, conflict names the limit. A node that does not
+/// answer contributes nothing (the bound is then approximate).
+void require_room_for_invitations(caf::event_based_actor* self, node_ref ctx,
+                                  std::shared_ptr<std::vector<std::string>> ids,
+                                  std::string conv, std::function<void(api_error)> then) {
+  std::function<void(std::size_t, rpc::reply_to<bool>)> ask
+    = [self, ctx, ids, conv](std::size_t i, rpc::reply_to<bool> reply) {
+        gather_invitations(self, *ctx, (*ids)[i], [ctx, conv, reply](invitation_list all) {
+          bool again = std::any_of(all.begin(), all.end(),
+                                   [&](const auto& inv) { return inv.conv == conv; });
+          reply(again || all.size() < ctx->settings.max_pending_invitations);
+        });
+      };
+  rpc::gather<bool>(ids->size(), ask, [ctx, then](rpc::answers<bool> all) {
+    for (const auto& room : all)
+      if (room && !*room)
+        return then({errc::conflict,
+                     "that user already has "
+                       + std::to_string(ctx->settings.max_pending_invitations)
+                       + " pending invitations; they must answer some first"});
+    then({errc::ok, {}});
+  });
+}
+
+/// Existing users with room for one more invitation, then `then`.
+void require_invitees(caf::event_based_actor* self, node_ref ctx,
+                      std::shared_ptr<std::vector<std::string>> ids, std::string conv,
+                      std::function<void(api_error)> then) {
+  require_users(self, ctx, ids, [self, ctx, ids, conv, then](api_error e) {
+    if (e.code != errc::ok)
+      return then(e);
+    require_room_for_invitations(self, ctx, ids, conv, then);
+  });
+}
+
 } // namespace
 
 bool conversation_client::impl::allow_post(const std::string& session_id, int* retry_after) {
@@ -87,10 +125,10 @@ void conversation_client::create(principal who, std::string title, std::vector<s
   auto p = pimpl_;
   in_actor(p->sys, [p, who, title, invite, done](caf::event_based_actor* self) {
     auto ids = std::make_shared<std::vector<std::string>>(invite);
-    require_users(self, p->ctx, ids, [=](api_error e) {
+    auto conv = make_id(id_kind::conversation, randombytes_uniform(p->ctx->shards));
+    require_invitees(self, p->ctx, ids, conv, [=](api_error e) {
       if (e.code != errc::ok)
         return done(outcome<conversation_view>::failure(e));
-      auto conv = make_id(id_kind::conversation, randombytes_uniform(p->ctx->shards));
       conversation_record header{conv, false, title, who.user_id, now_ms()};
       std::vector<member_record> members{{who.user_id, true, header.created_at}};
       // The invitations are stored with the conversation, in one write.
@@ -117,12 +155,27 @@ void conversation_client::open_direct(principal who, std::string other,
     require_users(self, p->ctx, ids, [=](api_error e) {
       if (e.code != errc::ok)
         return done(outcome<direct_result>::failure(e));
-      auto conv = direct_conversation_id(who.user_id, other, p->ctx->shards);
+      auto conv = direct_conversation_id(who.user_id, other, p->ctx->shards,
+                                         p->ctx->settings.direct_id_key);
       auto now = now_ms();
       conversation_record header{conv, true, "", "", now};
+      // The caller first: a caller who had left is a member again.
       std::vector<member_record> members{{who.user_id, false, now}, {other, false, now}};
-      ask_conversation<direct_result>(self, p->directory, create_atom::value, conv, done,
-                                      attempts, create_atom::value, header, members,
+      std::function<void(outcome<direct_result>)> found_legacy
+        = [=](outcome<direct_result> r) {
+            if (r.ok() || r.error.code != errc::not_found)
+              return done(std::move(r));
+            ask_conversation<direct_result>(self, p->directory, create_atom::value, conv, done,
+                                            attempts, create_atom::value, header, members,
+                                            std::vector<std::string>{});
+          };
+      // A pair that talked before ids were keyed keeps its conversation:
+      // the unkeyed id is looked up first (conv_atom: only if it exists).
+      auto legacy = legacy_direct_conversation_id(who.user_id, other, p->ctx->shards);
+      auto legacy_header = header;
+      legacy_header.id = legacy;
+      ask_conversation<direct_result>(self, p->directory, conv_atom::value, legacy, found_legacy,
+                                      attempts, create_atom::value, legacy_header, members,
                                       std::vector<std::string>{});
     });
   });
@@ -172,7 +225,7 @@ void conversation_client::get(principal who, std::string conv, reply<conversatio
 }
 
 void conversation_client::invite(principal who, std::string conv, std::string user_id,
-                                 reply<invitation_view> done) const {
+                                 reply<invite_result> done) const {
   if (!shard_of_id(user_id, id_kind::user, pimpl_->ctx->shards))
     return fail(done, errc::not_found, "no such user");
   auto p = pimpl_;
@@ -181,12 +234,12 @@ void conversation_client::invite(principal who, std::string conv, std::string us
     // learn nothing about users through this call.
     std::function<void(outcome<conversation_view>)> checked = [=](outcome<conversation_view> r) {
       if (!r.ok())
-        return done(outcome<invitation_view>::failure(r.error));
+        return done(outcome<invite_result>::failure(r.error));
       auto ids = std::make_shared<std::vector<std::string>>(std::vector<std::string>{user_id});
-      require_users(self, p->ctx, ids, [=](api_error e) {
+      require_invitees(self, p->ctx, ids, conv, [=](api_error e) {
         if (e.code != errc::ok)
-          return done(outcome<invitation_view>::failure(e));
-        ask_conversation<invitation_view>(self, p->directory, conv_atom::value, conv, done,
+          return done(outcome<invite_result>::failure(e));
+        ask_conversation<invite_result>(self, p->directory, conv_atom::value, conv, done,
                                           attempts, invite_atom::value, who.user_id, user_id);
       });
     };
@@ -265,8 +318,11 @@ void conversation_client::post_message(principal who, std::string conv, std::str
   }
   auto p = pimpl_;
   in_actor(p->sys, [p, who, conv, text, client_msg_id, done](caf::event_based_actor* self) {
+    // Metered in the conversation too: one budget per user there, however
+    // many nodes the posts come through.
     ask_conversation<send_receipt>(self, p->directory, conv_atom::value, conv, done, attempts,
-                                   post_atom::value, who.user_id, text, client_msg_id);
+                                   post_atom::value, metered_atom::value, who.user_id, text,
+                                   client_msg_id);
   });
 }
 
@@ -278,6 +334,37 @@ void conversation_client::messages(principal who, std::string conv, page_request
   in_actor(p->sys, [p, who, conv, page, done](caf::event_based_actor* self) {
     ask_conversation<message_page>(self, p->directory, conv_atom::value, conv, done, attempts,
                                    history_atom::value, who.user_id, page);
+  });
+}
+
+void conversation_client::forget_user(std::string user_id, reply<none_t> done) const {
+  auto p = pimpl_;
+  in_actor(p->sys, [p, user_id, done](caf::event_based_actor* self) {
+    // Where the user is a member, and where they are invited (which also
+    // voids what they sent there).
+    gather_memberships(self, *p->ctx, user_id, [=](std::vector<std::string> convs) {
+      gather_invitations(self, *p->ctx, user_id, [=](invitation_list invited) mutable {
+        for (const auto& inv : invited)
+          convs.push_back(inv.conv);
+        std::sort(convs.begin(), convs.end());
+        convs.erase(std::unique(convs.begin(), convs.end()), convs.end());
+        std::function<void(std::size_t, rpc::reply_to<none_t>)> ask
+          = [=](std::size_t i, rpc::reply_to<none_t> reply) {
+              std::function<void(outcome<none_t>)> got = [reply](outcome<none_t> r) {
+                if (r.ok())
+                  reply(none_t{});
+                else
+                  reply(make_chat_error(r.error.code, r.error.message));
+              };
+              ask_conversation<none_t>(self, p->directory, conv_atom::value, convs[i], got,
+                                       attempts, forget_atom::value, user_id);
+            };
+        // Policy: keep what succeeded; the account is gone either way.
+        rpc::gather<none_t>(convs.size(), ask, [done](rpc::answers<none_t>) {
+          done(outcome<none_t>::success(none_t{}));
+        });
+      });
+    });
   });
 }
 

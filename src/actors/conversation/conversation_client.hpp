@@ -28,8 +28,11 @@ public:
   void list(principal who, reply<conversation_list> done) const;
   /// With members; members only (403), unknown id 404.
   void get(principal who, std::string conv, reply<conversation_view> done) const;
+  /// `created` false: the invitee's pending invitation, answered again.
   void invite(principal who, std::string conv, std::string user_id,
-              reply<invitation_view> done) const;
+              reply<invite_result> done) const;
+  /// The caller's pending invitations, oldest first (at most
+  /// max_pending_invitations of them exist).
   void invitations(principal who, reply<invitation_list> done) const;
   void accept(principal who, std::string invitation, reply<conversation_view> done) const;
   void decline(principal who, std::string invitation, reply<none_t> done) const;
@@ -40,6 +43,10 @@ public:
                     std::string client_msg_id, reply<send_receipt> done) const;
   void messages(principal who, std::string conv, page_request page,
                 reply<message_page> done) const;
+  /// After an account's deletion: removes it from every conversation it is
+  /// in and voids the invitations it sent or received (best effort: a
+  /// conversation that cannot be reached now keeps them).
+  void forget_user(std::string user_id, reply<none_t> done) const;
 
 private:
   std::shared_ptr<impl> pimpl_;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <unordered_set>
 #include <vector>
 
@@ -93,7 +94,8 @@ void gather_memberships(Self* self, const node_context& ctx, const std::string& 
   collect_parts<std::string>(self, ctx, mships_atom::value, user, merge);
 }
 
-/// `user`'s pending invitations on every reachable node, oldest first.
+/// `user`'s pending invitations on every reachable node, oldest first (then
+/// by id: a stable order that GET /invitations pages through).
 template <class Self>
 void gather_invitations(Self* self, const node_context& ctx, const std::string& user,
                         std::function<void(std::vector<invitation_view>)> done) {
@@ -104,7 +106,9 @@ void gather_invitations(Self* self, const node_context& ctx, const std::string& 
           if (part)
             out.insert(out.end(), part->begin(), part->end());
         std::sort(out.begin(), out.end(),
-                  [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
+                  [](const auto& a, const auto& b) {
+                    return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id);
+                  });
         done(std::move(out));
       };
   collect_parts<invitation_view>(self, ctx, invites_atom::value, user, merge);

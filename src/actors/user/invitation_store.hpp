@@ -16,6 +16,13 @@ public:
   explicit invitation_store(storage::store db) : db_(db) {}
 
   errc pending_for(const std::string& user, std::vector<invitation_record>* out) const;
+  /// `user`'s pending invitations to one conversation (normally at most one).
+  errc pending_to(const std::string& user, const std::string& conv,
+                  std::vector<invitation_record>* out) const;
+  /// The pending invitations `user` sent to one conversation: a scan of the
+  /// whole column (no index by sender), for the rare account deletion.
+  errc sent_by(const std::string& user, const std::string& conv,
+               std::vector<invitation_record>* out) const;
   void put(storage::write_batch& b, const invitation_record& inv) const;
   void remove(storage::write_batch& b, const invitation_record& inv) const;
 

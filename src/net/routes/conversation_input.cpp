@@ -1,5 +1,6 @@
 #include "net/routes/conversation_input.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <boost/json/object.hpp>
@@ -90,6 +91,46 @@ bool read_page(const query_params& query, page_request& out, api_error& error) {
                             + std::to_string(max_page));
   out.limit = limit ? static_cast<std::uint32_t>(*limit) : 100;
   return true;
+}
+
+bool read_invitation_page(const query_params& query, invitation_page_request& out,
+                          api_error& error) {
+  constexpr std::uint64_t max_invitation_page = 1000;
+  std::optional<std::uint64_t> limit;
+  if (!read_count(query, "limit", limit, error))
+    return false;
+  if (limit && (*limit < 1 || *limit > max_invitation_page))
+    return invalid(error, "query parameter 'limit' must be between 1 and "
+                            + std::to_string(max_invitation_page));
+  out.limit = limit ? static_cast<std::size_t>(*limit) : 0;
+  if (const auto* after = query.find("after")) {
+    // "<created_at>.<invitation id>", as a previous page's `next` gave it.
+    auto dot = after->find('.');
+    auto ts = dot == std::string::npos ? std::nullopt : parse_count(after->substr(0, dot));
+    if (!ts || dot + 1 >= after->size())
+      return invalid(error, "query parameter 'after' must be a previous page's 'next'");
+    out.after = std::make_pair(static_cast<std::int64_t>(*ts), after->substr(dot + 1));
+  }
+  return true;
+}
+
+invitation_page page_of(const invitation_list& sorted, const invitation_page_request& request) {
+  invitation_page page;
+  auto it = sorted.begin();
+  if (request.after)
+    it = std::find_if(sorted.begin(), sorted.end(), [&](const invitation_view& inv) {
+      return std::make_pair(inv.created_at, inv.id) > *request.after;
+    });
+  for (; it != sorted.end(); ++it) {
+    if (request.limit && page.invitations.size() == request.limit) {
+      page.has_more = true;
+      const auto& last = page.invitations.back();
+      page.next = std::to_string(last.created_at) + '.' + last.id;
+      break;
+    }
+    page.invitations.push_back(*it);
+  }
+  return page;
 }
 
 } // namespace chat::net

@@ -36,6 +36,25 @@ bool read_new_message(std::string_view body, new_message& out, api_error& error)
 /// `?after&before&limit`: non-negative integers; limit 1..500, default 100.
 bool read_page(const query_params& query, page_request& out, api_error& error);
 
+/// `GET /invitations?after&limit`: `after` is the `next` cursor of the
+/// previous page; limit 1..1000, default: all (at most
+/// max_pending_invitations exist).
+struct invitation_page_request {
+  std::optional<std::pair<std::int64_t, std::string>> after; ///< (created_at, id)
+  std::size_t limit = 0;                                      ///< 0: all
+};
+bool read_invitation_page(const query_params& query, invitation_page_request& out,
+                          api_error& error);
+
+/// One page of the caller's pending invitations (the whole list, sorted by
+/// created_at then id, is cut here).
+struct invitation_page {
+  std::vector<invitation_view> invitations;
+  bool has_more = false;
+  std::string next; ///< cursor for the following page; empty when none
+};
+invitation_page page_of(const invitation_list& sorted, const invitation_page_request& request);
+
 /// A non-negative decimal integer: digits only, no sign or blanks, fits 64 bits.
 std::optional<std::uint64_t> parse_count(std::string_view s) noexcept;
 

@@ -13,23 +13,35 @@ void add_invitation_routes(router& r, const auth_client& auth,
           api_error error;
           if (!read_user_ref(req->msg.body(), user_id, error))
             return out.fail(error);
-          conversations.invite(std::move(who), req->param("id"), std::move(user_id),
-                               out.answer_json<invitation_view>(
-                                 http::status::created,
-                                 [](const invitation_view& i) { return to_json(i); }));
+          // 201 when created, 200 with the invitee's pending one.
+          conversations.invite(
+            std::move(who), req->param("id"), std::move(user_id),
+            out.then<invite_result>([](outcome<invite_result> r, const responder& out) {
+              if (!r.ok())
+                return out.fail(r.error);
+              out.send(json_response(r.value.created ? http::status::created : http::status::ok,
+                                     to_json(r.value.invitation)));
+            }));
         }));
   r.add(http::verb::get, "/invitations",
-        authenticated(auth, [conversations](principal who, request_ptr, responder out) {
-          conversations.invitations(std::move(who), out.answer_json<invitation_list>(
-                                                      http::status::ok,
-                                                      [](const invitation_list& l) {
-                                                        json::array a;
-                                                        a.reserve(l.size());
-                                                        for (const auto& i : l)
-                                                          a.push_back(to_json(i));
-                                                        return json::object{
-                                                          {"invitations", std::move(a)}};
-                                                      }));
+        authenticated(auth, [conversations](principal who, request_ptr req, responder out) {
+          invitation_page_request page;
+          api_error error;
+          if (!read_invitation_page(req->query, page, error))
+            return out.fail(error);
+          conversations.invitations(
+            std::move(who),
+            out.answer_json<invitation_list>(http::status::ok, [page](const invitation_list& l) {
+              auto cut = page_of(l, page);
+              json::array a;
+              a.reserve(cut.invitations.size());
+              for (const auto& i : cut.invitations)
+                a.push_back(to_json(i));
+              return json::object{
+                {"invitations", std::move(a)},
+                {"has_more", cut.has_more},
+                {"next", cut.next.empty() ? json::value(nullptr) : json::value(cut.next)}};
+            }));
         }));
   r.add(http::verb::post, "/invitations/{id}/accept",
         authenticated(auth, [conversations](principal who, request_ptr req, responder out) {

@@ -28,7 +28,9 @@ void add_test_hook_routes(router& r, std::function<bool(const std::string&)> kil
 void add_auth_routes(router& r, const auth_client& auth);
 
 /// `/users/me` (GET, PATCH, DELETE), `/users/{id}`, `/users?username=`.
-void add_user_routes(router& r, const auth_client& auth);
+/// Deleting an account also takes it out of its conversations.
+void add_user_routes(router& r, const auth_client& auth,
+                     const conversation_client& conversations);
 
 /// `POST /ws/ticket`.
 void add_ticket_routes(router& r, const auth_client& auth);

@@ -42,20 +42,29 @@ void do_patch_me(const auth_client& auth, principal who, const request_ptr& req,
   auth.update_me(std::move(who), std::move(change), send_user(out));
 }
 
-void do_delete_me(const auth_client& auth, principal who, const request_ptr& req,
-                  const responder& out) {
+/// The account first (the password decides); then its memberships and
+/// invitations, before the 204, so every later call sees them gone.
+void do_delete_me(const auth_client& auth, const conversation_client& conversations,
+                  principal who, const request_ptr& req, const responder& out) {
   json::object body;
   api_error error;
   std::string password;
   if (!parse_object(req->msg.body(), body, error)
       || !required_string(body, "password", password, error))
     return out.fail(error);
-  auth.delete_me(std::move(who), std::move(password), out.answer_empty());
+  auto user = who.user_id;
+  auth.delete_me(std::move(who), std::move(password),
+                 out.then<none_t>([conversations, user](outcome<none_t> r, const responder& out) {
+                   if (!r.ok())
+                     return out.fail(r.error);
+                   conversations.forget_user(user, out.answer_empty());
+                 }));
 }
 
 } // namespace
 
-void add_user_routes(router& r, const auth_client& auth) {
+void add_user_routes(router& r, const auth_client& auth,
+                     const conversation_client& conversations) {
   r.add(http::verb::get, "/users/me",
         authenticated(auth, [auth](principal who, request_ptr, responder out) {
           auth.get_me(std::move(who), send_user(out));
@@ -65,8 +74,8 @@ void add_user_routes(router& r, const auth_client& auth) {
           do_patch_me(auth, std::move(who), req, out);
         }));
   r.add(http::verb::delete_, "/users/me",
-        authenticated(auth, [auth](principal who, request_ptr req, responder out) {
-          do_delete_me(auth, std::move(who), req, out);
+        authenticated(auth, [auth, conversations](principal who, request_ptr req, responder out) {
+          do_delete_me(auth, conversations, std::move(who), req, out);
         }));
   r.add(http::verb::get, "/users/{id}",
         authenticated(auth, [auth](principal, request_ptr req, responder out) {

@@ -230,3 +230,24 @@ TEST_CASE("the WebSocket abuse bounds have defaults and may be set") {
   CHECK(error.find("ws_sync_in_flight") != std::string::npos);
   CHECK_FALSE(conf("ws_flood_window = soon\n"));
 }
+
+TEST_CASE("invitation limits have defaults and can be set") {
+  temp_dir dir;
+  const std::string nodes = "[n1]\nhost = 127.0.0.1\ncluster_port = 7101\nhttp_port = 8101\n"
+                            "data_dir = d1\n";
+  std::string error;
+  auto defaults = load_cluster_config(dir.write("a.conf", "[cluster]\nsecret_file = s\n" + nodes),
+                                      &error);
+  REQUIRE(defaults);
+  CHECK(defaults->invites_per_minute == 3);
+  CHECK(defaults->max_pending_invitations == 1000);
+  auto set = load_cluster_config(
+    dir.write("b.conf", "[cluster]\nsecret_file = s\ninvites_per_minute = 5\n"
+                        "max_pending_invitations = 20\n" + nodes),
+    &error);
+  REQUIRE(set);
+  CHECK(set->invites_per_minute == 5);
+  CHECK(set->max_pending_invitations == 20);
+  CHECK_FALSE(load_cluster_config(
+    dir.write("c.conf", "[cluster]\nsecret_file = s\ninvites_per_minute = 0\n" + nodes), &error));
+}

@@ -147,3 +147,34 @@ TEST_CASE("new message body: text and optional client_msg_id") {
   // Invalid text never gets this far: the JSON parser refuses it.
   CHECK_FALSE(read_new_message(R"({"text":"\ud800"})", m, e));
 }
+
+TEST_CASE("invitation pages follow the cursor, whatever was answered meanwhile") {
+  invitation_list all;
+  for (int i = 0; i < 5; ++i)
+    all.push_back({"i_" + std::to_string(i), "c", "t", "u1", "u2", 100 + i / 2});
+  invitation_page_request req;
+  api_error e;
+  REQUIRE(read_invitation_page(query(""), req, e));
+  CHECK(page_of(all, req).invitations.size() == 5);
+  CHECK_FALSE(page_of(all, req).has_more);
+  REQUIRE(read_invitation_page(query("limit=2"), req, e));
+  auto first = page_of(all, req);
+  REQUIRE(first.invitations.size() == 2);
+  CHECK(first.has_more);
+  CHECK(first.next == "100.i_1");
+  REQUIRE(read_invitation_page(query("limit=2&after=" + first.next), req, e));
+  all.erase(all.begin() + 1); // the cursor's own invitation was answered
+  auto second = page_of(all, req);
+  REQUIRE(second.invitations.size() == 2);
+  CHECK(second.invitations[0].id == "i_2");
+  CHECK(second.has_more);
+  REQUIRE(read_invitation_page(query("limit=2&after=" + second.next), req, e));
+  auto last = page_of(all, req);
+  REQUIRE(last.invitations.size() == 1);
+  CHECK_FALSE(last.has_more);
+  CHECK(last.next.empty());
+  invitation_page_request bad;
+  CHECK_FALSE(read_invitation_page(query("limit=0"), bad, e));
+  CHECK_FALSE(read_invitation_page(query("limit=1001"), bad, e));
+  CHECK_FALSE(read_invitation_page(query("after=xyz"), bad, e));
+}

@@ -44,3 +44,16 @@ TEST_CASE("every error code has one status and name") {
   CHECK(code_name(errc::rate_limited) == "rate_limited");
   CHECK(errc_from_name("not_found") == errc::not_found);
 }
+
+TEST_CASE("direct conversation ids are keyed, symmetric and valid") {
+  const std::string a = make_id(id_kind::user, 1), b = make_id(id_kind::user, 2);
+  const std::string key1(32, 'k'), key2(32, 'q');
+  auto id = direct_conversation_id(a, b, 256, key1);
+  CHECK(id == direct_conversation_id(b, a, 256, key1));
+  CHECK(shard_of_id(id, id_kind::conversation, 256));
+  CHECK(id != direct_conversation_id(a, b, 256, key2));
+  CHECK(id != legacy_direct_conversation_id(a, b, 256));
+  auto legacy = legacy_direct_conversation_id(a, b, 256);
+  CHECK(legacy == legacy_direct_conversation_id(b, a, 256));
+  CHECK(shard_of_id(legacy, id_kind::conversation, 256) == shard_of_key(std::min(a, b) + '|' + std::max(a, b), 256));
+}

@@ -1,6 +1,7 @@
 // The conversation actor: ordering, membership, idempotency, validation and
 // passivation, driven deterministically (see ../actor_fixture.hpp).
 #include "actor_fixture.hpp"
+#include "actors/user/invitation_store.hpp"
 
 using namespace chat;
 using namespace chat::actors_test;
@@ -100,7 +101,7 @@ TEST_CASE_METHOD(group, "a non-member is refused with forbidden and learns nothi
   CHECK(page.code() == errc::forbidden);
   CHECK(ask<conversation_view>(conv, info_atom::value, carol, true).code() == errc::forbidden);
   CHECK(ask<std::uint64_t>(conv, last_seq_atom::value, carol).code() == errc::forbidden);
-  CHECK(ask<invitation_view>(conv, invite_atom::value, carol, user_id(6)).code()
+  CHECK(ask<invite_result>(conv, invite_atom::value, carol, user_id(6)).code()
         == errc::forbidden);
   // Carol's typing goes nowhere; nothing she tried was stored.
   tell(conv, typing_atom::value, carol);
@@ -241,4 +242,69 @@ TEST_CASE_METHOD(idle_group, "requests during retirement answer retry and are no
   CHECK(again != conv);
   CHECK(get<std::uint64_t>(again, last_seq_atom::value, alice) == 1);
   CHECK(bob_sees->of_type("message").size() == 1);
+}
+
+namespace {
+
+chat_settings strict_limits() {
+  chat_settings s;
+  s.invites_per_minute = 2;
+  s.rate_burst = 2;
+  s.rate_per_second = 0.01;
+  return s;
+}
+
+struct strict_group : group {
+  strict_group() : group(strict_limits()) {}
+};
+
+} // namespace
+
+TEST_CASE_METHOD(strict_group, "a user has one pending invitation per conversation; new ones "
+                               "are rate limited per inviter",
+                 "[conversation][invitations]") {
+  auto first = get<invite_result>(conv, invite_atom::value, alice, carol);
+  CHECK(first.created);
+  auto again = get<invite_result>(conv, invite_atom::value, bob, carol);
+  CHECK_FALSE(again.created);
+  CHECK(again.invitation.id == first.invitation.id);
+  get<done_atom>(conv, decline_atom::value, carol, first.invitation.id);
+  auto second = get<invite_result>(conv, invite_atom::value, alice, carol);
+  CHECK(second.created);
+  get<done_atom>(conv, decline_atom::value, carol, second.invitation.id);
+  CHECK(ask<invite_result>(conv, invite_atom::value, alice, carol).code() == errc::rate_limited);
+  // Another inviter has a budget of its own.
+  CHECK(get<invite_result>(conv, invite_atom::value, bob, carol).created);
+}
+
+TEST_CASE_METHOD(strict_group, "metered posts share one budget per user; socket sends do not "
+                               "count against it",
+                 "[conversation][rate]") {
+  auto metered = [&](const std::string& who) {
+    return ask<send_receipt>(conv, post_atom::value, metered_atom::value, who,
+                             std::string{"hi"}, std::string{});
+  };
+  CHECK(metered(alice).value);
+  CHECK(metered(alice).value);
+  CHECK(metered(alice).code() == errc::rate_limited);
+  CHECK(metered(bob).value);
+  CHECK(post(alice, "over the socket").value);
+  CHECK(seqs_of(history()) == seqs{1, 2, 3, 4});
+}
+
+TEST_CASE_METHOD(group, "a deleted account leaves; the group passes to the longest-standing "
+                        "member and its invitations are void",
+                 "[conversation][forget]") {
+  get<invite_result>(conv, invite_atom::value, alice, carol);
+  get<done_atom>(conv, forget_atom::value, alice);
+  auto view = get<conversation_view>(conv, info_atom::value, bob, true);
+  CHECK(view.owner == bob);
+  REQUIRE(view.members.size() == 1);
+  CHECK(view.members[0].role == "owner");
+  CHECK(bob_sees->of_type("member_left").size() == 1);
+  std::vector<invitation_record> pending;
+  CHECK(invitation_store{db->at(0)}.pending_for(carol, &pending) == errc::ok);
+  CHECK(pending.empty());
+  // Nothing left to do: still done.
+  get<done_atom>(conv, forget_atom::value, alice);
 }
