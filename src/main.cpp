@@ -88,9 +88,9 @@ std::size_t default_connection_cap(std::size_t fd_limit) {
 int print_routes() {
   boost::asio::io_context ioc;
   chat::net::http_server http{ioc, chat::net::http_settings{},
-                              chat::net::services{chat::auth_client{nullptr},
-                                                  chat::conversation_client{nullptr},
-                                                  chat::session_gateway{nullptr}, {}, {}}};
+                              chat::net::services{.auth = chat::auth_client{nullptr},
+                                                  .conversations = chat::conversation_client{nullptr},
+                                                  .sessions = chat::session_gateway{nullptr}}};
   for (const auto& [method, pattern] : http.routes())
     std::cout << method << ' ' << pattern << '\n';
   return std::cout.flush() ? 0 : 1;

@@ -70,8 +70,8 @@ struct actor_runtime::state {
   // Spawned in dependency order: relay, directory (which spawns
   // conversations and users on demand), then the auth authority.
   state(const runtime_settings& s, storage::database& db, security::password_hasher& hasher)
-    : reads(s.read_threads, s.read_queue), cfg(s.scheduler_threads, s.scheduler_policy), sys(cfg), cluster_key(s.cluster_key),
-      gate_settings(s.gate), on_fatal(s.on_fatal) {
+    : reads(s.read_threads, s.read_queue), cfg(s.scheduler_threads, s.scheduler_policy), sys(cfg), on_fatal(s.on_fatal),
+      cluster_key(s.cluster_key), gate_settings(s.gate) {
     peers = std::make_shared<cluster::peer_table>(layout_of(s));
     relay = spawn_relay(sys);
     auto ctx = std::make_shared<node_context>();

@@ -238,7 +238,7 @@ struct parser {
         if (section != "cluster") {
           if (cfg.find(section))
             return fail(line_no, "node '" + section + "' is listed twice");
-          cfg.nodes.push_back(node_config{section, "127.0.0.1", 0, 0, {}, {}, {}});
+          cfg.nodes.push_back(node_config{section, "127.0.0.1", 0, 0, {}, {}, {}, {}, {}});
         }
         continue;
       }

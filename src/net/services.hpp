@@ -16,19 +16,19 @@ struct services {
   chat::conversation_client conversations;
   chat::session_gateway sessions;
   /// More Prometheus text for GET /metrics (e.g. storage figures); may be empty.
-  std::function<std::string()> extra_metrics;
+  std::function<std::string()> extra_metrics = {};
   /// Ids of the cluster peers this node cannot reach (GET /readyz); may be empty.
-  std::function<std::vector<std::string>()> missing_peers;
+  std::function<std::vector<std::string>()> missing_peers = {};
   /// Node-wide actors that stopped answering (GET /readyz); may be empty.
-  std::function<std::vector<std::string>()> stuck_actors;
+  std::function<std::vector<std::string>()> stuck_actors = {};
   /// This node's data is behind its groups' leaders (GET /readyz answers
   /// 503 catching_up); may be empty.
-  std::function<bool()> catching_up;
+  std::function<bool()> catching_up = {};
   /// Some node's data is behind or a group has no leader (GET /readyz?all=1); may be empty.
-  std::function<bool()> cluster_catching_up;
+  std::function<bool()> cluster_catching_up = {};
   /// Test hook (chatnode --test-hooks only): kills a node-wide actor by name.
   /// Empty: `POST /_test/kill/{actor}` is not registered at all.
-  std::function<bool(const std::string&)> kill_actor_for_test;
+  std::function<bool(const std::string&)> kill_actor_for_test = {};
 };
 
 } // namespace chat::net
