@@ -112,6 +112,7 @@ void apply_ws_abuse_bounds(const chat::cluster_config& c, chat::runtime_settings
   f.sync_in_flight = c.ws_sync_in_flight;
   rs.chat.ws_sockets_per_session = c.ws_sockets_per_session;
   rs.tickets_per_session = c.tickets_per_session;
+  rs.max_blocks = c.max_blocks;
 }
 
 } // namespace

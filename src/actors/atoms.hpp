@@ -62,6 +62,11 @@ using close_atom = caf::atom_constant<caf::atom("close")>;
 using inbound_atom = caf::atom_constant<caf::atom("inbound")>;
 using binary_atom = caf::atom_constant<caf::atom("binary")>;
 using closed_atom = caf::atom_constant<caf::atom("closed")>;
+/// Blocking: one block entry changes; a user's block lists; "is there a
+/// block between these users".
+using block_atom = caf::atom_constant<caf::atom("block")>;
+using blocks_atom = caf::atom_constant<caf::atom("blocks")>;
+using blocked_atom = caf::atom_constant<caf::atom("blocked")>;
 
 // Admin shell (chatctl): cluster-wide commands, one node's part, and the
 // per-actor questions they ask.

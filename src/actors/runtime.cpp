@@ -95,6 +95,7 @@ struct actor_runtime::state {
     as.access_token_ttl = s.access_token_ttl;
     as.ticket_ttl = s.ticket_ttl;
     as.tickets_per_session = s.tickets_per_session;
+    as.max_blocks = s.max_blocks;
     as.directory = directory;
     if (peers->layout().replicated()) {
       replicator_settings rs;

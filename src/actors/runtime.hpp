@@ -43,6 +43,7 @@ struct runtime_settings {
   std::int64_t access_token_ttl = 900;
   std::int64_t ticket_ttl = 30;
   std::size_t tickets_per_session = 16;
+  std::size_t max_blocks = 1000; ///< users one user may block
   std::size_t scheduler_threads = 2;
   std::size_t read_threads = 2; ///< storage reads that scan (rpc/read_pool.hpp)
   std::size_t read_queue = 4096;

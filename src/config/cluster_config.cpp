@@ -67,6 +67,7 @@ std::optional<bool> ws_abuse_key(std::string_view key, std::string_view value,
     {"ws_inbound_frames", &cluster_config::ws_inbound_frames, 1, 1'000'000},
     {"ws_sockets_per_session", &cluster_config::ws_sockets_per_session, 1, 100'000},
     {"tickets_per_session", &cluster_config::tickets_per_session, 1, 100'000},
+    {"max_blocks", &cluster_config::max_blocks, 1, 100'000},
   };
   for (const auto& k : counts)
     if (key == k.name)

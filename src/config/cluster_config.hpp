@@ -84,6 +84,7 @@ struct cluster_config {
   // Conversations and invitations (abuse limits).
   std::size_t invites_per_minute = 3;          ///< new invitations one inviter may send one non-member of a conversation
   std::size_t max_pending_invitations = 1000;  ///< pending invitations a user may hold; more → 409 to the inviter
+  std::size_t max_blocks = 1000;               ///< users one user may block; more → 409
 
   std::vector<node_config> nodes;
 

@@ -24,6 +24,7 @@ http_server::http_server(boost::asio::io_context& ioc, http_settings settings, s
     add_test_hook_routes(ctx_->routes, std::move(svc.kill_actor_for_test));
   add_auth_routes(ctx_->routes, svc.auth);
   add_user_routes(ctx_->routes, svc.auth, svc.conversations);
+  add_block_routes(ctx_->routes, svc.auth, svc.conversations);
   add_ticket_routes(ctx_->routes, svc.auth);
   add_conversation_routes(ctx_->routes, svc.auth, svc.conversations);
   add_invitation_routes(ctx_->routes, svc.auth, svc.conversations);

@@ -43,6 +43,14 @@ using auth_api = caf::typed_actor<
   caf::replies_to<admin_atom, sessions_atom, std::string>::with<std::vector<auth_session_info>>,
   caf::replies_to<admin_atom, inspect_atom, std::string>::with<auth_session_info>,
   caf::replies_to<admin_atom, revoke_atom, std::string>::with<auth_session_info>,
+  /// Blocking (both entries live on their user's shard). (user, other,
+  /// outgoing, on): outgoing: `user` blocks `other` (bounded by max_blocks,
+  /// conflict beyond); else the reverse entry "`other` blocks `user`".
+  caf::replies_to<block_atom, std::string, std::string, bool, bool>::with<done_atom>,
+  /// (user, outgoing): whom `user` blocks, or who blocks `user`, by id.
+  caf::replies_to<blocks_atom, std::string, bool>::with<std::vector<std::string>>,
+  /// (user, others): the first of `others` blocking or blocked by `user`, or "".
+  caf::replies_to<blocked_atom, std::string, std::vector<std::string>>::with<std::string>,
   caf::replies_to<mailbox_atom>::with<std::uint64_t>>;
 
 } // namespace chat

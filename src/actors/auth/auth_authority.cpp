@@ -58,6 +58,16 @@ auth_impl::behavior_type auth_authority(auth_actor self, auth_settings cfg) {
     },
     [self](mailbox_atom) -> std::uint64_t { return self->mailbox().size(); },
 
+    // Blocking.
+    [self](block_atom, const std::string& user, const std::string& other, bool outgoing,
+           bool on) { return h::set_block(self, user, other, outgoing, on); },
+    [self](blocks_atom, const std::string& user, bool outgoing) {
+      return h::list_blocks(self, user, outgoing);
+    },
+    [self](blocked_atom, const std::string& user, const std::vector<std::string>& others) {
+      return h::blocked_among(self, user, others);
+    },
+
     // The authority's own: finished off-actor work, and the ticket sweep.
     [self](resume_atom, std::uint64_t id) { self->state.pending.resume(id); },
     [self](sweep_atom) { h::sweep_tickets(self); },

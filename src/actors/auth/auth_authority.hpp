@@ -26,7 +26,8 @@ struct auth_settings {
   std::int64_t access_token_ttl = 900; ///< seconds
   std::int64_t ticket_ttl = 30;        ///< seconds
   std::size_t tickets_per_session = 16; ///< unredeemed tickets one session may hold
-  directory_api directory;             ///< told when a session ends (may be null)
+  std::size_t max_blocks = 1000;        ///< users one user may block
+  directory_api directory;             ///< told when a session ends or blocks change (may be null)
 };
 
 /// Spawns the authority; the settings' pointers must outlive it.

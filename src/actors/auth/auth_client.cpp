@@ -152,4 +152,49 @@ void auth_client::issue_ticket(principal who, reply<ws_ticket> done) const {
                  std::move(who));
 }
 
+void auth_client::set_block(principal who, std::string user_id, bool on,
+                            reply<none_t> done) const {
+  auto target = shard_of_id(user_id, id_kind::user, pimpl_->shards);
+  if (!target)
+    return fail(done, errc::not_found, "no such user");
+  if (user_id == who.user_id)
+    return fail(done, errc::bad_request, "you cannot block yourself");
+  auto own = shard_of_id(who.user_id, id_kind::user, pimpl_->shards).value_or(0);
+  auto p = pimpl_;
+  // The blocker's entry first (it is what GET lists and what the limit
+  // counts), then the reverse entry on the other user's shard.
+  std::function<void(outcome<none_t>)> reverse
+    = [p, who, user_id, on, t = *target, done](outcome<none_t> r) {
+        if (!r.ok())
+          return done(std::move(r));
+        p->ask_owner<none_t>(t, done, block_atom::value, user_id, who.user_id, false, on);
+      };
+  std::function<void()> forward = [p, own, who, user_id, on, reverse] {
+    p->ask_owner<none_t>(own, reverse, block_atom::value, who.user_id, user_id, true, on);
+  };
+  if (!on)
+    return forward(); // unblocking a user since deleted still works
+  std::function<void(outcome<user_view>)> exists = [forward, done](outcome<user_view> r) {
+    if (!r.ok())
+      return done(outcome<none_t>::failure(r.error.code, r.error.message));
+    forward();
+  };
+  pimpl_->ask_owner<user_view>(*target, exists, get_user_atom::value, std::move(user_id));
+}
+
+void auth_client::list_blocks(principal who, reply<std::vector<std::string>> done) const {
+  auto own = shard_of_id(who.user_id, id_kind::user, pimpl_->shards).value_or(0);
+  pimpl_->ask_owner<std::vector<std::string>>(own, std::move(done), blocks_atom::value,
+                                              who.user_id, true);
+}
+
+void auth_client::blocked_among(std::string user, std::vector<std::string> others,
+                                reply<std::string> done) const {
+  auto own = shard_of_id(user, id_kind::user, pimpl_->shards);
+  if (!own || others.empty())
+    return done(outcome<std::string>::success(std::string{}));
+  pimpl_->ask_owner<std::string>(*own, std::move(done), blocked_atom::value, std::move(user),
+                                 std::move(others));
+}
+
 } // namespace chat

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "schema/outcome.hpp"
 #include "schema/wire.hpp"
@@ -49,6 +50,17 @@ public:
 
   /// `POST /ws/ticket`: a single-use ticket bound to the caller's session.
   void issue_ticket(principal who, reply<ws_ticket> done) const;
+
+  /// `PUT|DELETE /users/me/blocks/{id}`: the caller blocks (`on`) or
+  /// unblocks `user_id`; both are idempotent. Blocking needs an existing
+  /// user other than the caller (400 self, 404 unknown, 409 over max_blocks).
+  void set_block(principal who, std::string user_id, bool on, reply<none_t> done) const;
+  /// `GET /users/me/blocks`: whom the caller blocks, in id order.
+  void list_blocks(principal who, reply<std::vector<std::string>> done) const;
+  /// The first of `others` that blocks or is blocked by `user` ("" when
+  /// none): one read on `user`'s shard, which holds both directions.
+  void blocked_among(std::string user, std::vector<std::string> others,
+                     reply<std::string> done) const;
 
 private:
   std::shared_ptr<impl> pimpl_;

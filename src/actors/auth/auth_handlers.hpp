@@ -45,4 +45,12 @@ caf::result<std::vector<auth_session_info>> admin_sessions(auth_actor self,
 caf::result<auth_session_info> admin_inspect(auth_actor self, const std::string& session_id);
 caf::result<auth_session_info> admin_revoke(auth_actor self, const std::string& session_id);
 
+// blocks.cpp: who blocks whom (the `blocks` column of the user's shard).
+caf::result<done_atom> set_block(auth_actor self, const std::string& user,
+                                 const std::string& other, bool outgoing, bool on);
+caf::result<std::vector<std::string>> list_blocks(auth_actor self, const std::string& user,
+                                                  bool outgoing);
+caf::result<std::string> blocked_among(auth_actor self, const std::string& user,
+                                       const std::vector<std::string>& others);
+
 } // namespace chat::auth_handlers

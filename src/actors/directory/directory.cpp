@@ -279,6 +279,16 @@ directory_impl::behavior_type directory(directory_actor self, node_ref ctx) {
       if (auto it = st.users.find(user_id); it != st.users.end())
         self->send(it->second, ended_atom::value, session_id);
     },
+    [self](blocks_atom, const std::string& user_id) {
+      if (auto owner = remote_owner(self, user_id, id_kind::user)) {
+        if (*owner)
+          self->send(*owner, blocks_atom::value, user_id);
+        return;
+      }
+      auto& st = self->state;
+      if (auto it = st.users.find(user_id); it != st.users.end())
+        self->send(it->second, blocks_atom::value);
+    },
     // This node's part of a user's memberships and pending invitations (each
     // node indexes the conversations it owns); callers gather every node's.
     [self](mships_atom, const std::string& user) -> caf::result<std::vector<std::string>> {

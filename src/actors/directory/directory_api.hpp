@@ -28,6 +28,8 @@ using directory_api = caf::typed_actor<
   caf::reacts_to<push_atom, std::string, wire_frame>,
   /// (user, auth session): that session's connections close with 4001.
   caf::reacts_to<ended_atom, std::string, std::string>,
+  /// (user): the user's blocks changed; a live user actor reloads them.
+  caf::reacts_to<blocks_atom, std::string>,
   /// This node's part of a user's memberships and pending invitations.
   caf::replies_to<mships_atom, std::string>::with<std::vector<std::string>>,
   caf::replies_to<invites_atom, std::string>::with<std::vector<invitation_view>>,

@@ -18,11 +18,24 @@ struct subscriber {
   std::unordered_set<std::string> conversations;
 };
 
+/// Per session: users whose typing and presence it must not get (blocks).
+/// Kept apart from `subscriber` because the list may arrive first.
+using hidden_users = std::unordered_set<std::string>;
+
 struct relay_state {
   static inline const char* name = "relay";
   std::unordered_map<caf::actor_addr, subscriber> sessions;
   std::unordered_map<std::string, std::unordered_set<caf::actor_addr>> by_conversation;
   std::unordered_map<std::string, std::unordered_set<caf::actor_addr>> by_user;
+  std::unordered_map<caf::actor_addr, hidden_users> hidden;
+
+  /// A frame about `subject` (typing, presence) that `session` must not see.
+  bool hides(const caf::actor_addr& session, const std::string& subject) const {
+    if (subject.empty() || hidden.empty())
+      return false;
+    auto it = hidden.find(session);
+    return it != hidden.end() && it->second.count(subject) > 0;
+  }
 
   void subscribe(const caf::actor_addr& session, const std::string& conv) {
     auto it = sessions.find(session);
@@ -66,7 +79,10 @@ struct relay_state {
 };
 
 relay_api::behavior_type relay(relay_api::stateful_pointer<relay_state> self) {
-  self->set_down_handler([self](caf::down_msg& dm) { self->state.forget(dm.source); });
+  self->set_down_handler([self](caf::down_msg& dm) {
+    self->state.forget(dm.source);
+    self->state.hidden.erase(dm.source);
+  });
   return {
     // A session announces itself and the conversations it belongs to; a
     // repeated call adds conversations (it closes races with joins).
@@ -91,12 +107,25 @@ relay_api::behavior_type relay(relay_api::stateful_pointer<relay_state> self) {
       std::uint64_t pushed = 0;
       for (const auto& addr : it->second) {
         auto& sub = st.sessions[addr];
-        if (except_user.empty() || sub.user != except_user) {
+        if ((except_user.empty() || sub.user != except_user) && !st.hides(addr, except_user)) {
           sub.sink->push(frame.bytes);
           ++pushed;
         }
       }
       metrics::node().deliveries.inc(pushed);
+    },
+    [self](blocks_atom, const session_api& session, std::vector<std::string>& users) {
+      auto& st = self->state;
+      auto addr = session.address();
+      bool known = st.sessions.count(addr) > 0 || st.hidden.count(addr) > 0;
+      if (users.empty()) {
+        st.hidden.erase(addr);
+        return;
+      }
+      if (!known)
+        self->monitor(session); // forgotten when it ends, subscribed or not
+      st.hidden[addr] = hidden_users(std::make_move_iterator(users.begin()),
+                                     std::make_move_iterator(users.end()));
     },
     // The admin shell: local connections subscribed to a conversation.
     [self](count_atom, const std::string& conv) -> std::uint64_t {

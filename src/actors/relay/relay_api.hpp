@@ -17,7 +17,11 @@ using relay_api = caf::typed_actor<
   /// (user, session, its sink, conversations): a session subscribes; a
   /// repeated call adds conversations.
   caf::reacts_to<subscribe_atom, std::string, session_api, sink_ptr, std::vector<std::string>>,
+  /// (session, users): typing and presence of these users are not pushed
+  /// to that session (blocking); replaces the earlier list.
+  caf::reacts_to<blocks_atom, session_api, std::vector<std::string>>,
   /// (conversation, frame, except user or ""): one frame for its subscribers.
+  /// A frame with an except user is about that user (typing, presence).
   caf::reacts_to<deliver_atom, std::string, wire_frame, std::string>,
   /// (conversation, user): a member's connections join or leave it, in
   /// order with the deliveries.

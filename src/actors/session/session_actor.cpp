@@ -347,6 +347,12 @@ session_impl::behavior_type session(session_actor self, session_deps deps, princ
         self->state.early.emplace_back(std::nullopt);
     },
     [self](push_atom, const wire_frame& frame) { self->state.sink->push(frame.bytes); },
+    // The relay filters typing and presence, where frames fan out; it
+    // accepts the list before or after the subscription.
+    [self](blocks_atom, std::vector<std::string>& users) {
+      self->send(self->state.deps.ctx->relay, blocks_atom::value,
+                 caf::actor_cast<session_api>(self), std::move(users));
+    },
     [self](close_atom, std::uint16_t code) {
       self->state.sink->close(code, code == close_code::session_ended ? "session ended" : "closed");
       self->quit();

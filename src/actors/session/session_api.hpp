@@ -1,6 +1,7 @@
 #pragma once
 // The protocol of a session actor (one per WebSocket connection).
 #include <cstdint>
+#include <vector>
 #include <string>
 
 #include <caf/replies_to.hpp>
@@ -20,6 +21,9 @@ using session_api = caf::typed_actor<
   // From the user's actor: an encoded frame to write; close with a code.
   caf::reacts_to<push_atom, wire_frame>,
   caf::reacts_to<close_atom, std::uint16_t>,
+  // From the user's actor: the users whose typing and presence this
+  // connection must not show (blocked, or blocking the user).
+  caf::reacts_to<blocks_atom, std::vector<std::string>>,
   // The admin shell.
   caf::replies_to<inspect_atom>::with<connection_info>,
   caf::replies_to<mailbox_atom>::with<std::uint64_t>>;

@@ -1,5 +1,6 @@
 #include "actors/user/user_actor.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include <caf/all.hpp>
@@ -9,6 +10,7 @@
 #include "actors/rpc/errors.hpp"
 #include "actors/rpc/gather.hpp"
 #include "actors/rpc/resolve.hpp"
+#include "actors/rpc/routing.hpp"
 #include "metrics/metrics.hpp"
 
 namespace chat {
@@ -23,6 +25,11 @@ struct user_state {
   std::string id;
   std::unordered_map<caf::actor_addr, std::pair<session_api, std::string>> sessions; // → session id
   bool retiring = false;
+  /// Users blocking or blocked by this one: their typing and presence are
+  /// hidden from every connection. Loaded at the first attach, reloaded
+  /// when a block changes (blocks_gen drops answers overtaken by a newer load).
+  std::vector<std::string> hidden;
+  std::uint64_t blocks_gen = 0;
 };
 
 using user_actor = user_api::stateful_pointer<user_state>;
@@ -48,6 +55,37 @@ void announce_presence(user_actor self, bool online, std::function<void()> then 
                                       });
       };
   gather_memberships(self, *st.ctx, st.id, tell);
+}
+
+void tell_hidden(user_actor self, const session_api& session) {
+  self->send(session, blocks_atom::value, self->state.hidden);
+}
+
+/// Reads both block lists from the user's authority, then tells every
+/// connection. Policy: on a failed read the previous list stays.
+void load_blocks(user_actor self) {
+  auto& st = self->state;
+  auto gen = ++st.blocks_gen;
+  auto authority = cluster::authority_for_user(*st.ctx, st.id);
+  if (!authority)
+    return;
+  self->request(authority, ask_timeout, blocks_atom::value, st.id, true)
+    .then([self, gen, authority](std::vector<std::string> blocking) {
+      self->request(authority, ask_timeout, blocks_atom::value, self->state.id, false)
+        .then([self, gen, blocking](std::vector<std::string> blocked_by) mutable {
+          auto& st = self->state;
+          if (gen != st.blocks_gen)
+            return;
+          blocking.insert(blocking.end(), blocked_by.begin(), blocked_by.end());
+          std::sort(blocking.begin(), blocking.end());
+          blocking.erase(std::unique(blocking.begin(), blocking.end()), blocking.end());
+          if (blocking == st.hidden)
+            return;
+          st.hidden = std::move(blocking);
+          for (const auto& [addr, entry] : st.sessions)
+            tell_hidden(self, entry.first);
+        }, [](caf::error&) {});
+    }, [](caf::error&) {});
 }
 
 /// Every live connection of the user. Policy: a connection that does not
@@ -102,8 +140,12 @@ user_api::behavior_type user(user_actor self, node_ref ctx, directory_api direct
       bool first = st.sessions.empty();
       self->monitor(session);
       st.sessions.emplace(session.address(), std::make_pair(session, session_id));
-      if (first)
+      if (first) {
+        load_blocks(self);
         announce_presence(self, true);
+      } else if (!st.hidden.empty()) {
+        tell_hidden(self, session);
+      }
       return done_atom::value;
     },
     [self](push_atom, const wire_frame& frame) {
@@ -116,6 +158,7 @@ user_api::behavior_type user(user_actor self, node_ref ctx, directory_api direct
       return rp;
     },
     [self](mailbox_atom) -> std::uint64_t { return self->mailbox().size(); },
+    [self](blocks_atom) { load_blocks(self); },
     // An auth session ended: its connections close with 4001.
     [self](ended_atom, const std::string& session_id) {
       for (const auto& [addr, entry] : self->state.sessions)

@@ -22,6 +22,8 @@ using user_api = caf::typed_actor<
   caf::reacts_to<push_atom, wire_frame>,
   /// Auth session `session_id` ended: its connections close with 4001.
   caf::reacts_to<ended_atom, std::string>,
+  /// The user's blocks changed: reload them and tell every connection.
+  caf::reacts_to<blocks_atom>,
   /// The admin shell: every live connection of the user.
   caf::replies_to<conns_atom>::with<std::vector<connection_info>>,
   caf::replies_to<mailbox_atom>::with<std::uint64_t>>;

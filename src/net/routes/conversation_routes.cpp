@@ -1,4 +1,5 @@
 #include "net/routes/authenticated.hpp"
+#include "net/routes/block_check.hpp"
 #include "net/routes/conversation_input.hpp"
 #include "net/routes/routes.hpp"
 #include "schema/wire_json.hpp"
@@ -12,30 +13,35 @@ std::function<void(outcome<conversation_view>)> send_conversation(const responde
     status, [](const conversation_view& c) { return to_json(c); });
 }
 
-void do_create(const conversation_client& conversations, principal who, const request_ptr& req,
-               const responder& out) {
+void do_create(const auth_client& auth, const conversation_client& conversations, principal who,
+               const request_ptr& req, const responder& out) {
   new_conversation in;
   api_error error;
   if (!read_new_conversation(req->msg.body(), in, error))
     return out.fail(error);
-  conversations.create(std::move(who), std::move(in.title), std::move(in.invite),
-                       send_conversation(out, http::status::created));
+  auto invite = in.invite;
+  unless_blocked(auth, who.user_id, std::move(invite), out,
+                 [conversations, who, in](const responder& out) mutable {
+                   conversations.create(std::move(who), std::move(in.title), std::move(in.invite),
+                                        send_conversation(out, http::status::created));
+                 });
 }
 
-void do_direct(const conversation_client& conversations, principal who, const request_ptr& req,
-               const responder& out) {
+void do_direct(const auth_client& auth, const conversation_client& conversations, principal who,
+               const request_ptr& req, const responder& out) {
   std::string other;
   api_error error;
   if (!read_user_ref(req->msg.body(), other, error))
     return out.fail(error);
-  conversations.open_direct(
-    std::move(who), std::move(other),
-    out.then<direct_result>([](outcome<direct_result> r, const responder& out) {
-      if (!r.ok())
-        return out.fail(r.error);
-      out.send(json_response(r.value.created ? http::status::created : http::status::ok,
-                             to_json(r.value.conversation)));
-    }));
+  unless_blocked(auth, who.user_id, {other}, out, [conversations, who, other](const responder& out) {
+    conversations.open_direct(
+      who, other, out.then<direct_result>([](outcome<direct_result> r, const responder& out) {
+        if (!r.ok())
+          return out.fail(r.error);
+        out.send(json_response(r.value.created ? http::status::created : http::status::ok,
+                               to_json(r.value.conversation)));
+      }));
+  });
 }
 
 } // namespace
@@ -43,12 +49,12 @@ void do_direct(const conversation_client& conversations, principal who, const re
 void add_conversation_routes(router& r, const auth_client& auth,
                              const conversation_client& conversations) {
   r.add(http::verb::post, "/conversations",
-        authenticated(auth, [conversations](principal who, request_ptr req, responder out) {
-          do_create(conversations, std::move(who), req, out);
+        authenticated(auth, [auth, conversations](principal who, request_ptr req, responder out) {
+          do_create(auth, conversations, std::move(who), req, out);
         }));
   r.add(http::verb::post, "/conversations/direct",
-        authenticated(auth, [conversations](principal who, request_ptr req, responder out) {
-          do_direct(conversations, std::move(who), req, out);
+        authenticated(auth, [auth, conversations](principal who, request_ptr req, responder out) {
+          do_direct(auth, conversations, std::move(who), req, out);
         }));
   r.add(http::verb::get, "/conversations",
         authenticated(auth, [conversations](principal who, request_ptr, responder out) {

@@ -1,4 +1,5 @@
 #include "net/routes/authenticated.hpp"
+#include "net/routes/block_check.hpp"
 #include "net/routes/conversation_input.hpp"
 #include "net/routes/routes.hpp"
 #include "schema/wire_json.hpp"
@@ -8,20 +9,24 @@ namespace chat::net {
 void add_invitation_routes(router& r, const auth_client& auth,
                            const conversation_client& conversations) {
   r.add(http::verb::post, "/conversations/{id}/invitations",
-        authenticated(auth, [conversations](principal who, request_ptr req, responder out) {
+        authenticated(auth, [auth, conversations](principal who, request_ptr req, responder out) {
           std::string user_id;
           api_error error;
           if (!read_user_ref(req->msg.body(), user_id, error))
             return out.fail(error);
-          // 201 when created, 200 with the invitee's pending one.
-          conversations.invite(
-            std::move(who), req->param("id"), std::move(user_id),
-            out.then<invite_result>([](outcome<invite_result> r, const responder& out) {
-              if (!r.ok())
-                return out.fail(r.error);
-              out.send(json_response(r.value.created ? http::status::created : http::status::ok,
-                                     to_json(r.value.invitation)));
-            }));
+          auto conv = req->param("id");
+          unless_blocked(auth, who.user_id, {user_id}, out,
+                         [conversations, who, conv, user_id](const responder& out) {
+            // 201 when created, 200 with the invitee's pending one.
+            conversations.invite(
+              who, conv, user_id,
+              out.then<invite_result>([](outcome<invite_result> r, const responder& out) {
+                if (!r.ok())
+                  return out.fail(r.error);
+                out.send(json_response(r.value.created ? http::status::created : http::status::ok,
+                                       to_json(r.value.invitation)));
+              }));
+          });
         }));
   r.add(http::verb::get, "/invitations",
         authenticated(auth, [conversations](principal who, request_ptr req, responder out) {

@@ -32,6 +32,10 @@ void add_auth_routes(router& r, const auth_client& auth);
 void add_user_routes(router& r, const auth_client& auth,
                      const conversation_client& conversations);
 
+/// `PUT|DELETE /users/me/blocks/{user_id}`, `GET /users/me/blocks`.
+void add_block_routes(router& r, const auth_client& auth,
+                      const conversation_client& conversations);
+
 /// `POST /ws/ticket`.
 void add_ticket_routes(router& r, const auth_client& auth);
 

@@ -262,3 +262,55 @@ TEST_CASE_METHOD(fixture, "users and sessions survive reopening the storage") {
   CHECK(authenticate(grant.access_token) == errc::ok);
   CHECK(refresh(grant.refresh_token).ok());
 }
+
+TEST_CASE_METHOD(fixture, "blocks: both directions are found on either user's shard; bounded",
+                 "[blocks]") {
+  auto alice = registered("alice");
+  auto bob = registered("bob");
+  auto carol = registered("carol");
+  auto dave = registered("dave");
+  auto grant = logged_in("alice");
+  principal who{alice.id, grant.session_id};
+  auto set = [&](const std::string& other, bool on) {
+    return call<none_t>([&](auto done) { auth->set_block(who, other, on, done); }).error.code;
+  };
+  auto between = [&](const std::string& user, std::vector<std::string> others) {
+    auto r = call<std::string>([&](auto done) { auth->blocked_among(user, others, done); });
+    REQUIRE(r.ok());
+    return r.value;
+  };
+  auto listed = [&] {
+    auto r = call<std::vector<std::string>>([&](auto done) { auth->list_blocks(who, done); });
+    REQUIRE(r.ok());
+    return r.value;
+  };
+
+  CHECK(set(alice.id, true) == errc::bad_request);
+  CHECK(set("u_nonsense", true) == errc::not_found);
+  auto unknown = bob.id;
+  unknown.back() = unknown.back() == 'a' ? 'b' : 'a';
+  CHECK(set(unknown, true) == errc::not_found);
+  CHECK(listed().empty());
+
+  CHECK(set(bob.id, true) == errc::ok);
+  CHECK(set(bob.id, true) == errc::ok); // idempotent
+  CHECK(listed() == std::vector<std::string>{bob.id});
+  CHECK(between(alice.id, {carol.id, bob.id}) == bob.id); // alice blocks bob
+  CHECK(between(bob.id, {carol.id, alice.id}) == alice.id); // bob is blocked by alice
+  CHECK(between(carol.id, {alice.id, bob.id}).empty());
+
+  // Stored: a restarted authority still knows, and applies a smaller bound.
+  stop();
+  max_blocks = 2;
+  start();
+  CHECK(listed() == std::vector<std::string>{bob.id});
+  CHECK(set(carol.id, true) == errc::ok);
+  CHECK(set(dave.id, true) == errc::conflict);
+  CHECK(set(bob.id, true) == errc::ok); // already blocked: not one more
+
+  CHECK(set(bob.id, false) == errc::ok);
+  CHECK(set(bob.id, false) == errc::ok); // idempotent
+  CHECK(between(bob.id, {alice.id}).empty());
+  CHECK(between(alice.id, {bob.id}).empty());
+  CHECK(set(dave.id, true) == errc::ok);
+}

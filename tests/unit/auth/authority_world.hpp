@@ -36,6 +36,7 @@ struct authority_world {
     = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
   std::string jwt_key = "jwt-key-for-tests-0123456789abcdef";
   auth_api authority;
+  std::size_t max_blocks = 1000; ///< applied by the next start()
 
   explicit authority_world(const std::string& name) {
     security::init();
@@ -59,6 +60,7 @@ struct authority_world {
     s.refresh_key = "refresh-key-for-tests-0123456789ab";
     s.dummy_hash = security::hash_password("dummy-password", security::password_cost::min);
     s.shards = shards;
+    s.max_blocks = max_blocks;
     authority = spawn_auth_authority(sys, s);
   }
 

@@ -122,3 +122,37 @@ TEST_CASE_METHOD(relay_fixture, "a connection whose session ends is forgotten", 
   CHECK(subscribers("conv") == 1);
   CHECK(get<std::vector<session_api>>(relay, list_atom::value).size() == 1);
 }
+
+TEST_CASE_METHOD(relay_fixture, "a session's hidden users' typing and presence are not pushed to "
+                                "it; other frames are",
+                 "[relay][blocks]") {
+  session_api alice_session;
+  auto alice = watch(relay, "alice", {"conv"}, &alice_session);
+  auto carol = watch(relay, "carol", {"conv"});
+  // Alice blocks bob (or bob blocks alice): her connection hides him.
+  tell(relay, blocks_atom::value, alice_session, std::vector<std::string>{"bob"});
+  deliver("conv", "bob is typing", "bob");
+  deliver("conv", "dave is typing", "dave");
+  deliver("conv", "a message from bob");
+  run();
+  CHECK(alice->frames == frames{"dave is typing", "a message from bob"});
+  CHECK(carol->frames == frames{"bob is typing", "dave is typing", "a message from bob"});
+  // Unblocked: an empty list hides nobody.
+  tell(relay, blocks_atom::value, alice_session, std::vector<std::string>{});
+  deliver("conv", "bob is typing again", "bob");
+  run();
+  CHECK(alice->frames.back() == "bob is typing again");
+}
+
+TEST_CASE_METHOD(relay_fixture, "a hidden list that arrives before the subscription applies",
+                 "[relay][blocks]") {
+  auto sink = std::make_shared<recording_sink>();
+  auto session = connection_stub();
+  tell(relay, blocks_atom::value, session, std::vector<std::string>{"bob"});
+  tell(relay, subscribe_atom::value, std::string{"alice"}, session, sink_ptr{sink},
+       std::vector<std::string>{"conv"});
+  deliver("conv", "bob is typing", "bob");
+  deliver("conv", "hello");
+  run();
+  CHECK(sink->frames == frames{"hello"});
+}
