@@ -68,11 +68,18 @@ def test_bad_input(cluster):
     assert blocks_of(a) == []
 
 
-def test_max_blocks_is_the_default_bound(cluster):
-    # 1000 by default: far more than a test makes; the bound is unit tested.
-    a, b, _ = three_homes(cluster)
-    assert block(a, b).status == 204
-    assert len(blocks_of(a)) == 1
+def test_max_blocks_bounds_the_list(node_factory):
+    from chatclient import new_account
+    n = node_factory(extra_cluster="max_blocks = 2\n")
+    a = new_account(n.api)
+    others = [new_account(n.api) for _ in range(3)]
+    assert block(a, others[0]).status == 204
+    assert block(a, others[1]).status == 204
+    assert_error(block(a, others[2]), 409, "conflict")
+    assert block(a, others[1]).status == 204             # already blocked: not one more
+    assert blocks_of(a) == sorted(o.id for o in others[:2])
+    assert unblock(a, others[0]).status == 204
+    assert block(a, others[2]).status == 204
 
 
 # ---------------------------------------------------------------- direct conversations

@@ -241,13 +241,17 @@ TEST_CASE("invitation limits have defaults and can be set") {
   REQUIRE(defaults);
   CHECK(defaults->invites_per_minute == 3);
   CHECK(defaults->max_pending_invitations == 1000);
+  CHECK(defaults->max_blocks == 1000);
   auto set = load_cluster_config(
     dir.write("b.conf", "[cluster]\nsecret_file = s\ninvites_per_minute = 5\n"
-                        "max_pending_invitations = 20\n" + nodes),
+                        "max_pending_invitations = 20\nmax_blocks = 7\n" + nodes),
     &error);
   REQUIRE(set);
   CHECK(set->invites_per_minute == 5);
   CHECK(set->max_pending_invitations == 20);
+  CHECK(set->max_blocks == 7);
+  CHECK_FALSE(load_cluster_config(
+    dir.write("d.conf", "[cluster]\nsecret_file = s\nmax_blocks = 0\n" + nodes), &error));
   CHECK_FALSE(load_cluster_config(
     dir.write("c.conf", "[cluster]\nsecret_file = s\ninvites_per_minute = 0\n" + nodes), &error));
 }
