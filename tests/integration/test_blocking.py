@@ -206,3 +206,28 @@ def test_typing_and_presence_hidden_while_blocked(cluster, ws_open):
     time.sleep(TYPING_GAP)
     wa2.emit("typing", conv=conv)
     assert wb2.expect("typing", conv=conv)["user"] == a.id
+
+
+# ---------------------------------------------------------------- the web client
+
+def test_web_client_blocks_and_unblocks_the_peer(node, browser):
+    from chatclient import new_account
+    from webui import register_in
+    from chatclient import unique_name
+    bob = new_account(node.api, display_name="Bob")
+    a = browser("alice", 1180, 760)
+    register_in(a, node, unique_name("alice"), "Alice")
+    a.fill("#dm-username", bob.username).send_keys("\n")
+    a.wait(lambda: "Bob" in a.text_of("#pane-title"), "the direct conversation with Bob open")
+    a.js("window.confirm = () => true")
+    a.click("#members-toggle")
+    button = a.wait(lambda: next((e for e in a.css("#block") if e.is_displayed()), None),
+                    "the Block button")
+    assert button.text == "Block"
+    button.click()
+    a.wait(lambda: a.text_of("#block") == "Unblock", "the button to say Unblock")
+    alice_id = a.js("return JSON.parse(localStorage.getItem('chat.auth')).user.id")
+    assert_error(open_direct(bob, alice_id), 403, "forbidden")
+    a.click("#block")
+    a.wait(lambda: a.text_of("#block") == "Block", "the button to say Block again")
+    assert open_direct(bob, alice_id).status == 200

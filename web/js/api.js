@@ -223,6 +223,9 @@ export const api = {
   invitations: () => call('GET', '/invitations'),
   accept: (id) => call('POST', `/invitations/${encodeURIComponent(id)}/accept`),
   decline: (id) => call('POST', `/invitations/${encodeURIComponent(id)}/decline`),
+  blocks: () => call('GET', '/users/me/blocks'),
+  block: (userId) => call('PUT', `/users/me/blocks/${encodeURIComponent(userId)}`),
+  unblock: (userId) => call('DELETE', `/users/me/blocks/${encodeURIComponent(userId)}`),
   removeMember: (conv, userId) =>
     call('DELETE', `/conversations/${encodeURIComponent(conv)}/members/${encodeURIComponent(userId)}`),
   messages: (conv, { before, after, limit } = {}) => {

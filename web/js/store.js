@@ -37,6 +37,7 @@ class Store extends EventTarget {
     this.users = new Map(); // id → user, or a promise while loading
     this.invitations = new Map();
     this.presence = new Map(); // user id → true/false (unknown when absent)
+    this.blocked = null; // ids the user blocks, loaded with the first direct conversation shown
     this.active = null;
     this.listed = false;
     this.reads = {};
@@ -439,6 +440,29 @@ class Store extends EventTarget {
     const u = await this.userByName(username);
     await api.invite(conv.id, u.id);
     return u;
+  }
+
+  loadBlocks() {
+    this.blocksLoading ||= api
+      .blocks()
+      .then((r) => {
+        this.blocked = new Set(r.blocks.map((b) => b.user_id));
+        this.emit('blocks');
+      })
+      .finally(() => (this.blocksLoading = null));
+    return this.blocksLoading;
+  }
+
+  // While blocked, the server refuses reopening the direct conversation and
+  // invitations, and hides typing and presence both ways.
+  async setBlocked(userId, on) {
+    await (on ? api.block(userId) : api.unblock(userId));
+    if (!this.blocked) this.blocked = new Set();
+    if (on) {
+      this.blocked.add(userId);
+      this.presence.delete(userId);
+    } else this.blocked.delete(userId);
+    this.emit('blocks');
   }
 
   async removeMember(conv, userId) {

@@ -1,6 +1,7 @@
 // One conversation: history (older pages on scroll-up), live messages, own
 // messages pending until `sent` (retry keeps the client_msg_id), typing,
-// read markers, members with presence, invite, leave and kick.
+// read markers, members with presence, invite, leave and kick; block or
+// unblock the other user of a direct conversation.
 import { busy, formatTime, h, perFrame, syncList, toast } from '../dom.js';
 import { socket, store } from '../store.js';
 
@@ -163,8 +164,17 @@ export function mountConversation(pane, conv, go) {
     if (!confirm(`Leave ${store.title(conv)}?`)) return;
     busy(leaveButton, () => store.removeMember(conv, store.me.id));
   };
+  const blockButton = h('button.danger', { type: 'button', id: 'block' }, 'Block');
+  blockButton.onclick = () => {
+    const on = !store.blocked?.has(conv.peer);
+    if (on && !confirm(`Block ${store.name(conv.peer)}? Neither of you will see the other's typing or presence, and no new conversation or invitation is possible between you.`)) return;
+    busy(blockButton, async () => {
+      await store.setBlocked(conv.peer, on);
+      toast(on ? `${store.name(conv.peer)} is blocked.` : `${store.name(conv.peer)} is unblocked.`);
+    });
+  };
   const membersTitle = h('h3', { tabindex: '-1' }, 'Members');
-  members.append(membersTitle, memberList, inviteForm, leaveButton);
+  members.append(membersTitle, memberList, inviteForm, leaveButton, blockButton);
 
   function renderMembers() {
     const ms = conv.members || [];
@@ -188,6 +198,8 @@ export function mountConversation(pane, conv, go) {
     });
     inviteForm.hidden = conv.kind !== 'group';
     leaveButton.hidden = conv.kind !== 'group';
+    blockButton.hidden = conv.kind !== 'direct' || !conv.peer || !store.blocked;
+    if (!blockButton.hidden) blockButton.textContent = store.blocked.has(conv.peer) ? 'Unblock' : 'Block';
   }
 
   membersButton.onclick = () => {
@@ -195,6 +207,7 @@ export function mountConversation(pane, conv, go) {
     membersButton.setAttribute('aria-expanded', String(!members.hidden));
     if (!members.hidden) {
       store.loadMembers(conv).catch(() => {});
+      if (conv.kind === 'direct') store.loadBlocks().catch(() => {});
       membersTitle.focus();
     }
   };
@@ -248,6 +261,7 @@ export function mountConversation(pane, conv, go) {
   store.addEventListener('conv', onConv);
   store.addEventListener('users', onUsers);
   store.addEventListener('connection', onUsers);
+  store.addEventListener('blocks', onUsers);
   document.addEventListener('visibilitychange', onVisible);
 
   renderHead();
@@ -266,6 +280,7 @@ export function mountConversation(pane, conv, go) {
     store.removeEventListener('conv', onConv);
     store.removeEventListener('users', onUsers);
     store.removeEventListener('connection', onUsers);
+    store.removeEventListener('blocks', onUsers);
     document.removeEventListener('visibilitychange', onVisible);
   };
 }
