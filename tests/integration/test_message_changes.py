@@ -247,3 +247,37 @@ def test_old_style_send_and_history_keep_working(cluster):
     for key in ("conv", "seq", "msg_id", "from", "text", "ts", "client_msg_id"):
         assert key in m, m
     assert m["kind"] == "message" and m["reactions"] == [] and m["reply_to"] is None
+
+
+def test_web_client_shows_edits_and_deletions_not_events(cluster, browser):
+    """The shipped web client applies changes (live, and from history after a
+    reload) instead of showing change events as messages."""
+    from chatclient import Account, login
+    from webui import PASSWORD, messages, open_conv, register_in, wait_message
+    n1, n2, n3 = cluster
+    a = cluster.account(n2)
+    b = browser("b", 1100, 760)
+    name = unique_name("web")
+    register_in(b, n1, name, "Web")
+    tokens = login(n1.api, name, PASSWORD)
+    web = Account(n1.api, name, PASSWORD, tokens["user"], tokens)
+    me = web.id
+    conv = a.call("POST", "/conversations", {"title": "web changes", "invite": [me]}).json["id"]
+    inv = [i for i in web.call("GET", "/invitations").json["invitations"] if i["conv"] == conv]
+    assert web.call("POST", f"/invitations/{inv[0]['id']}/accept").status == 200
+    for text in ("first", "secnd", "third"):
+        assert post_message(a, conv, text).status == 201
+    open_conv(b, "web changes")
+    wait_message(b, "third")
+
+    assert edit(a, conv, 2, "second").status == 200                # live
+    wait_message(b, "second")
+    assert delete(a, conv, 3).status == 200
+    wait_message(b, "Message deleted")
+    assert messages(b) == ["first", "second", "Message deleted"], messages(b)
+
+    b.d.refresh()                                                 # from history
+    open_conv(b, "web changes")
+    wait_message(b, "second")
+    b.wait(lambda: messages(b) == ["first", "second", "Message deleted"],
+           "the current state after a reload, no event shown as a message")

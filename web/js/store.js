@@ -181,6 +181,15 @@ class Store extends EventTarget {
         conv.typing.delete(f.from);
         this.addMessages(conv, [f]);
         return;
+      case 'change':
+        if (!conv) return;
+        this.addMessages(conv, [f]);
+        {
+          // the changed message as it now is replaces what we hold of it
+          const i = conv.msgs.findIndex((x) => x.seq === f.message.seq);
+          if (i >= 0) conv.msgs[i] = f.message;
+        }
+        return this.emit('conv', conv.id);
       case 'typing':
         if (!conv || f.user === this.me.id) return;
         conv.typing.set(f.user, Date.now() + TYPING_SHOWN_MS);
@@ -270,6 +279,22 @@ class Store extends EventTarget {
     return m[i].seq;
   }
 
+  /** An ordinary message (not a change event: edit, delete, react, …). */
+  isMessage(m) {
+    return !m.kind || m.kind === 'message';
+  }
+
+  /** A change event (from sync, history or a `change` frame) applied to the
+   *  loaded message it names; a `change` frame also carries the new state. */
+  applyEvent(conv, e) {
+    const target = conv.msgs.find((x) => x.seq === e.target);
+    if (!target || !this.isMessage(target)) return;
+    // An older edit (a page of history loaded later) never undoes a newer one.
+    if (e.kind === 'edit' && !target.deleted && e.ts >= (target.edited_at || 0))
+      Object.assign(target, { text: e.text, edited_at: e.ts });
+    else if (e.kind === 'delete') Object.assign(target, { text: '', deleted: true, reactions: [] });
+  }
+
   addMessages(conv, list) {
     let added = false;
     for (const m of list) {
@@ -280,6 +305,7 @@ class Store extends EventTarget {
       let i = msgs.length;
       while (i > 0 && msgs[i - 1].seq > m.seq) i--;
       if (i > 0 && msgs[i - 1].seq === m.seq) continue;
+      if (!this.isMessage(m)) this.applyEvent(conv, m);
       msgs.splice(i, 0, m);
       added = true;
       if (m.from === this.me.id && this.active === conv.id) this.setMyRead(conv, m.seq, false);

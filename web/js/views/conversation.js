@@ -44,6 +44,7 @@ export function mountConversation(pane, conv, go) {
     }
     let prev = null;
     for (const m of conv.msgs) {
+      if (!store.isMessage(m)) continue; // a change event: already applied to its message
       const cont = prev && prev.from === m.from && m.ts - prev.ts < 5 * 60_000;
       items.push({ key: m.seq, kind: 'msg', m, cont });
       if (seenAt.has(m.seq)) items.push({ key: `seen-${m.seq}`, kind: 'seen', users: seenAt.get(m.seq) });
@@ -82,7 +83,7 @@ export function mountConversation(pane, conv, go) {
     }
     const m = item.kind === 'msg' ? item.m : { from: store.me.id, text: item.p.text, ts: item.p.ts };
     const mine = m.from === store.me.id;
-    const sig = `${!!item.cont}|${store.name(m.from)}|${item.p ? `${item.p.state}|${item.p.error}` : ''}`;
+    const sig = `${!!item.cont}|${store.name(m.from)}|${item.p ? `${item.p.state}|${item.p.error}` : ''}|${m.text}|${m.edited_at || ''}|${!!m.deleted}`;
     if (el.sig === sig) return; // unchanged since the last render
     el.sig = sig;
     el.classList.toggle('mine', mine);
@@ -94,7 +95,10 @@ export function mountConversation(pane, conv, go) {
     time.textContent = formatTime(m.ts);
     time.dateTime = new Date(m.ts).toISOString();
     const body = el.querySelector('.text');
-    if (body.textContent !== m.text) body.textContent = m.text;
+    const shown = m.deleted ? 'Message deleted' : m.text;
+    if (body.textContent !== shown) body.textContent = shown;
+    el.classList.toggle('deleted', !!m.deleted);
+    el.classList.toggle('edited', !!m.edited_at && !m.deleted);
     const state = el.querySelector('.state');
     if (item.kind !== 'pending') {
       state.hidden = true;
