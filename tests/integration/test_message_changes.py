@@ -281,3 +281,46 @@ def test_web_client_shows_edits_and_deletions_not_events(cluster, browser):
     wait_message(b, "second")
     b.wait(lambda: messages(b) == ["first", "second", "Message deleted"],
            "the current state after a reload, no event shown as a message")
+
+
+def test_pipelined_changes_build_on_each_other(cluster, ws_open):
+    """Changes sent back to back, before any is durable, each see the one
+    before (the second edit is not lost, reactions from several nodes add up)."""
+    n1, n2, n3 = cluster
+    a, b, c, conv = three_members(cluster, n3)
+    wa, wb, wc = ws_open(n1, a, "a@n1"), ws_open(n2, b, "b@n2"), ws_open(n3, c, "c@n3")
+    assert wa.request("send", conv=conv, text="v0")["seq"] == 1
+    ids = wa.emit_many([{"type": "edit", "conv": conv, "seq": 1, "text": f"v{i}"}
+                        for i in range(1, 21)])
+    answers = [wa.answer(i) for i in ids]
+    assert [f["seq"] for f in answers] == list(range(2, 22)), answers
+    emojis = ["👍", "🎉", "❤️"]
+    for ws in (wa, wb, wc):
+        ws.emit_many([{"type": "react", "conv": conv, "seq": 1, "emoji": e} for e in emojis])
+    for ws in (wa, wb, wc):
+        frames = [ws.expect("change", conv=conv, kind="react") for _ in range(9)]
+        assert all(f["message"]["text"] == "v20" for f in frames), frames
+    msg = all_messages(a, conv)[0]
+    assert msg["text"] == "v20"
+    assert sorted((r["emoji"], r["count"], sorted(r["users"])) for r in msg["reactions"]) == \
+        sorted((e, 3, sorted([a.id, b.id, c.id])) for e in emojis), msg
+    assert [m["seq"] for m in all_messages(b, conv)] == list(range(1, 31))
+
+
+def test_changes_count_against_the_send_budget(node_factory, ws_open):
+    node = node_factory(extra_cluster="rate_burst = 3\nrate_per_second = 1\n")
+    from chatclient import new_account
+    a = new_account(node.api)
+    conv = a.call("POST", "/conversations", {"title": "budget"}).json["id"]
+    assert post_message(a, conv, "one").status == 201
+    assert edit(a, conv, 1, "two").status == 200
+    assert react(a, conv, 1, "👍").status == 200
+    resp = delete(a, conv, 1)
+    assert_error(resp, 429, "rate_limited")
+    assert int(resp.headers.get("Retry-After", "0")) >= 1
+    ws = ws_open(node, a, "a")
+    ids = ws.emit_many([{"type": "edit", "conv": conv, "seq": 1, "text": f"w{i}"}
+                        for i in range(4)])
+    answers = [ws.answer(i) for i in ids]
+    assert [f["type"] for f in answers[:3]] == ["sent"] * 3, answers
+    assert (answers[3]["type"], answers[3]["code"]) == ("error", "rate_limited"), answers
