@@ -324,3 +324,51 @@ def test_changes_count_against_the_send_budget(node_factory, ws_open):
     answers = [ws.answer(i) for i in ids]
     assert [f["type"] for f in answers[:3]] == ["sent"] * 3, answers
     assert (answers[3]["type"], answers[3]["code"]) == ("error", "rate_limited"), answers
+
+
+def test_changes_survive_the_loss_of_the_leader(fresh_cluster):
+    """Changes are replicated like messages: after a kill -9 of the node that
+    led the conversation, the others show the current state and accept
+    further changes; once it returns, calls through it see them too."""
+    import time
+    cluster = fresh_cluster
+    n1, n2, n3 = cluster
+    a, b = cluster.account(n1), cluster.account(n2)
+    conv = group_owned_by(cluster, n3, a, b, title="replicated changes")
+    post_message(a, conv, "draft")                                # 1
+    post_message(b, conv, "reply")                                # 2
+    assert edit(a, conv, 1, "final").status == 200                # 3
+    assert react(b, conv, 1, "👍").status == 200                   # 4
+    assert delete(b, conv, 2).status == 200                       # 5
+    resp = b.call("POST", f"/conversations/{conv}/messages", {"text": "re", "reply_to": 1})
+    assert resp.status == 201 and resp.json["seq"] == 6, resp     # 6
+    before = all_messages(a, conv)
+
+    cluster.kill9(n3)
+    deadline = time.monotonic() + 10
+    while True:                                                   # failover: a few seconds
+        resp = history(via(a, n1), conv)
+        if resp.status == 200:
+            break
+        assert time.monotonic() < deadline, resp
+        time.sleep(0.2)
+    after = all_messages(via(a, n1), conv)
+    assert after == before
+    first = by_seq(after)[1]
+    assert first["text"] == "final" and first["edited_at"] is not None
+    assert first["reactions"] == [{"emoji": "👍", "count": 1, "users": [b.id]}]
+    assert by_seq(after)[2]["deleted"] is True
+    assert by_seq(after)[6]["reply_to"] == 1
+    # the new leader builds on the replicated state
+    assert_error(edit(via(b, n2), conv, 2, "undelete"), 409, "conflict")
+    assert_error(react(via(b, n2), conv, 1, "👍"), 409, "conflict")
+    resp = edit(via(a, n2), conv, 1, "final!")
+    assert resp.status == 200 and resp.json["seq"] == 7, resp
+
+    n3.start()
+    cluster.wait_ready()
+    deadline = time.monotonic() + 10
+    while by_seq(all_messages(via(a, n3), conv)).get(7) is None:
+        assert time.monotonic() < deadline, "n3 did not catch up"
+        time.sleep(0.2)
+    assert by_seq(all_messages(via(a, n3), conv))[1]["text"] == "final!"
