@@ -82,15 +82,22 @@ api_error check(const message_record& target, const message_change& c, const std
         return fail(errc::forbidden,
                     "only the author or the conversation's owner can delete a message");
       break;
-    case change_kind::react:
+    case change_kind::react: {
       if (has_reacted(target, c.text, user))
         return fail(errc::conflict, "you already reacted with that emoji");
+      std::size_t total = 0;
+      for (const auto& r : target.reactions)
+        total += r.users.size();
+      if (total >= max_reactions_per_message)
+        return fail(errc::conflict, "that message has the most reactions it may carry ("
+                                      + std::to_string(max_reactions_per_message) + ")");
       if (target.reactions.size() >= max_emojis_per_message
           && !std::any_of(target.reactions.begin(), target.reactions.end(),
                           [&](const auto& r) { return r.emoji == c.text; }))
         return fail(errc::conflict, "that message has the most distinct emojis it may carry ("
                                       + std::to_string(max_emojis_per_message) + ")");
       break;
+    }
     case change_kind::unreact:
       if (!has_reacted(target, c.text, user))
         return fail(errc::not_found, "you have not reacted with that emoji");

@@ -19,6 +19,9 @@ namespace chat::changes {
 constexpr std::size_t max_emoji_bytes = 32;
 /// Distinct emojis one message may carry.
 constexpr std::size_t max_emojis_per_message = 20;
+/// Reactions (user and emoji pairs) one message may carry: a change rewrites
+/// the whole message, so it stays small however large the group.
+constexpr std::size_t max_reactions_per_message = 1000;
 /// Users listed per emoji in a view (the count is always exact).
 constexpr std::size_t max_reaction_users_shown = 20;
 

@@ -148,6 +148,18 @@ TEST_CASE("reactions: one per user and emoji, bounded distinct emojis",
   CHECK(changes::check(m, change(change_kind::react, 1, "e0"), "u_b", "").code == errc::ok);
 }
 
+TEST_CASE("a message carries a bounded number of reactions in all", "[conversation][changes]") {
+  auto m = message(1, "u_a", "hi");
+  for (std::size_t i = 0; i < changes::max_reactions_per_message; ++i)
+    changes::apply(m, change(change_kind::react, 1, "e" + std::to_string(i % 5)),
+                   "u_" + std::to_string(i), 1);
+  CHECK(changes::check(m, change(change_kind::react, 1, "e0"), "u_new", "").code
+        == errc::conflict);
+  // removing one makes room again
+  changes::apply(m, change(change_kind::unreact, 1, "e0"), "u_0", 2);
+  CHECK(changes::check(m, change(change_kind::react, 1, "e0"), "u_new", "").code == errc::ok);
+}
+
 TEST_CASE("the view lists a bounded number of reacting users with the exact count",
           "[conversation][changes]") {
   auto m = message(1, "u_a", "hi");
