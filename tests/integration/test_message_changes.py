@@ -276,11 +276,30 @@ def test_web_client_shows_edits_and_deletions_not_events(cluster, browser):
     wait_message(b, "Message deleted")
     assert messages(b) == ["first", "second", "Message deleted"], messages(b)
 
+    assert react(a, conv, 1, "🎉").status == 200
+    assert react(web, conv, 1, "🎉").status == 200
+    resp = a.call("POST", f"/conversations/{conv}/messages", {"text": "indeed", "reply_to": 2})
+    assert resp.status == 201, resp
+    wait_message(b, "indeed")
+
+    def shown():
+        return b.js("return [...document.querySelectorAll('#messages li.msg[data-seq]')].map(e => ["
+                    "e.querySelector('.quote').textContent, e.querySelector('.text').textContent,"
+                    "e.querySelector('.reacts').textContent])")
+    want = [["", "first", "🎉 2"], ["", "second", ""], ["", "Message deleted", ""],
+            [f"↩ {a.username}: second", "indeed", ""]]
+    b.wait(lambda: shown() == want, "reactions and the reply shown live")
+    # a reaction removed, live
+    assert react(a, conv, 1, "🎉", method="DELETE").status == 200
+    want[0][2] = "🎉 1"
+    b.wait(lambda: shown() == want, "the reaction removed live")
+
     b.d.refresh()                                                 # from history
     open_conv(b, "web changes")
     wait_message(b, "second")
-    b.wait(lambda: messages(b) == ["first", "second", "Message deleted"],
+    b.wait(lambda: messages(b) == ["first", "second", "Message deleted", "indeed"],
            "the current state after a reload, no event shown as a message")
+    b.wait(lambda: shown() == want, "reactions and the reply after a reload")
 
 
 def test_pipelined_changes_build_on_each_other(cluster, ws_open):

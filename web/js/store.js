@@ -187,7 +187,7 @@ class Store extends EventTarget {
         {
           // the changed message as it now is replaces what we hold of it
           const i = conv.msgs.findIndex((x) => x.seq === f.message.seq);
-          if (i >= 0) conv.msgs[i] = f.message;
+          if (i >= 0) conv.msgs[i] = { ...f.message, asOf: f.seq };
         }
         return this.emit('conv', conv.id);
       case 'typing':
@@ -285,18 +285,33 @@ class Store extends EventTarget {
   }
 
   /** A change event (from sync, history or a `change` frame) applied to the
-   *  loaded message it names; a `change` frame also carries the new state. */
+   *  loaded message it names. A message's `asOf` is the highest seq its state
+   *  is known to include (the batch it came in): older events are in it. */
   applyEvent(conv, e) {
     const target = conv.msgs.find((x) => x.seq === e.target);
-    if (!target || !this.isMessage(target)) return;
-    // An older edit (a page of history loaded later) never undoes a newer one.
-    if (e.kind === 'edit' && !target.deleted && e.ts >= (target.edited_at || 0))
-      Object.assign(target, { text: e.text, edited_at: e.ts });
+    if (!target || !this.isMessage(target) || e.seq <= (target.asOf || 0)) return;
+    target.asOf = e.seq;
+    if (target.deleted) return;
+    const reactions = (target.reactions || []).map((r) => ({ ...r, users: [...r.users] }));
+    const r = reactions.find((x) => x.emoji === e.text);
+    if (e.kind === 'edit') Object.assign(target, { text: e.text, edited_at: e.ts });
     else if (e.kind === 'delete') Object.assign(target, { text: '', deleted: true, reactions: [] });
+    else if (e.kind === 'react') {
+      if (r) {
+        r.count += 1;
+        if (r.users.length < 20) r.users.push(e.from);
+      } else reactions.push({ emoji: e.text, count: 1, users: [e.from] });
+      target.reactions = reactions;
+    } else if (e.kind === 'unreact' && r) {
+      r.count -= 1;
+      r.users = r.users.filter((u) => u !== e.from);
+      target.reactions = reactions.filter((x) => x.count > 0);
+    }
   }
 
   addMessages(conv, list) {
     let added = false;
+    const asOf = Math.max(0, ...list.map((m) => m.seq));
     for (const m of list) {
       conv.lastSeq = Math.max(conv.lastSeq, m.seq);
       if (m.from === this.me.id && m.client_msg_id)
@@ -306,6 +321,7 @@ class Store extends EventTarget {
       while (i > 0 && msgs[i - 1].seq > m.seq) i--;
       if (i > 0 && msgs[i - 1].seq === m.seq) continue;
       if (!this.isMessage(m)) this.applyEvent(conv, m);
+      else m.asOf = asOf;
       msgs.splice(i, 0, m);
       added = true;
       if (m.from === this.me.id && this.active === conv.id) this.setMyRead(conv, m.seq, false);

@@ -72,8 +72,24 @@ export function mountConversation(pane, conv, go) {
     const discard = h('button.link', { type: 'button', class: 'discard' }, 'Discard');
     return h('li.msg', {},
       h('div.meta', {}, h('span.who'), h('time')),
+      h('div.quote'),
       h('div.text'),
+      h('div.reacts'),
       h('div.state', {}, h('span.what'), retry, discard));
+  }
+
+  /** "👍 2  🎉 1", or "" when the message has no reactions. */
+  function reactionsText(m) {
+    return (m.reactions || []).map((r) => `${r.emoji} ${r.count}`).join('  ');
+  }
+
+  /** The message this one answers, shortened; "" when it answers none. */
+  function quoteText(m) {
+    if (!m.reply_to) return '';
+    const to = conv.msgs.find((x) => x.seq === m.reply_to);
+    if (!to) return `↩ message #${m.reply_to}`;
+    const text = to.deleted ? 'Message deleted' : to.text.length > 80 ? `${to.text.slice(0, 80)}…` : to.text;
+    return `↩ ${store.name(to.from)}: ${text}`;
   }
 
   function updateItem(el, item) {
@@ -83,7 +99,7 @@ export function mountConversation(pane, conv, go) {
     }
     const m = item.kind === 'msg' ? item.m : { from: store.me.id, text: item.p.text, ts: item.p.ts };
     const mine = m.from === store.me.id;
-    const sig = `${!!item.cont}|${store.name(m.from)}|${item.p ? `${item.p.state}|${item.p.error}` : ''}|${m.text}|${m.edited_at || ''}|${!!m.deleted}`;
+    const sig = `${!!item.cont}|${store.name(m.from)}|${item.p ? `${item.p.state}|${item.p.error}` : ''}|${m.text}|${m.edited_at || ''}|${!!m.deleted}|${reactionsText(m)}|${quoteText(m)}`;
     if (el.sig === sig) return; // unchanged since the last render
     el.sig = sig;
     el.classList.toggle('mine', mine);
@@ -99,6 +115,12 @@ export function mountConversation(pane, conv, go) {
     if (body.textContent !== shown) body.textContent = shown;
     el.classList.toggle('deleted', !!m.deleted);
     el.classList.toggle('edited', !!m.edited_at && !m.deleted);
+    const reacts = el.querySelector('.reacts');
+    reacts.textContent = reactionsText(m);
+    reacts.hidden = !reacts.textContent;
+    const quote = el.querySelector('.quote');
+    quote.textContent = quoteText(m);
+    quote.hidden = !quote.textContent;
     const state = el.querySelector('.state');
     if (item.kind !== 'pending') {
       state.hidden = true;
