@@ -391,3 +391,53 @@ def test_changes_survive_the_loss_of_the_leader(fresh_cluster):
         assert time.monotonic() < deadline, "n3 did not catch up"
         time.sleep(0.2)
     assert by_seq(all_messages(via(a, n3), conv))[1]["text"] == "final!"
+
+
+def test_web_client_edits_replies_and_reacts(cluster, browser):
+    """From the page: edit your message, reply to one, toggle a reaction;
+    another member sees each change through the API."""
+    from chatclient import Account, login
+    from webui import PASSWORD, messages, open_conv, register_in, send, wait_message
+    n1, n2, n3 = cluster
+    a = cluster.account(n2)
+    b = browser("b", 1100, 760)
+    name = unique_name("webui")
+    register_in(b, n3, name, "Webui")
+    tokens = login(n3.api, name, PASSWORD)
+    web = Account(n3.api, name, PASSWORD, tokens["user"], tokens)
+    conv = a.call("POST", "/conversations", {"title": "web actions", "invite": [web.id]}).json["id"]
+    inv = [i for i in web.call("GET", "/invitations").json["invitations"] if i["conv"] == conv]
+    assert web.call("POST", f"/invitations/{inv[0]['id']}/accept").status == 200
+    assert post_message(a, conv, "question from a").status == 201     # 1
+    open_conv(b, "web actions")
+    wait_message(b, "question from a")
+    send(b, "my answr")                                                # 2
+
+    def item(seq):
+        return b.one(f'#messages li.msg[data-seq="{seq}"]')
+
+    # edit own message: its Edit button fills the composer, Enter saves
+    assert b.js("return arguments[0].hidden", item(1).find_element("css selector", ".act-edit"))
+    b.js("arguments[0].click()", item(2).find_element("css selector", ".act-edit"))
+    box = b.one("#composer-text")
+    assert box.get_attribute("value") == "my answr"
+    box.clear()
+    box.send_keys("my answer\n")
+    wait_message(b, "my answer")
+    b.wait(lambda: by_seq(all_messages(a, conv))[2]["text"] == "my answer", "the edit stored")
+
+    # reply to a's message
+    b.js("arguments[0].click()", item(1).find_element("css selector", ".act-reply"))
+    b.fill("#composer-text", "replying").send_keys("\n")
+    wait_message(b, "replying")
+    b.wait(lambda: any(m.get("reply_to") == 1 and m["text"] == "replying"
+                       for m in all_messages(a, conv)), "the reply stored with reply_to")
+
+    # toggle 👍 on a's message, twice
+    b.js("arguments[0].click()", item(1).find_element("css selector", ".act-react"))
+    b.wait(lambda: by_seq(all_messages(a, conv))[1]["reactions"]
+           == [{"emoji": "👍", "count": 1, "users": [web.id]}], "the reaction stored")
+    b.wait(lambda: item(1).find_element("css selector", ".reacts").text == "👍 1", "the reaction shown")
+    b.js("arguments[0].click()", item(1).find_element("css selector", ".act-react"))
+    b.wait(lambda: by_seq(all_messages(a, conv))[1]["reactions"] == [], "the reaction removed")
+    assert "question from a" in messages(b)

@@ -386,12 +386,24 @@ class Store extends EventTarget {
     }
   }
 
-  send(conv, text) {
-    const p = { cid: newMsgId(), text, state: 'queued', error: null, ts: Date.now() };
+  send(conv, text, replyTo = 0) {
+    const p = { cid: newMsgId(), text, replyTo, state: 'queued', error: null, ts: Date.now() };
     conv.pending.push(p);
     const earlierQueued = conv.pending.some((q) => q !== p && q.state === 'queued');
     if (earlierQueued || socket.state !== 'online') return this.emit('conv', conv.id);
     return this.flush(conv, p);
+  }
+
+  /** Edits, deletes or reacts to message `seq` (`frame`: {type, seq, text?,
+   *  emoji?}); the `change` frame that follows updates the view. */
+  change(conv, frame) {
+    return socket.request({ ...frame, conv: conv.id });
+  }
+
+  /** Adds the user's `emoji` to the message, or removes it when present. */
+  toggleReaction(conv, m, emoji) {
+    const mine = (m.reactions || []).some((r) => r.emoji === emoji && r.users.includes(this.me.id));
+    return this.change(conv, { type: mine ? 'unreact' : 'react', seq: m.seq, emoji });
   }
 
   /** Sends (or resends, with the same client_msg_id) a pending message. */
@@ -404,9 +416,12 @@ class Store extends EventTarget {
     p.error = null;
     this.emit('conv', conv.id);
     try {
-      const f = await socket.request({ type: 'send', conv: conv.id, text: p.text, client_msg_id: p.cid });
+      const frame = { type: 'send', conv: conv.id, text: p.text, client_msg_id: p.cid };
+      if (p.replyTo) frame.reply_to = p.replyTo;
+      const f = await socket.request(frame);
       this.addMessages(conv, [
-        { conv: conv.id, seq: f.seq, msg_id: f.msg_id, from: this.me.id, text: p.text, ts: f.ts, client_msg_id: p.cid },
+        { conv: conv.id, seq: f.seq, msg_id: f.msg_id, from: this.me.id, text: p.text, ts: f.ts, client_msg_id: p.cid,
+          reply_to: p.replyTo || null },
       ]);
     } catch (e) {
       if (!conv.pending.includes(p)) return;

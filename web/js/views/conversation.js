@@ -1,6 +1,8 @@
 // One conversation: history (older pages on scroll-up), live messages, own
 // messages pending until `sent` (retry keeps the client_msg_id), typing,
-// read markers, members with presence, invite, leave and kick.
+// read markers, members with presence, invite, leave and kick; edit, delete,
+// reply to and react (👍) to messages, with edits, deletions, replies and
+// reactions shown as they now are.
 import { busy, formatTime, h, perFrame, syncList, toast } from '../dom.js';
 import { socket, store } from '../store.js';
 
@@ -75,6 +77,11 @@ export function mountConversation(pane, conv, go) {
       h('div.quote'),
       h('div.text'),
       h('div.reacts'),
+      h('div.actions', {},
+        h('button.link', { type: 'button', class: 'act-reply' }, 'Reply'),
+        h('button.link', { type: 'button', class: 'act-react', 'aria-label': 'React with a thumbs up' }, '👍'),
+        h('button.link', { type: 'button', class: 'act-edit' }, 'Edit'),
+        h('button.link', { type: 'button', class: 'act-delete' }, 'Delete')),
       h('div.state', {}, h('span.what'), retry, discard));
   }
 
@@ -99,7 +106,7 @@ export function mountConversation(pane, conv, go) {
     }
     const m = item.kind === 'msg' ? item.m : { from: store.me.id, text: item.p.text, ts: item.p.ts };
     const mine = m.from === store.me.id;
-    const sig = `${!!item.cont}|${store.name(m.from)}|${item.p ? `${item.p.state}|${item.p.error}` : ''}|${m.text}|${m.edited_at || ''}|${!!m.deleted}|${reactionsText(m)}|${quoteText(m)}`;
+    const sig = `${!!item.cont}|${store.name(m.from)}|${item.p ? `${item.p.state}|${item.p.error}` : ''}|${m.text}|${m.edited_at || ''}|${!!m.deleted}|${JSON.stringify(m.reactions || [])}|${quoteText(m)}|${conv.owner}|${m.seq}`;
     if (el.sig === sig) return; // unchanged since the last render
     el.sig = sig;
     el.classList.toggle('mine', mine);
@@ -121,6 +128,16 @@ export function mountConversation(pane, conv, go) {
     const quote = el.querySelector('.quote');
     quote.textContent = quoteText(m);
     quote.hidden = !quote.textContent;
+    const actions = el.querySelector('.actions');
+    actions.hidden = item.kind !== 'msg' || !!m.deleted;
+    el.querySelector('.act-edit').hidden = !mine;
+    el.querySelector('.act-delete').hidden = !(mine || (conv.kind === 'group' && conv.owner === store.me.id));
+    el.querySelector('.act-reply').onclick = () => startReply(m);
+    el.querySelector('.act-edit').onclick = () => startEdit(m);
+    el.querySelector('.act-react').onclick = () => act(store.toggleReaction(conv, m, '👍'));
+    el.querySelector('.act-delete').onclick = () => {
+      if (confirm('Delete this message for everyone?')) act(store.change(conv, { type: 'delete', seq: m.seq }));
+    };
     const state = el.querySelector('.state');
     if (item.kind !== 'pending') {
       state.hidden = true;
@@ -225,6 +242,33 @@ export function mountConversation(pane, conv, go) {
     }
   };
 
+  // -- changing messages: the composer edits or replies to one at a time
+  let mode = null; // null | { kind: 'edit' | 'reply', m }
+  function setMode(next) {
+    mode = next;
+    composer.dataset.mode = mode ? mode.kind : '';
+    modeNote.hidden = !mode;
+    modeNote.querySelector('.what').textContent = !mode ? ''
+      : mode.kind === 'edit' ? 'Editing your message' : `Replying to ${store.name(mode.m.from)}`;
+    sendButton.textContent = mode && mode.kind === 'edit' ? 'Save' : 'Send';
+  }
+  function startEdit(m) {
+    setMode({ kind: 'edit', m });
+    text.value = m.text;
+    autosize();
+    text.focus();
+  }
+  function startReply(m) {
+    setMode({ kind: 'reply', m });
+    text.focus();
+  }
+  function act(request) {
+    request.catch((e) => toast(e.message || 'That did not work', 'error'));
+  }
+  const modeNote = h('p.mode', { id: 'composer-mode', hidden: true }, h('span.what'), ' ',
+    h('button.link', { type: 'button', onclick: () => { setMode(null); text.value = ''; autosize(); } }, 'Cancel'));
+  composer.before(modeNote);
+
   // -- composer
   function submit() {
     const value = text.value.trim();
@@ -234,7 +278,16 @@ export function mountConversation(pane, conv, go) {
       composerError.textContent = `Too long: a message holds at most ${MAX_BYTES} bytes.`;
       return;
     }
-    store.send(conv, value);
+    if (mode && mode.kind === 'edit') {
+      const m = mode.m;
+      setMode(null);
+      text.value = '';
+      autosize();
+      if (value !== m.text) act(store.change(conv, { type: 'edit', seq: m.seq, text: value }));
+      return;
+    }
+    store.send(conv, value, mode ? mode.m.seq : 0);
+    setMode(null);
     text.value = '';
     autosize();
     log.scrollTop = log.scrollHeight;
@@ -252,7 +305,13 @@ export function mountConversation(pane, conv, go) {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       submit();
-    } else if (e.key === 'Escape') go('#/');
+    } else if (e.key === 'Escape') {
+      if (mode) {
+        setMode(null);
+        text.value = '';
+        autosize();
+      } else go('#/');
+    }
   });
   text.addEventListener('input', () => {
     autosize();
