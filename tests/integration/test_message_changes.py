@@ -438,6 +438,9 @@ def test_web_client_edits_replies_and_reacts(cluster, browser):
     b.wait(lambda: by_seq(all_messages(a, conv))[1]["reactions"]
            == [{"emoji": "👍", "count": 1, "users": [web.id]}], "the reaction stored")
     b.wait(lambda: item(1).find_element("css selector", ".reacts").text == "👍 1", "the reaction shown")
+    b.js("arguments[0].click()", item(2).find_element("css selector", ".act-reply"))
+    b.shot("message-changes")
+    b.one("#composer-mode button").click()
     b.js("arguments[0].click()", item(1).find_element("css selector", ".act-react"))
     b.wait(lambda: by_seq(all_messages(a, conv))[1]["reactions"] == [], "the reaction removed")
     assert "question from a" in messages(b)
