@@ -39,6 +39,8 @@ node_system_config::node_system_config(std::size_t scheduler_threads,
   add_message_type<conversation_view>("chat.conversation_view");
   add_message_type<invitation_view>("chat.invitation_view");
   add_message_type<message_view>("chat.message_view");
+  add_message_type<reaction_view>("chat.reaction_view");
+  add_message_type<message_change>("chat.message_change");
   add_message_type<send_receipt>("chat.send_receipt");
   add_message_type<message_page>("chat.message_page");
   add_message_type<direct_result>("chat.direct_result");

@@ -19,7 +19,9 @@ struct frame_kind {
 constexpr frame_kind kinds[] = {
   {"send", client_frame_type::send},     {"sync", client_frame_type::sync},
   {"typing", client_frame_type::typing}, {"read", client_frame_type::read},
-  {"ping", client_frame_type::ping},
+  {"ping", client_frame_type::ping},     {"edit", client_frame_type::edit},
+  {"delete", client_frame_type::remove}, {"react", client_frame_type::react},
+  {"unreact", client_frame_type::unreact},
 };
 
 frame_rejection reject(std::string id, std::string message) {
@@ -159,6 +161,36 @@ std::variant<client_frame, frame_rejection> parse_client_frame(std::string_view 
           return reject(f.id, "client_msg_id must be a string of 1-64 bytes");
         f.client_msg_id = it->value().get_string();
       }
+      if (auto it = o.find("reply_to"); it != o.end() && !it->value().is_null()) {
+        auto to = count_field(it->value());
+        if (!to || *to == 0)
+          return reject(f.id, "reply_to must be a positive integer (a message's seq)");
+        f.reply_to = *to;
+      }
+      break;
+    }
+    case client_frame_type::edit:
+    case client_frame_type::remove:
+    case client_frame_type::react:
+    case client_frame_type::unreact: {
+      auto it = o.find("seq");
+      auto seq = it != o.end() ? count_field(it->value()) : std::nullopt;
+      if (!seq || *seq == 0)
+        return reject(f.id, "seq must be a positive integer (the message's seq)");
+      f.seq = *seq;
+      if (f.type == client_frame_type::edit) {
+        const auto* body = string_field(o, "text");
+        if (!body)
+          return reject(f.id, "missing string field: text");
+        if (!validate::message_text(*body))
+          return reject(f.id, "text must be 1-4096 bytes of valid UTF-8");
+        f.text = *body;
+      } else if (f.type != client_frame_type::remove) {
+        const auto* emoji = string_field(o, "emoji");
+        if (!emoji)
+          return reject(f.id, "missing string field: emoji");
+        f.emoji = *emoji; // its rules are the conversation's (message_changes)
+      }
       break;
     }
     case client_frame_type::sync: {
@@ -237,6 +269,12 @@ std::string error_frame(std::string_view re, errc code, std::string_view message
 
 std::string message_frame(const message_view& m) {
   return text_of(typed("message", to_json(m)));
+}
+
+std::string change_frame(const message_view& event, const message_view& changed) {
+  json::object o = typed("change", to_json(event));
+  o["message"] = to_json(changed);
+  return text_of(o);
 }
 
 std::string typing_frame(std::string_view conv, std::string_view user) {

@@ -15,7 +15,7 @@
 
 namespace chat {
 
-enum class client_frame_type { send, sync, typing, read, ping };
+enum class client_frame_type { send, sync, typing, read, ping, edit, remove, react, unreact };
 
 /// A client frame that parsed and passed validation.
 struct client_frame {
@@ -26,7 +26,9 @@ struct client_frame {
   std::string client_msg_id;  ///< send; empty when absent
   std::uint64_t after = 0;    ///< sync
   std::uint32_t limit = 100;  ///< sync, 1..500
-  std::uint64_t seq = 0;      ///< read
+  std::uint64_t seq = 0;      ///< read; edit/delete/react/unreact: the message changed
+  std::uint64_t reply_to = 0; ///< send; 0 when absent
+  std::string emoji;          ///< react/unreact
 };
 
 /// A client frame that did not: answered with an error frame carrying `re`.
@@ -48,6 +50,8 @@ std::string history_frame(std::string_view re, std::string_view conv, const mess
 std::string pong_frame(std::string_view re);
 std::string error_frame(std::string_view re, errc code, std::string_view message);
 std::string message_frame(const message_view& m);
+/// A stored change (`event`, its own seq) and the changed message as it now is.
+std::string change_frame(const message_view& event, const message_view& changed);
 std::string typing_frame(std::string_view conv, std::string_view user);
 std::string read_frame(std::string_view conv, std::string_view user, std::uint64_t seq);
 std::string invitation_frame(const invitation_view& inv);

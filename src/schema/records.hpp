@@ -7,6 +7,8 @@
 
 #include <cereal/cereal.hpp>
 #include <cereal/types/string.hpp>
+#include <cereal/types/vector.hpp>
+#include <vector>
 
 namespace chat {
 
@@ -67,18 +69,43 @@ struct member_record {
   }
 };
 
-/// One stored message; keyed by conversation id + big-endian seq.
+/// The members who reacted to a message with one emoji, in order of reacting.
+struct reaction_record {
+  std::string emoji;
+  std::vector<std::string> users;
+
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(emoji, users);
+  }
+};
+
+/// One stored message or change event; keyed by conversation id +
+/// big-endian seq. A change (`kind` edit/delete/react/unreact) has its own
+/// seq and names the message it changed in `target`; the target itself is
+/// rewritten in the same batch, so it always reads in its current state.
 struct message_record {
   std::uint64_t seq = 0;
   std::string msg_id;
   std::string from;
-  std::string text;
+  std::string text; ///< an edit: the new text; react/unreact: the emoji
   std::int64_t ts = 0;
   std::string client_msg_id; ///< empty when the client sent none
+  // Version 2 (records written before load with these at their defaults).
+  std::string kind;             ///< empty: an ordinary message
+  std::uint64_t target = 0;     ///< a change: the seq it changed
+  std::uint64_t reply_to = 0;   ///< a message: the seq it answers, 0 none
+  std::int64_t edited_at = 0;   ///< a message: time of the last edit, 0 never
+  bool deleted = false;         ///< a message: deleted (text and reactions gone)
+  std::vector<reaction_record> reactions; ///< a message: emojis in order of first use
+
+  bool is_event() const { return !kind.empty(); }
 
   template <class Archive>
-  void serialize(Archive& ar, std::uint32_t /*version*/) {
+  void serialize(Archive& ar, std::uint32_t version) {
     ar(seq, msg_id, from, text, ts, client_msg_id);
+    if (version >= 2)
+      ar(kind, target, reply_to, edited_at, deleted, reactions);
   }
 };
 
@@ -113,5 +140,5 @@ CEREAL_CLASS_VERSION(chat::user_record, 1)
 CEREAL_CLASS_VERSION(chat::session_record, 1)
 CEREAL_CLASS_VERSION(chat::conversation_record, 1)
 CEREAL_CLASS_VERSION(chat::member_record, 1)
-CEREAL_CLASS_VERSION(chat::message_record, 1)
+CEREAL_CLASS_VERSION(chat::message_record, 2)
 CEREAL_CLASS_VERSION(chat::invitation_record, 1)

@@ -115,7 +115,22 @@ typename Inspector::result_type inspect(Inspector& f, invitation_view& x) {
   return f(x.id, x.conv, x.conv_title, x.from, x.to, x.created_at);
 }
 
-/// `message`, as stored and as delivered.
+/// One emoji on a message: how many reacted, and (at most
+/// max_reaction_users_shown of) who.
+struct reaction_view {
+  std::string emoji;
+  std::uint64_t count = 0;
+  std::vector<std::string> users;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, reaction_view& x) {
+  return f(x.emoji, x.count, x.users);
+}
+
+/// `message`, as stored and as delivered. An item of kind edit, delete,
+/// react or unreact is a change event naming the message it changed
+/// (`target`); an ordinary message has kind "message".
 struct message_view {
   std::string conv;
   std::uint64_t seq = 0;
@@ -124,11 +139,32 @@ struct message_view {
   std::string text;
   std::int64_t ts = 0;
   std::string client_msg_id; ///< empty renders as null
+  std::string kind;          ///< empty: an ordinary message
+  std::uint64_t target = 0;   ///< a change event: the seq it changed
+  std::uint64_t reply_to = 0; ///< 0 renders as null
+  std::int64_t edited_at = 0; ///< 0 renders as null
+  bool deleted = false;
+  std::vector<reaction_view> reactions;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, message_view& x) {
-  return f(x.conv, x.seq, x.msg_id, x.from, x.text, x.ts, x.client_msg_id);
+  return f(x.conv, x.seq, x.msg_id, x.from, x.text, x.ts, x.client_msg_id, x.kind, x.target,
+           x.reply_to, x.edited_at, x.deleted, x.reactions);
+}
+
+/// What a member asks to change about a stored message (`target`).
+enum class change_kind : std::uint8_t { edit, remove, react, unreact };
+
+struct message_change {
+  change_kind kind = change_kind::edit;
+  std::uint64_t target = 0;
+  std::string text; ///< edit: the new text; react/unreact: the emoji
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, message_change& x) {
+  return f(x.kind, x.target, x.text);
 }
 
 /// The answer to a send: where the message landed; `created` is false for a

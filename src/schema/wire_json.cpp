@@ -68,9 +68,30 @@ boost::json::object to_json(const invitation_view& i) {
 }
 
 boost::json::object to_json(const message_view& m) {
-  return {{"conv", m.conv}, {"seq", m.seq},   {"msg_id", m.msg_id},
-          {"from", m.from}, {"text", m.text}, {"ts", m.ts},
-          {"client_msg_id", or_null(m.client_msg_id)}};
+  boost::json::object o{{"conv", m.conv}, {"seq", m.seq},   {"msg_id", m.msg_id},
+                        {"from", m.from}, {"text", m.text}, {"ts", m.ts},
+                        {"client_msg_id", or_null(m.client_msg_id)}};
+  // Fields added after the first version; a change event carries its
+  // kind and target instead of a message's state.
+  if (!m.kind.empty()) {
+    o["kind"] = m.kind;
+    o["target"] = m.target;
+    return o;
+  }
+  o["kind"] = "message";
+  o["reply_to"] = m.reply_to ? boost::json::value(m.reply_to) : boost::json::value(nullptr);
+  o["edited_at"] = m.edited_at ? boost::json::value(m.edited_at) : boost::json::value(nullptr);
+  o["deleted"] = m.deleted;
+  boost::json::array reactions;
+  for (const auto& r : m.reactions) {
+    boost::json::array users;
+    for (const auto& u : r.users)
+      users.push_back(boost::json::value(u));
+    reactions.push_back(
+      boost::json::object{{"emoji", r.emoji}, {"count", r.count}, {"users", std::move(users)}});
+  }
+  o["reactions"] = std::move(reactions);
+  return o;
 }
 
 boost::json::object to_json(const send_receipt& r) {

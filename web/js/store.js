@@ -182,6 +182,15 @@ class Store extends EventTarget {
         conv.typing.delete(f.from);
         this.addMessages(conv, [f]);
         return;
+      case 'change':
+        if (!conv) return;
+        this.addMessages(conv, [f]);
+        {
+          // the changed message as it now is replaces what we hold of it
+          const i = conv.msgs.findIndex((x) => x.seq === f.message.seq);
+          if (i >= 0) conv.msgs[i] = { ...f.message, asOf: f.seq };
+        }
+        return this.emit('conv', conv.id);
       case 'typing':
         if (!conv || f.user === this.me.id) return;
         conv.typing.set(f.user, Date.now() + TYPING_SHOWN_MS);
@@ -271,8 +280,39 @@ class Store extends EventTarget {
     return m[i].seq;
   }
 
+  /** An ordinary message (not a change event: edit, delete, react, …). */
+  isMessage(m) {
+    return !m.kind || m.kind === 'message';
+  }
+
+  /** A change event (from sync, history or a `change` frame) applied to the
+   *  loaded message it names. A message's `asOf` is the highest seq its state
+   *  is known to include (the batch it came in): older events are in it. */
+  applyEvent(conv, e) {
+    const target = conv.msgs.find((x) => x.seq === e.target);
+    if (!target || !this.isMessage(target) || e.seq <= (target.asOf || 0)) return;
+    target.asOf = e.seq;
+    if (target.deleted) return;
+    const reactions = (target.reactions || []).map((r) => ({ ...r, users: [...r.users] }));
+    const r = reactions.find((x) => x.emoji === e.text);
+    if (e.kind === 'edit') Object.assign(target, { text: e.text, edited_at: e.ts });
+    else if (e.kind === 'delete') Object.assign(target, { text: '', deleted: true, reactions: [] });
+    else if (e.kind === 'react') {
+      if (r) {
+        r.count += 1;
+        if (r.users.length < 20) r.users.push(e.from);
+      } else reactions.push({ emoji: e.text, count: 1, users: [e.from] });
+      target.reactions = reactions;
+    } else if (e.kind === 'unreact' && r) {
+      r.count -= 1;
+      r.users = r.users.filter((u) => u !== e.from);
+      target.reactions = reactions.filter((x) => x.count > 0);
+    }
+  }
+
   addMessages(conv, list) {
     let added = false;
+    const asOf = Math.max(0, ...list.map((m) => m.seq));
     for (const m of list) {
       conv.lastSeq = Math.max(conv.lastSeq, m.seq);
       if (m.from === this.me.id && m.client_msg_id)
@@ -281,6 +321,8 @@ class Store extends EventTarget {
       let i = msgs.length;
       while (i > 0 && msgs[i - 1].seq > m.seq) i--;
       if (i > 0 && msgs[i - 1].seq === m.seq) continue;
+      if (!this.isMessage(m)) this.applyEvent(conv, m);
+      else m.asOf = asOf;
       msgs.splice(i, 0, m);
       added = true;
       if (m.from === this.me.id && this.active === conv.id) this.setMyRead(conv, m.seq, false);
@@ -345,12 +387,24 @@ class Store extends EventTarget {
     }
   }
 
-  send(conv, text) {
-    const p = { cid: newMsgId(), text, state: 'queued', error: null, ts: Date.now() };
+  send(conv, text, replyTo = 0) {
+    const p = { cid: newMsgId(), text, replyTo, state: 'queued', error: null, ts: Date.now() };
     conv.pending.push(p);
     const earlierQueued = conv.pending.some((q) => q !== p && q.state === 'queued');
     if (earlierQueued || socket.state !== 'online') return this.emit('conv', conv.id);
     return this.flush(conv, p);
+  }
+
+  /** Edits, deletes or reacts to message `seq` (`frame`: {type, seq, text?,
+   *  emoji?}); the `change` frame that follows updates the view. */
+  change(conv, frame) {
+    return socket.request({ ...frame, conv: conv.id });
+  }
+
+  /** Adds the user's `emoji` to the message, or removes it when present. */
+  toggleReaction(conv, m, emoji) {
+    const mine = (m.reactions || []).some((r) => r.emoji === emoji && r.users.includes(this.me.id));
+    return this.change(conv, { type: mine ? 'unreact' : 'react', seq: m.seq, emoji });
   }
 
   /** Sends (or resends, with the same client_msg_id) a pending message. */
@@ -363,9 +417,12 @@ class Store extends EventTarget {
     p.error = null;
     this.emit('conv', conv.id);
     try {
-      const f = await socket.request({ type: 'send', conv: conv.id, text: p.text, client_msg_id: p.cid });
+      const frame = { type: 'send', conv: conv.id, text: p.text, client_msg_id: p.cid };
+      if (p.replyTo) frame.reply_to = p.replyTo;
+      const f = await socket.request(frame);
       this.addMessages(conv, [
-        { conv: conv.id, seq: f.seq, msg_id: f.msg_id, from: this.me.id, text: p.text, ts: f.ts, client_msg_id: p.cid },
+        { conv: conv.id, seq: f.seq, msg_id: f.msg_id, from: this.me.id, text: p.text, ts: f.ts, client_msg_id: p.cid,
+          reply_to: p.replyTo || null },
       ]);
     } catch (e) {
       if (!conv.pending.includes(p)) return;

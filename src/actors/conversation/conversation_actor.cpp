@@ -9,6 +9,7 @@
 
 #include "actors/conversation/conversation_store.hpp"
 #include "actors/conversation/keyed_limits.hpp"
+#include "actors/conversation/message_changes.hpp"
 #include "actors/conversation/message_rate.hpp"
 #include "actors/rpc/continuations.hpp"
 #include "actors/rpc/errors.hpp"
@@ -74,6 +75,9 @@ struct conversation_state {
   /// leader): it answers those first, then goes (at the next tick at the latest).
   std::optional<caf::error> leaving;
   message_rate rate; ///< for the admin shell
+  /// Messages whose change is being written: their newest state and how
+  /// many writes are out, so a second change meanwhile builds on the first.
+  std::map<std::uint64_t, std::pair<message_record, int>> changing;
 
 
   caf::actor me() const { return caf::actor_cast<caf::actor>(self); }
@@ -165,6 +169,19 @@ struct conversation_state {
       return make_chat_error(errc::not_found, "no such conversation");
     if (members_only && !is_member(user))
       return make_chat_error(errc::forbidden, "you are not a member of this conversation");
+    return {};
+  }
+
+  /// The gate, then the user's post budget here (HTTP posts and changes).
+  caf::error metered_gate(const std::string& user) {
+    if (auto err = gate(user))
+      return err;
+    int retry_after = 1;
+    if (!post_limits.allow(user, &retry_after)) {
+      metrics::node().rate_limited.inc();
+      return make_chat_error(errc::rate_limited, "too many messages; retry after "
+                                                   + std::to_string(retry_after) + " s");
+    }
     return {};
   }
 
@@ -277,7 +294,26 @@ struct conversation_state {
 
   /// Appends a message once the caller passed the gate and any budget.
   void post(promise<send_receipt> rp, const std::string& user, std::string text,
-            std::string client_msg_id);
+            std::string client_msg_id, std::uint64_t reply_to = 0);
+
+  /// Edits, deletes or reacts once the caller passed the gate and any budget.
+  void change(promise<send_receipt> rp, const std::string& user, const message_change& c);
+
+  /// The current state of acknowledged message `seq`, or the error to answer.
+  caf::error current(std::uint64_t seq, message_record* out) const {
+    if (seq == 0 || seq > committed_seq)
+      return make_chat_error(errc::not_found, "no such message");
+    if (auto it = changing.find(seq); it != changing.end()) {
+      *out = it->second.first;
+      return {};
+    }
+    auto rc = store->get(id, seq, out);
+    if (rc == errc::not_found)
+      return make_chat_error(errc::not_found, "no such message");
+    if (rc != errc::ok)
+      return make_chat_error(errc::unavailable, "storage is not available");
+    return {};
+  }
 
   void load(stored_conversation stored) {
     exists = true;
@@ -324,11 +360,22 @@ struct conversation_state {
 };
 
 void conversation_state::post(promise<send_receipt> rp, const std::string& user, std::string text,
-                              std::string client_msg_id) {
+                              std::string client_msg_id, std::uint64_t reply_to) {
   auto& st = *this;
   if (!validate::message_text(text)) {
     rp.deliver(make_chat_error(errc::bad_request, "text must be 1-4096 bytes of valid UTF-8"));
     return;
+  }
+  if (reply_to != 0) {
+    message_record answered;
+    if (auto err = current(reply_to, &answered)) {
+      rp.deliver(err);
+      return;
+    }
+    if (auto e = changes::check_reply_target(answered); e.code != errc::ok) {
+      rp.deliver(make_chat_error(e.code, e.message));
+      return;
+    }
   }
   if (!client_msg_id.empty() && !validate::client_msg_id(client_msg_id)) {
     rp.deliver(make_chat_error(errc::bad_request, "client_msg_id must be 1-64 bytes"));
@@ -357,6 +404,7 @@ void conversation_state::post(promise<send_receipt> rp, const std::string& user,
   auto shard = *shard_of_id(st.id, id_kind::conversation, st.ctx->shards);
   message_record m{st.next_seq++, make_id(id_kind::message, shard), user, std::move(text),
                    now_ms(), std::move(client_msg_id)};
+  m.reply_to = reply_to;
   send_receipt receipt{st.id, m.seq, m.msg_id, m.ts, true};
   if (!key.empty())
     st.inflight_sends.emplace(key, receipt);
@@ -375,6 +423,48 @@ void conversation_state::post(promise<send_receipt> rp, const std::string& user,
     st.rate.add(now_ms());
     rp.deliver(receipt);
     st.deliver(message_frame(view_of(st.id, m)));
+  });
+}
+
+void conversation_state::change(promise<send_receipt> rp, const std::string& user,
+                                const message_change& c) {
+  if (auto e = changes::check_input(c); e.code != errc::ok) {
+    rp.deliver(make_chat_error(e.code, e.message));
+    return;
+  }
+  message_record target;
+  if (auto err = current(c.target, &target)) {
+    rp.deliver(err);
+    return;
+  }
+  if (auto e = changes::check(target, c, user, header.direct ? std::string{} : header.owner);
+      e.code != errc::ok) {
+    rp.deliver(make_chat_error(e.code, e.message));
+    return;
+  }
+  auto ts = now_ms();
+  changes::apply(target, c, user, ts);
+  auto shard = *shard_of_id(id, id_kind::conversation, ctx->shards);
+  auto ev = changes::event(next_seq++, make_id(id_kind::message, shard), c, user, ts);
+  auto& slot = changing[target.seq];
+  slot.first = target;
+  ++slot.second;
+  // The event and the message's new state in one batch: a reader (or a
+  // replica) never sees one without the other.
+  storage::write_batch batch;
+  store->update(batch, id, target);
+  store->append(batch, id, ev);
+  commit(std::move(batch), [this, rp, ev, target](errc rc) mutable {
+    if (auto it = changing.find(target.seq); it != changing.end() && --it->second.second == 0)
+      changing.erase(it);
+    if (rc != errc::ok) {
+      rp.deliver(write_failed(rc));
+      return;
+    }
+    committed_seq = std::max(committed_seq, ev.seq);
+    rate.add(now_ms());
+    rp.deliver(send_receipt{id, ev.seq, ev.msg_id, ev.ts, true});
+    deliver(change_frame(view_of(id, ev), view_of(id, target)));
   });
 }
 
@@ -529,6 +619,47 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
       } else {
         st.post(rp, user, std::move(text), std::move(client_msg_id));
       }
+      return rp;
+    },
+
+    [self](post_atom, const std::string& user, std::string& text, std::string& client_msg_id,
+           std::uint64_t reply_to) -> promise<send_receipt> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<send_receipt>();
+      if (auto err = st.gate(user))
+        rp.deliver(err);
+      else
+        st.post(rp, user, std::move(text), std::move(client_msg_id), reply_to);
+      return rp;
+    },
+    [self](post_atom, metered_atom, const std::string& user, std::string& text,
+           std::string& client_msg_id, std::uint64_t reply_to) -> promise<send_receipt> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<send_receipt>();
+      if (auto err = st.metered_gate(user))
+        rp.deliver(err);
+      else
+        st.post(rp, user, std::move(text), std::move(client_msg_id), reply_to);
+      return rp;
+    },
+    [self](change_atom, const std::string& user, const message_change& c)
+      -> promise<send_receipt> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<send_receipt>();
+      if (auto err = st.gate(user))
+        rp.deliver(err);
+      else
+        st.change(rp, user, c);
+      return rp;
+    },
+    [self](change_atom, metered_atom, const std::string& user, const message_change& c)
+      -> promise<send_receipt> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<send_receipt>();
+      if (auto err = st.metered_gate(user))
+        rp.deliver(err);
+      else
+        st.change(rp, user, c);
       return rp;
     },
 

@@ -28,6 +28,15 @@ using conversation_api = caf::typed_actor<
   /// The same, counted against the poster's budget here (HTTP posts: one
   /// budget per user and conversation, whichever node they come through).
   caf::replies_to<post_atom, metered_atom, std::string, std::string, std::string>::with<send_receipt>,
+  /// The same two, answering an earlier message (user, text,
+  /// client_msg_id or "", reply_to seq).
+  caf::replies_to<post_atom, std::string, std::string, std::string, std::uint64_t>::with<send_receipt>,
+  caf::replies_to<post_atom, metered_atom, std::string, std::string, std::string,
+                  std::uint64_t>::with<send_receipt>,
+  /// Edits, deletes or reacts to a message (user, change): the receipt of
+  /// the change's own event seq. Metered like a post in the second form.
+  caf::replies_to<change_atom, std::string, message_change>::with<send_receipt>,
+  caf::replies_to<change_atom, metered_atom, std::string, message_change>::with<send_receipt>,
   caf::replies_to<history_atom, std::string, page_request>::with<message_page>,
   /// The conversation, with members when the flag is set.
   caf::replies_to<info_atom, std::string, bool>::with<conversation_view>,

@@ -309,7 +309,8 @@ void conversation_client::remove_member(principal who, std::string conv, std::st
 }
 
 void conversation_client::post_message(principal who, std::string conv, std::string text,
-                                       std::string client_msg_id, reply<send_receipt> done) const {
+                                       std::string client_msg_id, reply<send_receipt> done,
+                                       std::uint64_t reply_to) const {
   int retry_after = 1;
   if (!pimpl_->allow_post(who.session_id, &retry_after)) {
     metrics::node().rate_limited.inc();
@@ -317,12 +318,32 @@ void conversation_client::post_message(principal who, std::string conv, std::str
                 "too many messages; retry after " + std::to_string(retry_after) + " s");
   }
   auto p = pimpl_;
-  in_actor(p->sys, [p, who, conv, text, client_msg_id, done](caf::event_based_actor* self) {
+  in_actor(p->sys, [p, who, conv, text, client_msg_id, done, reply_to](caf::event_based_actor* self) {
     // Metered in the conversation too: one budget per user there, however
     // many nodes the posts come through.
+    if (reply_to != 0)
+      ask_conversation<send_receipt>(self, p->directory, conv_atom::value, conv, done, attempts,
+                                     post_atom::value, metered_atom::value, who.user_id, text,
+                                     client_msg_id, reply_to);
+    else
+      ask_conversation<send_receipt>(self, p->directory, conv_atom::value, conv, done, attempts,
+                                     post_atom::value, metered_atom::value, who.user_id, text,
+                                     client_msg_id);
+  });
+}
+
+void conversation_client::change_message(principal who, std::string conv, message_change change,
+                                         reply<send_receipt> done) const {
+  int retry_after = 1;
+  if (!pimpl_->allow_post(who.session_id, &retry_after)) {
+    metrics::node().rate_limited.inc();
+    return fail(done, errc::rate_limited,
+                "too many messages; retry after " + std::to_string(retry_after) + " s");
+  }
+  auto p = pimpl_;
+  in_actor(p->sys, [p, who, conv, change, done](caf::event_based_actor* self) {
     ask_conversation<send_receipt>(self, p->directory, conv_atom::value, conv, done, attempts,
-                                   post_atom::value, metered_atom::value, who.user_id, text,
-                                   client_msg_id);
+                                   change_atom::value, metered_atom::value, who.user_id, change);
   });
 }
 

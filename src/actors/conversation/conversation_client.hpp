@@ -39,8 +39,14 @@ public:
   /// Yourself: leave; another member: owner only.
   void remove_member(principal who, std::string conv, std::string user_id,
                      reply<none_t> done) const;
+  /// `reply_to`: the seq of the message answered, 0 for none.
   void post_message(principal who, std::string conv, std::string text,
-                    std::string client_msg_id, reply<send_receipt> done) const;
+                    std::string client_msg_id, reply<send_receipt> done,
+                    std::uint64_t reply_to = 0) const;
+  /// Edit, delete or react (docs/protocol.md "Changing messages"); counted
+  /// against the same budgets as posts. Answers the change's own receipt.
+  void change_message(principal who, std::string conv, message_change change,
+                      reply<send_receipt> done) const;
   void messages(principal who, std::string conv, page_request page,
                 reply<message_page> done) const;
   /// After an account's deletion: removes it from every conversation it is

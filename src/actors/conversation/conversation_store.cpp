@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "actors/conversation/conversation_client.hpp"
+#include "actors/conversation/message_changes.hpp"
 #include "storage/codec.hpp"
 #include "storage/keys.hpp"
 
@@ -37,7 +38,27 @@ struct stored_receipt {
 } // namespace
 
 message_view view_of(const std::string& conv, const message_record& m) {
-  return {conv, m.seq, m.msg_id, m.from, m.text, m.ts, m.client_msg_id};
+  message_view v{conv, m.seq, m.msg_id, m.from, m.text, m.ts, m.client_msg_id};
+  v.kind = m.kind;
+  v.target = m.target;
+  v.reply_to = m.reply_to;
+  v.edited_at = m.edited_at;
+  v.deleted = m.deleted;
+  for (const auto& r : m.reactions) {
+    reaction_view rv{r.emoji, r.users.size(), {}};
+    auto shown = std::min(r.users.size(), changes::max_reaction_users_shown);
+    rv.users.assign(r.users.begin(), r.users.begin() + static_cast<std::ptrdiff_t>(shown));
+    v.reactions.push_back(std::move(rv));
+  }
+  return v;
+}
+
+errc conversation_store::get(const std::string& conv, std::uint64_t seq,
+                             message_record* out) const {
+  std::string bytes;
+  if (auto rc = db_.get(column::messages, message_key(conv, seq), &bytes); rc != errc::ok)
+    return rc;
+  return storage::decode(bytes, *out) ? errc::ok : errc::internal;
 }
 
 errc conversation_store::load(const std::string& conv, conversation_record* header,
@@ -146,6 +167,11 @@ void conversation_store::append(storage::write_batch& b, const std::string& conv
   if (!m.client_msg_id.empty())
     b.put(column::idempotency, idempotency_key(conv, m.from, m.client_msg_id),
           storage::encode(stored_receipt{m.seq, m.msg_id, m.ts}));
+}
+
+void conversation_store::update(storage::write_batch& b, const std::string& conv,
+                                const message_record& m) const {
+  b.put(column::messages, message_key(conv, m.seq), storage::encode(m));
 }
 
 void conversation_store::put_read_marker(storage::write_batch& b, const std::string& conv,

@@ -30,6 +30,9 @@ public:
   errc find_idempotent(const std::string& conv, const std::string& user,
                        const std::string& client_msg_id, send_receipt* out) const;
 
+  /// The stored message or event at `seq` (not_found when none).
+  errc get(const std::string& conv, std::uint64_t seq, message_record* out) const;
+
   /// A page of history following PROTOCOL.md's after/before/limit rules.
   errc page(const std::string& conv, const page_request& req, message_page* out) const;
 
@@ -40,6 +43,8 @@ public:
                      const std::string& user) const;
   /// The message and, when it has one, its idempotency key.
   void append(storage::write_batch& b, const std::string& conv, const message_record& m) const;
+  /// Rewrites a stored message in place (its current state after a change).
+  void update(storage::write_batch& b, const std::string& conv, const message_record& m) const;
   void put_read_marker(storage::write_batch& b, const std::string& conv, const std::string& user,
                        std::uint64_t seq) const;
 

@@ -67,6 +67,11 @@ frame_kind kind_of(client_frame_type t) {
     case client_frame_type::typing: return frame_kind::typing;
     case client_frame_type::read: return frame_kind::read;
     case client_frame_type::ping: return frame_kind::ping;
+    // Changes to messages draw from the send budget.
+    case client_frame_type::edit:
+    case client_frame_type::remove:
+    case client_frame_type::react:
+    case client_frame_type::unreact: return frame_kind::send;
   }
   return frame_kind::ping;
 }
@@ -148,8 +153,7 @@ void handle(session_actor self, const std::string& text) {
     return;
   }
   auto f = std::get<client_frame>(std::move(parsed));
-  bool answered = f.type == client_frame_type::send || f.type == client_frame_type::sync
-                  || f.type == client_frame_type::ping;
+  bool answered = f.type != client_frame_type::typing && f.type != client_frame_type::read;
   if (!within_budget(self, kind_of(f.type), f.id, answered))
     return;
   const auto& user = st.who.user_id;
@@ -164,9 +168,35 @@ void handle(session_actor self, const std::string& text) {
         push(self, r.ok() ? sent_frame(re, r.value)
                           : error_frame(re, r.error.code, r.error.message));
       };
+      if (f.reply_to != 0)
+        ask_cached<send_receipt>(self, &st.conversations, &st.deadlines, directory, f.conv, done,
+                                 3, post_atom::value, user, std::move(f.text),
+                                 std::move(f.client_msg_id), f.reply_to);
+      else
+        ask_cached<send_receipt>(self, &st.conversations, &st.deadlines, directory, f.conv, done,
+                                 3, post_atom::value, user, std::move(f.text),
+                                 std::move(f.client_msg_id));
+      break;
+    }
+    case client_frame_type::edit:
+    case client_frame_type::remove:
+    case client_frame_type::react:
+    case client_frame_type::unreact: {
+      // Answered like a send: `sent` with the change's own seq.
+      auto re = f.id;
+      std::function<void(outcome<send_receipt>)> done = [self, re](outcome<send_receipt> r) {
+        push(self, r.ok() ? sent_frame(re, r.value)
+                          : error_frame(re, r.error.code, r.error.message));
+      };
+      message_change c;
+      c.kind = f.type == client_frame_type::edit     ? change_kind::edit
+               : f.type == client_frame_type::remove ? change_kind::remove
+               : f.type == client_frame_type::react  ? change_kind::react
+                                                     : change_kind::unreact;
+      c.target = f.seq;
+      c.text = f.type == client_frame_type::edit ? std::move(f.text) : std::move(f.emoji);
       ask_cached<send_receipt>(self, &st.conversations, &st.deadlines, directory, f.conv, done,
-                               3, post_atom::value, user, std::move(f.text),
-                               std::move(f.client_msg_id));
+                               3, change_atom::value, user, std::move(c));
       break;
     }
     case client_frame_type::sync:

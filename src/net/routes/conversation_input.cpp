@@ -77,7 +77,31 @@ bool read_new_message(std::string_view body, new_message& out, api_error& error)
   } else {
     out.client_msg_id.clear();
   }
+  out.reply_to = 0;
+  if (auto it = o.find("reply_to"); it != o.end() && !it->value().is_null()) {
+    const auto& v = it->value();
+    if (v.is_uint64() && v.get_uint64() > 0)
+      out.reply_to = v.get_uint64();
+    else if (v.is_int64() && v.get_int64() > 0)
+      out.reply_to = static_cast<std::uint64_t>(v.get_int64());
+    else
+      return invalid(error, "field 'reply_to' must be a positive integer (a message's seq)");
+  }
   return true;
+}
+
+bool read_edit(std::string_view body, std::string& text, api_error& error) {
+  boost::json::object o;
+  if (!parse_object(body, o, error) || !required_string(o, "text", text, error))
+    return false;
+  if (!validate::message_text(text))
+    return invalid(error, "field 'text' must be 1-4096 bytes of UTF-8");
+  return true;
+}
+
+bool read_emoji(std::string_view body, std::string& emoji, api_error& error) {
+  boost::json::object o;
+  return parse_object(body, o, error) && required_string(o, "emoji", emoji, error);
 }
 
 bool read_page(const query_params& query, page_request& out, api_error& error) {

@@ -30,8 +30,15 @@ bool read_user_ref(std::string_view body, std::string& user_id, api_error& error
 struct new_message {
   std::string text;
   std::string client_msg_id; ///< empty when absent or null
+  std::uint64_t reply_to = 0; ///< 0 when absent or null
 };
 bool read_new_message(std::string_view body, new_message& out, api_error& error);
+
+/// `PATCH /conversations/{id}/messages/{seq}`: `{text}`.
+bool read_edit(std::string_view body, std::string& text, api_error& error);
+
+/// `{emoji}` (adding or removing a reaction).
+bool read_emoji(std::string_view body, std::string& emoji, api_error& error);
 
 /// `?after&before&limit`: non-negative integers; limit 1..500, default 100.
 bool read_page(const query_params& query, page_request& out, api_error& error);

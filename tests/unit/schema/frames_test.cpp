@@ -82,3 +82,59 @@ TEST_CASE("a lone surrogate escape in text is rejected with the frame's id") {
   // A proper pair is fine.
   CHECK(accepted(R"({"type":"send","conv":"c","text":"\ud83d\ude00"})").text == "\xf0\x9f\x98\x80");
 }
+
+TEST_CASE("message change frames and reply_to parse; bad ones are rejected") {
+  auto edit = accepted(R"({"type":"edit","id":1,"conv":"c","seq":4,"text":"new"})");
+  CHECK(edit.type == client_frame_type::edit);
+  CHECK(edit.seq == 4);
+  CHECK(edit.text == "new");
+  auto del = accepted(R"({"type":"delete","conv":"c","seq":2})");
+  CHECK(del.type == client_frame_type::remove);
+  auto react = accepted(R"({"type":"react","conv":"c","seq":2,"emoji":"👍"})");
+  CHECK(react.type == client_frame_type::react);
+  CHECK(react.emoji == "👍");
+  CHECK(accepted(R"({"type":"unreact","conv":"c","seq":2,"emoji":"x"})").type
+        == client_frame_type::unreact);
+  CHECK(accepted(R"({"type":"send","conv":"c","text":"x","reply_to":3})").reply_to == 3);
+  CHECK(accepted(R"({"type":"send","conv":"c","text":"x","reply_to":null})").reply_to == 0);
+
+  CHECK(rejected(R"({"type":"edit","id":1,"conv":"c","seq":4})").id == "1"); // no text
+  rejected(R"({"type":"edit","conv":"c","seq":0,"text":"x"})");
+  rejected(R"({"type":"edit","conv":"c","seq":"4","text":"x"})");
+  rejected(R"({"type":"edit","conv":"c","seq":4,"text":""})");
+  rejected(R"({"type":"delete","conv":"c"})");
+  rejected(R"({"type":"react","conv":"c","seq":1})");
+  rejected(R"({"type":"react","conv":"c","seq":1,"emoji":5})");
+  rejected(R"({"type":"send","conv":"c","text":"x","reply_to":0})");
+  rejected(R"({"type":"send","conv":"c","text":"x","reply_to":-2})");
+  rejected(R"({"type":"send","conv":"c","text":"x","reply_to":"3"})");
+}
+
+TEST_CASE("a change frame carries the event and the changed message") {
+  message_view ev{"c_x", 5, "m_5", "u_a", "new", 10, ""};
+  ev.kind = "edit";
+  ev.target = 2;
+  message_view target{"c_x", 2, "m_2", "u_a", "new", 1, "cm"};
+  target.edited_at = 10;
+  target.reply_to = 1;
+  target.reactions = {{"👍", 2, {"u_b", "u_c"}}};
+  auto o = json::parse(change_frame(ev, target)).as_object();
+  CHECK(o.at("type") == "change");
+  CHECK(o.at("seq") == 5);
+  CHECK(o.at("kind") == "edit");
+  CHECK(o.at("target") == 2);
+  CHECK_FALSE(o.contains("reactions")); // an event has no message state
+  auto m = o.at("message").as_object();
+  CHECK(m.at("kind") == "message");
+  CHECK(m.at("edited_at") == 10);
+  CHECK(m.at("reply_to") == 1);
+  CHECK(m.at("deleted") == false);
+  CHECK(m.at("reactions").as_array().at(0).as_object().at("count") == 2);
+  // an ordinary message frame keeps every field it always had
+  auto plain = json::parse(message_frame(message_view{"c_x", 1, "m_1", "u_a", "hi", 1, ""}))
+                 .as_object();
+  for (auto key : {"conv", "seq", "msg_id", "from", "text", "ts", "client_msg_id"})
+    CHECK(plain.contains(key));
+  CHECK(plain.at("reply_to").is_null());
+  CHECK(plain.at("edited_at").is_null());
+}

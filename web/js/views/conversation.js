@@ -1,7 +1,9 @@
 // One conversation: history (older pages on scroll-up), live messages, own
 // messages pending until `sent` (retry keeps the client_msg_id), typing,
-// read markers, members with presence, invite, leave and kick; block or
-// unblock the other user of a direct conversation.
+// read markers, members with presence, invite, leave and kick; edit, delete,
+// reply to and react (👍) to messages, with edits, deletions, replies and
+// reactions shown as they now are; block or unblock the other user of a
+// direct conversation.
 import { busy, formatTime, h, perFrame, syncList, toast } from '../dom.js';
 import { socket, store } from '../store.js';
 
@@ -45,6 +47,7 @@ export function mountConversation(pane, conv, go) {
     }
     let prev = null;
     for (const m of conv.msgs) {
+      if (!store.isMessage(m)) continue; // a change event: already applied to its message
       const cont = prev && prev.from === m.from && m.ts - prev.ts < 5 * 60_000;
       items.push({ key: m.seq, kind: 'msg', m, cont });
       if (seenAt.has(m.seq)) items.push({ key: `seen-${m.seq}`, kind: 'seen', users: seenAt.get(m.seq) });
@@ -72,8 +75,29 @@ export function mountConversation(pane, conv, go) {
     const discard = h('button.link', { type: 'button', class: 'discard' }, 'Discard');
     return h('li.msg', {},
       h('div.meta', {}, h('span.who'), h('time')),
+      h('div.quote'),
       h('div.text'),
+      h('div.reacts'),
+      h('div.actions', {},
+        h('button.link', { type: 'button', class: 'act-reply' }, 'Reply'),
+        h('button.link', { type: 'button', class: 'act-react', 'aria-label': 'React with a thumbs up' }, '👍'),
+        h('button.link', { type: 'button', class: 'act-edit' }, 'Edit'),
+        h('button.link', { type: 'button', class: 'act-delete' }, 'Delete')),
       h('div.state', {}, h('span.what'), retry, discard));
+  }
+
+  /** "👍 2  🎉 1", or "" when the message has no reactions. */
+  function reactionsText(m) {
+    return (m.reactions || []).map((r) => `${r.emoji} ${r.count}`).join('  ');
+  }
+
+  /** The message this one answers, shortened; "" when it answers none. */
+  function quoteText(m) {
+    if (!m.reply_to) return '';
+    const to = conv.msgs.find((x) => x.seq === m.reply_to);
+    if (!to) return `↩ message #${m.reply_to}`;
+    const text = to.deleted ? 'Message deleted' : to.text.length > 80 ? `${to.text.slice(0, 80)}…` : to.text;
+    return `↩ ${store.name(to.from)}: ${text}`;
   }
 
   function updateItem(el, item) {
@@ -83,7 +107,7 @@ export function mountConversation(pane, conv, go) {
     }
     const m = item.kind === 'msg' ? item.m : { from: store.me.id, text: item.p.text, ts: item.p.ts };
     const mine = m.from === store.me.id;
-    const sig = `${!!item.cont}|${store.name(m.from)}|${item.p ? `${item.p.state}|${item.p.error}` : ''}`;
+    const sig = `${!!item.cont}|${store.name(m.from)}|${item.p ? `${item.p.state}|${item.p.error}` : ''}|${m.text}|${m.edited_at || ''}|${!!m.deleted}|${JSON.stringify(m.reactions || [])}|${quoteText(m)}|${conv.owner}|${m.seq}`;
     if (el.sig === sig) return; // unchanged since the last render
     el.sig = sig;
     el.classList.toggle('mine', mine);
@@ -95,7 +119,26 @@ export function mountConversation(pane, conv, go) {
     time.textContent = formatTime(m.ts);
     time.dateTime = new Date(m.ts).toISOString();
     const body = el.querySelector('.text');
-    if (body.textContent !== m.text) body.textContent = m.text;
+    const shown = m.deleted ? 'Message deleted' : m.text;
+    if (body.textContent !== shown) body.textContent = shown;
+    el.classList.toggle('deleted', !!m.deleted);
+    el.classList.toggle('edited', !!m.edited_at && !m.deleted);
+    const reacts = el.querySelector('.reacts');
+    reacts.textContent = reactionsText(m);
+    reacts.hidden = !reacts.textContent;
+    const quote = el.querySelector('.quote');
+    quote.textContent = quoteText(m);
+    quote.hidden = !quote.textContent;
+    const actions = el.querySelector('.actions');
+    actions.hidden = item.kind !== 'msg' || !!m.deleted;
+    el.querySelector('.act-edit').hidden = !mine;
+    el.querySelector('.act-delete').hidden = !(mine || (conv.kind === 'group' && conv.owner === store.me.id));
+    el.querySelector('.act-reply').onclick = () => startReply(m);
+    el.querySelector('.act-edit').onclick = () => startEdit(m);
+    el.querySelector('.act-react').onclick = () => act(store.toggleReaction(conv, m, '👍'));
+    el.querySelector('.act-delete').onclick = () => {
+      if (confirm('Delete this message for everyone?')) act(store.change(conv, { type: 'delete', seq: m.seq }));
+    };
     const state = el.querySelector('.state');
     if (item.kind !== 'pending') {
       state.hidden = true;
@@ -212,6 +255,33 @@ export function mountConversation(pane, conv, go) {
     }
   };
 
+  // -- changing messages: the composer edits or replies to one at a time
+  let mode = null; // null | { kind: 'edit' | 'reply', m }
+  function setMode(next) {
+    mode = next;
+    composer.dataset.mode = mode ? mode.kind : '';
+    modeNote.hidden = !mode;
+    modeNote.querySelector('.what').textContent = !mode ? ''
+      : mode.kind === 'edit' ? 'Editing your message' : `Replying to ${store.name(mode.m.from)}`;
+    sendButton.textContent = mode && mode.kind === 'edit' ? 'Save' : 'Send';
+  }
+  function startEdit(m) {
+    setMode({ kind: 'edit', m });
+    text.value = m.text;
+    autosize();
+    text.focus();
+  }
+  function startReply(m) {
+    setMode({ kind: 'reply', m });
+    text.focus();
+  }
+  function act(request) {
+    request.catch((e) => toast(e.message || 'That did not work', 'error'));
+  }
+  const modeNote = h('p.mode', { id: 'composer-mode', hidden: true }, h('span.what'), ' ',
+    h('button.link', { type: 'button', onclick: () => { setMode(null); text.value = ''; autosize(); } }, 'Cancel'));
+  composer.before(modeNote);
+
   // -- composer
   function submit() {
     const value = text.value.trim();
@@ -221,7 +291,16 @@ export function mountConversation(pane, conv, go) {
       composerError.textContent = `Too long: a message holds at most ${MAX_BYTES} bytes.`;
       return;
     }
-    store.send(conv, value);
+    if (mode && mode.kind === 'edit') {
+      const m = mode.m;
+      setMode(null);
+      text.value = '';
+      autosize();
+      if (value !== m.text) act(store.change(conv, { type: 'edit', seq: m.seq, text: value }));
+      return;
+    }
+    store.send(conv, value, mode ? mode.m.seq : 0);
+    setMode(null);
     text.value = '';
     autosize();
     log.scrollTop = log.scrollHeight;
@@ -239,7 +318,13 @@ export function mountConversation(pane, conv, go) {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       submit();
-    } else if (e.key === 'Escape') go('#/');
+    } else if (e.key === 'Escape') {
+      if (mode) {
+        setMode(null);
+        text.value = '';
+        autosize();
+      } else go('#/');
+    }
   });
   text.addEventListener('input', () => {
     autosize();
