@@ -92,12 +92,12 @@ struct message_record {
   std::int64_t ts = 0;
   std::string client_msg_id; ///< empty when the client sent none
   // Version 2 (records written before load with these at their defaults).
-  std::string kind;             ///< empty: an ordinary message
+  std::string kind = {};        ///< empty: an ordinary message
   std::uint64_t target = 0;     ///< a change: the seq it changed
   std::uint64_t reply_to = 0;   ///< a message: the seq it answers, 0 none
   std::int64_t edited_at = 0;   ///< a message: time of the last edit, 0 never
   bool deleted = false;         ///< a message: deleted (text and reactions gone)
-  std::vector<reaction_record> reactions; ///< a message: emojis in order of first use
+  std::vector<reaction_record> reactions = {}; ///< a message: emojis in order of first use
 
   bool is_event() const { return !kind.empty(); }
 

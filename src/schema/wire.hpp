@@ -139,12 +139,12 @@ struct message_view {
   std::string text;
   std::int64_t ts = 0;
   std::string client_msg_id; ///< empty renders as null
-  std::string kind;          ///< empty: an ordinary message
+  std::string kind = {};     ///< empty: an ordinary message
   std::uint64_t target = 0;   ///< a change event: the seq it changed
   std::uint64_t reply_to = 0; ///< 0 renders as null
   std::int64_t edited_at = 0; ///< 0 renders as null
   bool deleted = false;
-  std::vector<reaction_view> reactions;
+  std::vector<reaction_view> reactions = {};
 };
 
 template <class Inspector>
