@@ -337,6 +337,43 @@ void conversation_client::messages(principal who, std::string conv, page_request
   });
 }
 
+void conversation_client::upload_attachment(principal who, std::string conv, std::string name,
+                                            std::string content_type, std::string bytes,
+                                            reply<attachment_view> done) const {
+  int retry_after = 1;
+  if (!pimpl_->allow_post(who.session_id, &retry_after)) {
+    metrics::node().rate_limited.inc();
+    return fail(done, errc::rate_limited,
+                "too many uploads; retry after " + std::to_string(retry_after) + " s");
+  }
+  auto p = pimpl_;
+  // Shared, so that the bytes are not copied into every closure on the way.
+  auto body = std::make_shared<std::string>(std::move(bytes));
+  in_actor(p->sys, [p, who, conv, name, content_type, body, done](caf::event_based_actor* self) {
+    ask_conversation<attachment_view>(self, p->directory, conv_atom::value, conv, done, attempts,
+                                      upload_atom::value, who.user_id, name, content_type,
+                                      *body);
+  });
+}
+
+void conversation_client::attachment(principal who, std::string conv, std::string id,
+                                     reply<attachment_view> done) const {
+  auto p = pimpl_;
+  in_actor(p->sys, [p, who, conv, id, done](caf::event_based_actor* self) {
+    ask_conversation<attachment_view>(self, p->directory, conv_atom::value, conv, done, attempts,
+                                      att_meta_atom::value, who.user_id, id);
+  });
+}
+
+void conversation_client::attachment_chunk(principal who, std::string conv, std::string id,
+                                           std::uint64_t index, reply<std::string> done) const {
+  auto p = pimpl_;
+  in_actor(p->sys, [p, who, conv, id, index, done](caf::event_based_actor* self) {
+    ask_conversation<std::string>(self, p->directory, conv_atom::value, conv, done, attempts,
+                                  att_chunk_atom::value, who.user_id, id, index);
+  });
+}
+
 void conversation_client::forget_user(std::string user_id, reply<none_t> done) const {
   auto p = pimpl_;
   in_actor(p->sys, [p, user_id, done](caf::event_based_actor* self) {

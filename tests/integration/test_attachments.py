@@ -1,0 +1,165 @@
+"""Attachments (docs/protocol.md "Attachments"): a member uploads a file into
+a conversation on one node and any member downloads it, byte for byte, on
+any other node; ranges, sizes and permissions as documented."""
+import os
+import urllib.parse
+
+import pytest
+
+from chatclient import accept_invitation_to, create_conversation, invite
+from cluster_harness import via
+
+MAX_BYTES = 10 * 1024 * 1024     # attachment_max_bytes default
+CHUNK = 256 * 1024               # stored chunk size: pick sizes across its edges
+
+
+def upload(acct, conv, data, name="report.pdf", content_type="application/pdf", **headers):
+    hdrs = {"Content-Type": content_type}
+    hdrs.update(headers)
+    q = "?name=" + urllib.parse.quote(name) if name is not None else ""
+    return acct.call("POST", f"/conversations/{conv}/attachments{q}", raw_body=data,
+                     headers=hdrs)
+
+
+def download(acct, conv, att, **headers):
+    return acct.call("GET", f"/conversations/{conv}/attachments/{att}", headers=headers)
+
+
+@pytest.fixture(scope="module")
+def room(cluster):
+    """A group conversation with two members (homed anywhere) and an outsider,
+    and a file of 3 chunks and a bit uploaded through n1."""
+    n1, n2, n3 = cluster
+    alice = cluster.account(n1)
+    bob = via(cluster.account(n1), n2)
+    eve = via(cluster.account(n1), n3)
+    conv = create_conversation(alice, "files")["id"]
+    invite(alice, conv, bob)
+    accept_invitation_to(bob, conv)
+    data = os.urandom(3 * CHUNK + 12345)
+    r = upload(alice, conv, data)
+    assert r.status == 201, r
+    return {"alice": alice, "bob": bob, "eve": eve, "conv": conv, "data": data,
+            "att": r.json, "cluster": cluster}
+
+
+def test_upload_answers_the_attachment(room):
+    att = room["att"]
+    assert att["id"].startswith("a_") and len(att["id"]) == 26
+    assert att["size"] == len(room["data"])
+    assert att["content_type"] == "application/pdf"
+    assert att["name"] == "report.pdf"
+    assert att["conv"] == room["conv"]
+    assert att["uploader"] == room["alice"].id
+
+
+def test_member_downloads_it_byte_exact_on_every_node(room):
+    for node in room["cluster"]:
+        r = download(via(room["bob"], node), room["conv"], room["att"]["id"])
+        assert r.status == 200, (node, r)
+        assert r.raw == room["data"], node
+        assert r.headers.get("Content-Type") == "application/pdf"
+        assert r.headers.get("Content-Length") == str(len(room["data"]))
+        assert r.headers.get("Accept-Ranges") == "bytes"
+        assert r.headers.get("Content-Disposition").startswith('attachment; filename="report.pdf"')
+
+
+def test_range_requests(room):
+    data, bob, conv, att = room["data"], room["bob"], room["conv"], room["att"]["id"]
+    size = len(data)
+    # Across a chunk boundary.
+    a, b = CHUNK - 10, CHUNK + 20
+    r = download(bob, conv, att, Range=f"bytes={a}-{b}")
+    assert r.status == 206, r
+    assert r.raw == data[a:b + 1]
+    assert r.headers.get("Content-Range") == f"bytes {a}-{b}/{size}"
+    assert r.headers.get("Content-Length") == str(b - a + 1)
+    # Open-ended and suffix ranges.
+    r = download(bob, conv, att, Range=f"bytes={size - 100}-")
+    assert r.status == 206 and r.raw == data[-100:]
+    r = download(bob, conv, att, Range="bytes=-5")
+    assert r.status == 206 and r.raw == data[-5:]
+    assert r.headers.get("Content-Range") == f"bytes {size - 5}-{size - 1}/{size}"
+    # Past the end: 416 with the size.
+    r = download(bob, conv, att, Range=f"bytes={size}-")
+    assert r.status == 416, r
+    assert r.json["error"]["code"] == "range_not_satisfiable"
+    assert r.headers.get("Content-Range") == f"bytes */{size}"
+    # Several ranges are not served as multipart: the whole file.
+    r = download(bob, conv, att, Range="bytes=0-1,5-6")
+    assert r.status == 200 and r.raw == data
+
+
+def test_non_member_is_refused(room):
+    r = download(room["eve"], room["conv"], room["att"]["id"])
+    assert r.status == 403, r
+    assert r.json["error"]["code"] == "forbidden"
+    r = upload(room["eve"], room["conv"], b"hello")
+    assert r.status == 403, r
+
+
+def test_attachment_of_another_conversation_is_not_found(room):
+    other = create_conversation(room["alice"], "elsewhere")["id"]
+    r = download(room["alice"], other, room["att"]["id"])
+    assert r.status == 404, r
+    assert r.json["error"]["code"] == "not_found"
+    r = download(room["alice"], room["conv"], "a_0000aaaaaaaaaaaaaaaaaaaa")
+    assert r.status == 404, r
+
+
+def test_unauthenticated_is_401(room):
+    api = room["alice"].api
+    r = api.call("GET", f"/conversations/{room['conv']}/attachments/{room['att']['id']}")
+    assert r.status == 401, r
+    r = api.call("POST", f"/conversations/{room['conv']}/attachments", raw_body=b"x")
+    assert r.status == 401, r
+    r = api.call("POST", f"/conversations/{room['conv']}/attachments", raw_body=b"x",
+                 token="not-a-token")
+    assert r.status == 401, r
+
+
+def test_oversize_is_413_and_the_limit_is_exact(room):
+    alice, conv = room["alice"], room["conv"]
+    r = upload(alice, conv, b"\0" * (MAX_BYTES + 1))
+    assert r.status == 413, r
+    assert r.json["error"]["code"] == "payload_too_large"
+    # Exactly the limit is accepted; other routes keep the small limit.
+    data = os.urandom(MAX_BYTES)
+    r = upload(alice, conv, data, name="big.bin", content_type="application/octet-stream")
+    assert r.status == 201, r
+    r2 = download(via(room["bob"], room["cluster"][2]), conv, r.json["id"])
+    assert r2.status == 200 and r2.raw == data
+    r = alice.call("POST", f"/conversations/{conv}/messages", raw_body=b"x" * (2 << 20))
+    assert r.status == 413, r
+
+
+def test_name_and_type_are_sanitised(room):
+    alice, conv = room["alice"], room["conv"]
+    r = upload(alice, conv, b"<svg/>", name='../../etc/"pass\nwd".svg',
+               content_type="image/svg+xml; charset=utf-8")
+    assert r.status == 201, r
+    assert r.json["name"] == "pass_wd_.svg"  # leading quote dropped, others replaced
+    assert r.json["content_type"] == "image/svg+xml"
+    d = download(alice, conv, r.json["id"])
+    # SVG can carry script: never inline, never sniffed, sandboxed.
+    assert d.headers.get("Content-Disposition").startswith("attachment;")
+    assert d.headers.get("X-Content-Type-Options") == "nosniff"
+    # No name and a bogus type: defaults.
+    r = upload(alice, conv, b"abc", name=None, content_type="not a type")
+    assert r.status == 201 and r.json["name"] == "file"
+    assert r.json["content_type"] == "application/octet-stream"
+    # The header is a second way to name it; an image is shown inline.
+    r = upload(alice, conv, b"\x89PNG", name=None, content_type="image/png",
+               **{"X-Filename": "cat.png"})
+    assert r.status == 201 and r.json["name"] == "cat.png"
+    d = download(alice, conv, r.json["id"])
+    assert d.headers.get("Content-Disposition").startswith('inline; filename="cat.png"')
+
+
+def test_empty_file(room):
+    r = upload(room["alice"], room["conv"], b"", name="empty.txt", content_type="text/plain")
+    assert r.status == 201 and r.json["size"] == 0
+    d = download(room["bob"], room["conv"], r.json["id"])
+    assert d.status == 200 and d.raw == b"" and d.headers.get("Content-Length") == "0"
+    d = download(room["bob"], room["conv"], r.json["id"], Range="bytes=0-")
+    assert d.status == 416
