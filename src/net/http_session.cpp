@@ -96,13 +96,14 @@ void http_session<Stream>::on_header(beast::error_code ec, std::size_t) {
   if (auto why = framing_problem(parser_->get().base()); !why.empty())
     return refuse_malformed({errc::bad_request, "ambiguous HTTP framing: " + std::string{why}},
                             why);
-  // Only an upload route may carry more than max_body_bytes.
-  {
+  // Only an upload route may carry more than max_body_bytes (the route is
+  // looked up here only for requests that have a body).
+  body_limit_ = ctx_->settings.max_body_bytes;
+  if (parser_->content_length().value_or(0) != 0 || parser_->chunked()) {
     auto& req = parser_->get();
     auto found = ctx_->routes.find(req.method(), split_target(req.target()).path);
-    body_limit_ = found.kind == router::result::found && found.body_limit != 0
-                    ? found.body_limit
-                    : ctx_->settings.max_body_bytes;
+    if (found.kind == router::result::found && found.body_limit != 0)
+      body_limit_ = found.body_limit;
     if (auto length = parser_->content_length(); length && *length > body_limit_)
       return on_read_error(http::error::body_limit);
     parser_->body_limit(body_limit_); // chunked bodies: checked as they arrive

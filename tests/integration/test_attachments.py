@@ -1,12 +1,15 @@
 """Attachments (docs/protocol.md "Attachments"): a member uploads a file into
 a conversation on one node and any member downloads it, byte for byte, on
 any other node; ranges, sizes and permissions as documented."""
+import json
 import os
+import re
+import socket
 import urllib.parse
 
 import pytest
 
-from chatclient import accept_invitation_to, create_conversation, invite
+from chatclient import accept_invitation_to, create_conversation, invite, new_account
 from cluster_harness import via
 
 MAX_BYTES = 10 * 1024 * 1024     # attachment_max_bytes default
@@ -19,6 +22,22 @@ def upload(acct, conv, data, name="report.pdf", content_type="application/pdf", 
     q = "?name=" + urllib.parse.quote(name) if name is not None else ""
     return acct.call("POST", f"/conversations/{conv}/attachments{q}", raw_body=data,
                      headers=hdrs)
+
+
+def announce_upload(acct, conv, length):
+    """Sends only the headers of an upload of `length` bytes; (status, body)."""
+    with socket.create_connection((acct.api.host, acct.api.port), timeout=10) as s:
+        s.sendall((f"POST /conversations/{conv}/attachments HTTP/1.1\r\nHost: x\r\n"
+                   f"Authorization: Bearer {acct.token}\r\nContent-Length: {length}\r\n"
+                   "Expect: 100-continue\r\n\r\n").encode())
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += s.recv(65536)
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+        while len(body) < length:
+            body += s.recv(65536)
+        return int(head.split()[1]), body
 
 
 def download(acct, conv, att, **headers):
@@ -120,9 +139,11 @@ def test_unauthenticated_is_401(room):
 
 def test_oversize_is_413_and_the_limit_is_exact(room):
     alice, conv = room["alice"], room["conv"]
-    r = upload(alice, conv, b"\0" * (MAX_BYTES + 1))
-    assert r.status == 413, r
-    assert r.json["error"]["code"] == "payload_too_large"
+    # Refused from the Content-Length alone, before any body byte is sent
+    # (what curl's `Expect: 100-continue` relies on).
+    status, body = announce_upload(alice, conv, MAX_BYTES + 1)
+    assert status == 413, body
+    assert json.loads(body)["error"]["code"] == "payload_too_large"
     # Exactly the limit is accepted; other routes keep the small limit.
     data = os.urandom(MAX_BYTES)
     r = upload(alice, conv, data, name="big.bin", content_type="application/octet-stream")
@@ -163,3 +184,19 @@ def test_empty_file(room):
     assert d.status == 200 and d.raw == b"" and d.headers.get("Content-Length") == "0"
     d = download(room["bob"], room["conv"], r.json["id"], Range="bytes=0-")
     assert d.status == 416
+
+
+def test_limits_follow_the_config(node_factory):
+    """A node with a small attachment_max_bytes and post budget: the upload
+    limit is that key, and uploads count against the session's post budget."""
+    node = node_factory(extra_cluster="attachment_max_bytes = 1000\nrate_burst = 3\nrate_per_second = 1\n")
+    alice = new_account(node.api)
+    conv = create_conversation(alice, "small")["id"]
+    r = upload(alice, conv, b"x" * 1001)
+    assert r.status == 413, r
+    assert r.json["error"]["code"] == "payload_too_large"
+    statuses = [upload(alice, conv, b"x" * 1000).status for _ in range(6)]
+    assert statuses[0] == 201, statuses
+    assert 429 in statuses, statuses
+    r = upload(alice, conv, b"x")
+    assert r.status == 429 and int(r.headers.get("Retry-After")) >= 1, r
