@@ -5,12 +5,13 @@ import json
 import os
 import re
 import socket
+import time
 import urllib.parse
 
 import pytest
 
 from chatclient import accept_invitation_to, create_conversation, invite, new_account
-from cluster_harness import via
+from cluster_harness import group_owned_by, via
 
 MAX_BYTES = 10 * 1024 * 1024     # attachment_max_bytes default
 CHUNK = 256 * 1024               # stored chunk size: pick sizes across its edges
@@ -200,3 +201,25 @@ def test_limits_follow_the_config(node_factory):
     assert 429 in statuses, statuses
     r = upload(alice, conv, b"x")
     assert r.status == 429 and int(r.headers.get("Retry-After")) >= 1, r
+
+
+def test_an_attachment_survives_its_leader(fresh_cluster):
+    """Stored in the conversation's replicated group: with the node leading
+    that group killed (-9), another node serves the same bytes."""
+    n1, n2, n3 = fresh_cluster
+    alice = fresh_cluster.account(n2)
+    bob = via(fresh_cluster.account(n3), n3)
+    conv = group_owned_by(fresh_cluster, n1, alice, bob)
+    data = os.urandom(2 * CHUNK + 1)
+    r = upload(alice, conv, data)
+    assert r.status == 201, r
+    fresh_cluster.kill9(n1)
+    deadline = time.monotonic() + 20
+    while True:
+        d = download(bob, conv, r.json["id"])
+        if d.status == 200 or time.monotonic() > deadline:
+            break
+        assert d.status == 503, d
+        time.sleep(0.2)
+    assert d.status == 200, d
+    assert d.raw == data
