@@ -90,6 +90,40 @@ void require_invitees(caf::event_based_actor* self, node_ref ctx,
   });
 }
 
+/// An upload on its way to its conversation.
+struct upload {
+  std::string user;
+  std::string conv;
+  std::string name;
+  std::string content_type;
+  std::string bytes;
+};
+
+/// ask_conversation for an upload: the bytes (up to attachment_max_bytes)
+/// are shared by the closures and copied only into each attempt's message.
+void upload_to(caf::event_based_actor* self, directory_api directory,
+               std::shared_ptr<const upload> up, reply<attachment_view> done, int attempts,
+               std::chrono::steady_clock::time_point deadline) {
+  auto fail = [done](const caf::error& err) {
+    done(outcome<attachment_view>::failure(to_api_error(err)));
+  };
+  self->request(directory, detail::remaining(deadline), conv_atom::value, up->conv)
+    .then(
+      [=](conversation_api target) {
+        self
+          ->request(target, detail::remaining(deadline), upload_atom::value, up->user, up->name,
+                    up->content_type, up->bytes)
+          .then([done](attachment_view& v) { done(outcome<attachment_view>::success(std::move(v))); },
+                [=](caf::error& err) {
+                  if (attempts > 1 && worth_retrying(err))
+                    upload_to(self, directory, up, done, attempts - 1, deadline);
+                  else
+                    fail(err);
+                });
+      },
+      fail);
+}
+
 } // namespace
 
 bool conversation_client::impl::allow_post(const std::string& session_id, int* retry_after) {
@@ -347,12 +381,12 @@ void conversation_client::upload_attachment(principal who, std::string conv, std
                 "too many uploads; retry after " + std::to_string(retry_after) + " s");
   }
   auto p = pimpl_;
-  // Shared, so that the bytes are not copied into every closure on the way.
-  auto body = std::make_shared<std::string>(std::move(bytes));
-  in_actor(p->sys, [p, who, conv, name, content_type, body, done](caf::event_based_actor* self) {
-    ask_conversation<attachment_view>(self, p->directory, conv_atom::value, conv, done, attempts,
-                                      upload_atom::value, who.user_id, name, content_type,
-                                      *body);
+  auto up = std::make_shared<const upload>(
+    upload{who.user_id, std::move(conv), std::move(name), std::move(content_type),
+           std::move(bytes)});
+  in_actor(p->sys, [p, up, done](caf::event_based_actor* self) {
+    upload_to(self, p->directory, up, done, attempts,
+              std::chrono::steady_clock::now() + ask_timeout);
   });
 }
 
