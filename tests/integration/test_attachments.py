@@ -125,6 +125,9 @@ def test_attachment_of_another_conversation_is_not_found(room):
     assert r.json["error"]["code"] == "not_found"
     r = download(room["alice"], room["conv"], "a_0000aaaaaaaaaaaaaaaaaaaa")
     assert r.status == 404, r
+    for bad in ("nonsense", room["conv"], room["att"]["id"] + "x"):
+        r = download(room["alice"], room["conv"], bad)
+        assert r.status == 404 and r.json["error"]["code"] == "not_found", (bad, r)
 
 
 def test_unauthenticated_is_401(room):

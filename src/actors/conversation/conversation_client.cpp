@@ -392,6 +392,8 @@ void conversation_client::upload_attachment(principal who, std::string conv, std
 
 void conversation_client::attachment(principal who, std::string conv, std::string id,
                                      reply<attachment_view> done) const {
+  if (!shard_of_id(id, id_kind::attachment, pimpl_->ctx->shards))
+    return fail(done, errc::not_found, "no such attachment");
   auto p = pimpl_;
   in_actor(p->sys, [p, who, conv, id, done](caf::event_based_actor* self) {
     ask_conversation<attachment_view>(self, p->directory, conv_atom::value, conv, done, attempts,
@@ -401,6 +403,8 @@ void conversation_client::attachment(principal who, std::string conv, std::strin
 
 void conversation_client::attachment_chunk(principal who, std::string conv, std::string id,
                                            std::uint64_t index, reply<std::string> done) const {
+  if (!shard_of_id(id, id_kind::attachment, pimpl_->ctx->shards))
+    return fail(done, errc::not_found, "no such attachment");
   auto p = pimpl_;
   in_actor(p->sys, [p, who, conv, id, index, done](caf::event_based_actor* self) {
     ask_conversation<std::string>(self, p->directory, conv_atom::value, conv, done, attempts,
