@@ -12,6 +12,7 @@ import pytest
 
 from chatclient import accept_invitation_to, create_conversation, invite, new_account
 from cluster_harness import group_owned_by, via
+from test_http_tls import test_pki  # noqa: F401 - the CA fixture, shared
 
 MAX_BYTES = 10 * 1024 * 1024     # attachment_max_bytes default
 CHUNK = 256 * 1024               # stored chunk size: pick sizes across its edges
@@ -226,3 +227,32 @@ def test_an_attachment_survives_its_leader(fresh_cluster):
         time.sleep(0.2)
     assert d.status == 200, d
     assert d.raw == data
+
+
+def test_download_over_https(tmp_path, test_pki):
+    """The streamed answer is written through TLS records too."""
+    import shutil
+    import ssl
+    from chatclient import Client
+    from harness import Node, chatnode_binary
+    certs = tmp_path / "tls"
+    shutil.copytree(test_pki, certs)
+    for ext in ("crt", "key"):
+        (certs / f"server.{ext}").write_bytes((certs / f"first.{ext}").read_bytes())
+    n = Node(chatnode_binary(), tmp_path,
+             extra_cluster="http_tls_cert = tls/server.crt\nhttp_tls_key = tls/server.key\n")
+    n.api = Client("127.0.0.1", n.http_port,
+                   ssl_context=ssl.create_default_context(cafile=str(certs / "ca.crt")))
+    n.start()
+    try:
+        alice = new_account(n.api)
+        conv = create_conversation(alice, "tls")["id"]
+        data = os.urandom(CHUNK + 999)
+        r = upload(alice, conv, data)
+        assert r.status == 201, r
+        d = download(alice, conv, r.json["id"])
+        assert d.status == 200 and d.raw == data
+        d = download(alice, conv, r.json["id"], Range=f"bytes={CHUNK - 1}-")
+        assert d.status == 206 and d.raw == data[CHUNK - 1:]
+    finally:
+        n.stop_clean()
