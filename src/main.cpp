@@ -212,6 +212,7 @@ int main(int argc, char** argv) {
   apply_ws_abuse_bounds(*cluster, rs);
   rs.chat.invites_per_minute = cluster->invites_per_minute;
   rs.chat.max_pending_invitations = cluster->max_pending_invitations;
+  rs.chat.attachment_max_bytes = cluster->attachment_max_bytes;
   rs.chat.direct_id_key = chat::security::derive_key(*secret, "direct-conversation");
   // A node-wide actor that dies stops the node (actors/supervisor.hpp).
   std::atomic<int> exit_code{0};
@@ -253,6 +254,7 @@ int main(int argc, char** argv) {
   hs.max_connections_per_address = cluster->http_max_connections_per_address;
   hs.cap_loopback = cluster->http_cap_loopback;
   hs.ws_inbound_frames = cluster->ws_inbound_frames;
+  hs.attachment_max_bytes = cluster->attachment_max_bytes;
   // Storage figures are histograms in metrics::node(); only the peers are
   // known here.
   auto extra_metrics = [&actors, node_id = node->id] {

@@ -48,6 +48,10 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using metered_atom = caf::atom_constant<caf::atom("metered")>;
 /// An account was deleted: its memberships and invitations go.
 using forget_atom = caf::atom_constant<caf::atom("forget")>;
+/// Attachments: store one, read its header, read one chunk of its bytes.
+using upload_atom = caf::atom_constant<caf::atom("upload")>;
+using att_meta_atom = caf::atom_constant<caf::atom("attmeta")>;
+using att_chunk_atom = caf::atom_constant<caf::atom("attchunk")>;
 
 // Relay: per-node delivery to local connections.
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;

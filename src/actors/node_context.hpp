@@ -29,6 +29,8 @@ struct chat_settings {
   std::size_t invites_per_minute = 3;
   /// Pending invitations a user may hold (keeps GET /invitations bounded).
   std::size_t max_pending_invitations = 1000;
+  /// Largest attachment a conversation stores (the HTTP layer refuses more first).
+  std::size_t attachment_max_bytes = 10 << 20;
   /// Keys the direct conversation ids (derived from the cluster secret), so
   /// nobody outside can compute the id of a pair.
   std::string direct_id_key;

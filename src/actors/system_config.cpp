@@ -42,6 +42,7 @@ node_system_config::node_system_config(std::size_t scheduler_threads,
   add_message_type<reaction_view>("chat.reaction_view");
   add_message_type<message_change>("chat.message_change");
   add_message_type<send_receipt>("chat.send_receipt");
+  add_message_type<attachment_view>("chat.attachment_view");
   add_message_type<message_page>("chat.message_page");
   add_message_type<direct_result>("chat.direct_result");
   add_message_type<invite_result>("chat.invite_result");

@@ -132,6 +132,9 @@ struct parser {
       return parse_int<std::size_t>(value, 1, 10'000'000, cfg.ws_queue_frames) || bad();
     if (key == "ws_queue_bytes")
       return parse_int<std::size_t>(value, 4096, std::size_t{1} << 34, cfg.ws_queue_bytes) || bad();
+    if (key == "attachment_max_bytes")
+      return parse_int<std::size_t>(value, 1, std::size_t{1} << 30, cfg.attachment_max_bytes)
+             || bad();
     if (key == "invites_per_minute")
       return parse_int<std::size_t>(value, 1, 1'000'000, cfg.invites_per_minute) || bad();
     if (key == "max_pending_invitations")

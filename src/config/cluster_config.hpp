@@ -44,6 +44,7 @@ struct cluster_config {
   std::size_t rate_per_second = 100;         ///< sustained sends per connection
   std::size_t ws_queue_frames = 1024;        ///< outbound frames queued before 4008
   std::size_t ws_queue_bytes = 8 << 20;      ///< outbound bytes queued before 4008
+  std::size_t attachment_max_bytes = 10 << 20; ///< largest attachment upload; more → 413
 
   // Cluster port: TLS and admission (docs/architecture.md "The cluster port").
   std::string tls_ca;       ///< CA every peer's certificate must chain to; set: TLS on

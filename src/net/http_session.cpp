@@ -1,5 +1,6 @@
 #include "net/http_session.hpp"
 
+#include <algorithm>
 #include <exception>
 
 #include "log/log.hpp"
@@ -77,7 +78,11 @@ void http_session<Stream>::post(std::function<void()> fn) {
 template <class Stream>
 void http_session<Stream>::do_read() {
   parser_.emplace();
-  parser_->body_limit(ctx_->settings.max_body_bytes);
+  // Beast checks a Content-Length against the limit while parsing the
+  // header, before the route is known: the largest route limit applies
+  // until on_header has found the route.
+  body_limit_ = std::max(ctx_->settings.max_body_bytes, ctx_->routes.largest_body_limit());
+  parser_->body_limit(body_limit_);
   parser_->header_limit(static_cast<std::uint32_t>(ctx_->settings.max_header_bytes));
   beast::get_lowest_layer(stream_).expires_after(ctx_->settings.read_timeout);
   http::async_read_header(stream_, buffer_, *parser_,
@@ -91,6 +96,18 @@ void http_session<Stream>::on_header(beast::error_code ec, std::size_t) {
   if (auto why = framing_problem(parser_->get().base()); !why.empty())
     return refuse_malformed({errc::bad_request, "ambiguous HTTP framing: " + std::string{why}},
                             why);
+  // Only an upload route may carry more than max_body_bytes (the route is
+  // looked up here only for requests that have a body).
+  body_limit_ = ctx_->settings.max_body_bytes;
+  if (parser_->content_length().value_or(0) != 0 || parser_->chunked()) {
+    auto& req = parser_->get();
+    auto found = ctx_->routes.find(req.method(), split_target(req.target()).path);
+    if (found.kind == router::result::found && found.body_limit != 0)
+      body_limit_ = found.body_limit;
+    if (auto length = parser_->content_length(); length && *length > body_limit_)
+      return on_read_error(http::error::body_limit);
+    parser_->body_limit(body_limit_); // chunked bodies: checked as they arrive
+  }
   // curl and others wait up to a second for this before sending a body.
   if (beast::iequals(parser_->get()[http::field::expect], "100-continue")
       && !parser_->is_done()) {
@@ -132,7 +149,7 @@ void http_session<Stream>::on_read_error(beast::error_code ec) {
   api_error e;
   if (ec == http::error::body_limit)
     e = {errc::payload_too_large, "the request body is over "
-                                    + std::to_string(ctx_->settings.max_body_bytes) + " bytes"};
+                                    + std::to_string(body_limit_) + " bytes"};
   else if (ec == http::error::header_limit)
     e = {errc::headers_too_large, "the request headers are over "
                                     + std::to_string(ctx_->settings.max_header_bytes) + " bytes"};
@@ -279,7 +296,15 @@ void http_session<Stream>::send(response res) {
   }
   answered_ = true;
   finalize(res, version_, keep_alive_ && !close_after_);
-  auto status = res.result_int();
+  account(res.result_int());
+  out_.emplace(std::move(res));
+  beast::get_lowest_layer(stream_).expires_after(ctx_->settings.read_timeout);
+  http::async_write(stream_, *out_,
+                    beast::bind_front_handler(&http_session::on_write, this->shared_from_this()));
+}
+
+template <class Stream>
+void http_session<Stream>::account(unsigned status) {
   std::string_view method = method_ == http::verb::unknown
                               ? std::string_view{"-"}
                               : std::string_view{http::to_string(method_)};
@@ -299,10 +324,88 @@ void http_session<Stream>::send(response res) {
                 {"status", status},
                 {"us", us.count()}});
   }
-  out_.emplace(std::move(res));
+}
+
+template <class Stream>
+void http_session<Stream>::stream(response head, std::uint64_t length, next_piece next) {
+  if (answered_) {
+    log::error(component, "second answer to one request dropped", {{"route", json::value(route_)}});
+    return;
+  }
+  answered_ = true;
+  head.body().clear();
+  head.version(version_);
+  head.keep_alive(keep_alive_ && !close_after_);
+  head.content_length(length);
+  account(head.result_int());
+  out_.emplace(std::move(head));
+  stream_left_ = length;
+  next_ = std::move(next);
+  head_sr_.emplace(*out_);
   beast::get_lowest_layer(stream_).expires_after(ctx_->settings.read_timeout);
-  http::async_write(stream_, *out_,
-                    beast::bind_front_handler(&http_session::on_write, this->shared_from_this()));
+  http::async_write_header(stream_, *head_sr_,
+                           beast::bind_front_handler(&http_session::on_head_written,
+                                                     this->shared_from_this()));
+}
+
+template <class Stream>
+void http_session<Stream>::on_head_written(beast::error_code ec, std::size_t) {
+  if (ec) {
+    log::debug(component, "write failed", {{"reason", json::value(ec.message())}});
+    return do_close();
+  }
+  pull_piece();
+}
+
+template <class Stream>
+void http_session<Stream>::pull_piece() {
+  if (stream_left_ == 0) {
+    bool keep = out_ && out_->keep_alive();
+    head_sr_.reset();
+    out_.reset();
+    next_ = nullptr;
+    piece_ = std::string{};
+    if (close_after_)
+      return do_linger();
+    if (!keep)
+      return do_close();
+    return do_read();
+  }
+  // No timer while the piece is fetched: the actor call has its own deadline.
+  beast::get_lowest_layer(stream_).expires_never();
+  next_([self = this->shared_from_this()](outcome<std::string> piece) {
+    self->post([self, piece = std::move(piece)]() mutable { self->on_piece(std::move(piece)); });
+  });
+}
+
+template <class Stream>
+void http_session<Stream>::on_piece(outcome<std::string> piece) {
+  if (!piece.ok() || piece.value.empty() || piece.value.size() > stream_left_) {
+    // The header is out; ending the connection is the only way left to
+    // tell the client the body is incomplete.
+    log::warn(component, "streamed answer cut short",
+              {{"route", json::value(route_)},
+               {"reason", json::value(piece.ok() ? std::string{"bad piece size"}
+                                                 : piece.error.message)}});
+    next_ = nullptr;
+    return beast::get_lowest_layer(stream_).close();
+  }
+  piece_ = std::move(piece.value);
+  stream_left_ -= piece_.size();
+  beast::get_lowest_layer(stream_).expires_after(ctx_->settings.read_timeout);
+  asio::async_write(stream_, asio::buffer(piece_),
+                    beast::bind_front_handler(&http_session::on_piece_written,
+                                              this->shared_from_this()));
+}
+
+template <class Stream>
+void http_session<Stream>::on_piece_written(beast::error_code ec, std::size_t) {
+  if (ec) {
+    log::debug(component, "write failed", {{"reason", json::value(ec.message())}});
+    next_ = nullptr;
+    return do_close();
+  }
+  pull_piece();
 }
 
 template <class Stream>

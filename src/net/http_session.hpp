@@ -35,6 +35,9 @@ public:
   /// Writes the answer to the current request (on the strand).
   void send(response res) override;
 
+  /// Writes a header, then the pieces of its body one by one (on the strand).
+  void stream(response head, std::uint64_t length, next_piece next) override;
+
 private:
   using clock = std::chrono::steady_clock;
   static constexpr bool is_tls = std::is_same_v<Stream, tls_stream>;
@@ -54,6 +57,12 @@ private:
   void on_ticket(outcome<principal> who);
   void reject(const api_error& e, std::string_view route);
   void on_write(beast::error_code ec, std::size_t bytes);
+  /// Metrics and the request log line of an answer with `status`.
+  void account(unsigned status);
+  void on_head_written(beast::error_code ec, std::size_t bytes);
+  void pull_piece();
+  void on_piece(outcome<std::string> piece);
+  void on_piece_written(beast::error_code ec, std::size_t bytes);
   void do_close();
   void do_linger();
   void on_linger(beast::error_code ec, std::size_t bytes);
@@ -74,6 +83,14 @@ private:
   clock::time_point started_;
 
   std::optional<response> out_; ///< alive while its write is in flight
+  std::size_t body_limit_ = 0;  ///< of the request being read
+
+  // A streamed answer (stream()): its header's serializer, the piece being
+  // written, what is left to write and where the pieces come from.
+  std::optional<http::response_serializer<http::string_body>> head_sr_;
+  std::string piece_;
+  std::uint64_t stream_left_ = 0;
+  next_piece next_;
   std::optional<http::request<http::string_body>> upgrade_; ///< while its ticket is redeemed
   std::unique_ptr<char[]> drain_;
   std::size_t drained_ = 0;

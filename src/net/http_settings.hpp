@@ -12,6 +12,7 @@ struct http_settings {
   std::string address = "127.0.0.1";         ///< IPv4 or IPv6 literal to bind
   unsigned short port = 8101;                ///< 0 picks a free port
   std::size_t max_body_bytes = 1 << 20;      ///< larger bodies → 413 payload_too_large
+  std::size_t attachment_max_bytes = 10 << 20; ///< body limit of the attachment upload route only
   std::size_t max_header_bytes = 16 * 1024;  ///< larger headers → 431 headers_too_large
   std::chrono::seconds read_timeout{30};     ///< idle or half-sent request → closed
 

@@ -3,7 +3,9 @@
 // an actor answers: `then` wraps a continuation so that the actor thread only
 // posts the outcome to the connection's strand, and the continuation (JSON
 // rendering included) runs there.
+#include <cstdint>
 #include <functional>
+#include <string>
 #include <memory>
 #include <utility>
 
@@ -11,6 +13,11 @@
 #include "schema/outcome.hpp"
 
 namespace chat::net {
+
+/// Fetches the next piece of a streamed body and hands it to `got` (from
+/// any thread, once). A failure, or an empty piece, ends the connection:
+/// the status line is already out, so the client sees a short body.
+using next_piece = std::function<void(std::function<void(outcome<std::string>)> got)>;
 
 /// The connection side of a request (implemented by http_session).
 class exchange {
@@ -20,6 +27,10 @@ public:
   virtual void post(std::function<void()> fn) = 0;
   /// Writes the answer to the current request; on the strand, once.
   virtual void send(response res) = 0;
+  /// Writes `head` (body ignored) with `Content-Length: length`, then the
+  /// pieces `next` produces, each written before the next is asked for,
+  /// until `length` bytes are out; on the strand, instead of send.
+  virtual void stream(response head, std::uint64_t length, next_piece next) = 0;
 };
 
 /// A copyable handle to the pending answer of one request.
@@ -29,6 +40,11 @@ public:
 
   /// Sends `res`; call on the connection's strand.
   void send(response res) const { ex_->send(std::move(res)); }
+
+  /// Streams a body of `length` bytes (exchange::stream); on the strand.
+  void stream(response head, std::uint64_t length, next_piece next) const {
+    ex_->stream(std::move(head), length, std::move(next));
+  }
 
   /// Sends the error body of `e`; call on the connection's strand.
   void fail(const api_error& e) const { send(error_response(e)); }

@@ -1,5 +1,6 @@
 #include "net/router.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <stdexcept>
 
@@ -55,6 +56,18 @@ void router::add(http::verb method, std::string_view pattern, handler h, bool to
   }
   r.methods.push_back({method, std::move(h), token_first});
   routes_.push_back(std::move(r));
+}
+
+void router::set_body_limit(http::verb method, std::string_view pattern, std::size_t bytes) {
+  for (auto& r : routes_)
+    if (r.pattern == pattern)
+      for (auto& m : r.methods)
+        if (m.method == method) {
+          m.body_limit = bytes;
+          largest_body_limit_ = std::max(largest_body_limit_, bytes);
+          return;
+        }
+  throw std::logic_error("body limit for an unknown route: " + std::string{pattern});
 }
 
 router::match router::find(http::verb method, std::string_view path) const {
@@ -122,6 +135,7 @@ router::match router::find(http::verb method, std::string_view path) const {
       out.kind = result::found;
       out.target = &m.h;
       out.token_first = m.token_first;
+      out.body_limit = m.body_limit;
       return out;
     }
   }

@@ -32,6 +32,13 @@ public:
   void add(http::verb method, std::string_view pattern, handler h);
   void add(http::verb method, std::string_view pattern, token_first_handler h);
 
+  /// Lets requests to an already registered (method, pattern) carry bodies
+  /// up to `bytes` instead of the server's max_body_bytes (an upload).
+  void set_body_limit(http::verb method, std::string_view pattern, std::size_t bytes);
+
+  /// The largest body limit set on any route (0: none).
+  std::size_t largest_body_limit() const noexcept { return largest_body_limit_; }
+
   enum class result { found, not_found, method_not_allowed, bad_path };
 
   /// What matching a request found. A malformed escape in the path is
@@ -45,6 +52,7 @@ public:
     std::string_view route;          ///< the pattern, when the path matched
     path_params params;              ///< decoded, when the path matched
     std::string allow;               ///< `Allow` value for method_not_allowed
+    std::size_t body_limit = 0;      ///< found: the route's own body limit (0: the default)
   };
 
   /// Looks up `path` (no query string). `bad_path` means a malformed escape.
@@ -63,6 +71,7 @@ private:
     http::verb method;
     handler h;
     bool token_first = false;
+    std::size_t body_limit = 0;
   };
   struct route {
     std::string pattern;
@@ -73,6 +82,7 @@ private:
   void add(http::verb method, std::string_view pattern, handler h, bool token_first);
 
   std::vector<route> routes_;
+  std::size_t largest_body_limit_ = 0;
 };
 
 } // namespace chat::net

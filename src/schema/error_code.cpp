@@ -11,7 +11,7 @@ struct code_info {
   int status;
 };
 
-constexpr std::array<code_info, 13> codes{{
+constexpr std::array<code_info, 14> codes{{
   {errc::ok, "ok", 200},
   {errc::bad_request, "bad_request", 400},
   {errc::unauthorized, "unauthorized", 401},
@@ -24,6 +24,7 @@ constexpr std::array<code_info, 13> codes{{
   {errc::rate_limited, "rate_limited", 429},
   {errc::unavailable, "unavailable", 503},
   {errc::retry, "unavailable", 503},
+  {errc::range_not_satisfiable, "range_not_satisfiable", 416},
   {errc::internal, "internal", 500},
 }};
 

@@ -22,6 +22,7 @@ enum class errc : std::uint8_t {
   unavailable,
   internal,
   retry, ///< between actors only: the target is passivating, resolve it again
+  range_not_satisfiable, ///< a download's Range starts past the end (416)
 };
 
 /// The snake_case code clients see in `{"error":{"code":…}}`.

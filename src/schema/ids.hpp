@@ -15,6 +15,7 @@ enum class id_kind : char {
   conversation = 'c',
   invitation = 'i',
   message = 'm',
+  attachment = 'a',
 };
 
 /// Length of every id: prefix (2) + shard (4) + random (20).

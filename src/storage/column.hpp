@@ -25,18 +25,20 @@ enum class column : std::uint8_t {
   memberships = 10,
   meta = 11,
   raft = 12, ///< a consensus group's own state: term, vote, log entries, snapshot meta
-  blocks = 13, ///< user blocks: "<user>/o/<other>" (user blocks other), "<user>/i/<other>" (other blocks user)
+  blocks = 13,            ///< user blocks: "<user>/o/<other>" (user blocks other), "<user>/i/<other>" (other blocks user)
+  attachments = 14,       ///< attachment headers: conversation id / attachment id
+  attachment_chunks = 15, ///< attachment bytes: conversation id / attachment id + chunk index
 };
 
 /// Number of columns; columns index arrays of this size.
-inline constexpr std::size_t column_count = static_cast<std::size_t>(column::blocks) + 1;
+inline constexpr std::size_t column_count = static_cast<std::size_t>(column::attachment_chunks) + 1;
 
 /// The column family name on disk.
 constexpr std::string_view column_name(column c) noexcept {
   constexpr std::array<std::string_view, column_count> names{
       "users",   "usernames",   "sessions",    "user_sessions", "conversations", "members",
       "messages", "idempotency", "invitations", "read_markers",  "memberships", "meta",
-      "raft",    "blocks"};
+      "raft",    "blocks", "attachments", "attachment_chunks"};
   return names[static_cast<std::size_t>(c)];
 }
 

@@ -62,6 +62,17 @@ rocksdb::ColumnFamilyOptions cf_options(const std::shared_ptr<rocksdb::Cache>& c
   return o;
 }
 
+// Attachment chunks are large (up to 256 KiB), written once and read
+// whole: kept in blob files, the LSM tree holds only small references, so
+// compactions do not rewrite the bytes again and again (RocksDB's
+// integrated BlobDB). Blob files whose chunks were deleted are reclaimed by
+// blob garbage collection during compactions.
+void enable_blobs(rocksdb::ColumnFamilyOptions& o) {
+  o.enable_blob_files = true;
+  o.min_blob_size = 4096;
+  o.enable_blob_garbage_collection = true;
+}
+
 } // namespace
 
 std::string family_name(std::string_view scope, column c) {
@@ -105,6 +116,8 @@ std::unique_ptr<rocks_db> rocks_db::open(const options& opts, std::string* error
       auto o = cf_opts;
       if (c == column::messages)
         o.memtable_insert_with_hint_prefix_extractor = std::make_shared<strip_seq>();
+      if (c == column::attachment_chunks)
+        enable_blobs(o);
       descriptors.emplace_back(family_name(scope, c), o);
       wanted.insert(descriptors.back().name);
     }

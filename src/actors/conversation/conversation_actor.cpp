@@ -7,6 +7,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/conversation/attachment_store.hpp"
 #include "actors/conversation/conversation_store.hpp"
 #include "actors/conversation/keyed_limits.hpp"
 #include "actors/conversation/message_changes.hpp"
@@ -468,6 +469,53 @@ void conversation_state::change(promise<send_receipt> rp, const std::string& use
   });
 }
 
+/// Stores an attachment for a member who passed the gate: header and
+/// chunks in one batch, answered once durable.
+void store_attachment(conversation_state& st, promise<attachment_view> rp,
+                      const std::string& user, std::string name, std::string type,
+                      const std::string& bytes) {
+  if (bytes.size() > st.ctx->settings.attachment_max_bytes) {
+    rp.deliver(make_chat_error(errc::payload_too_large, "the attachment is too large"));
+    return;
+  }
+  auto shard = *shard_of_id(st.id, id_kind::conversation, st.ctx->shards);
+  attachment_record a{make_id(id_kind::attachment, shard), st.id, std::move(name),
+                      std::move(type), bytes.size(), user, now_ms()};
+  storage::write_batch batch;
+  attachment_store::put(batch, a, bytes);
+  st.commit(std::move(batch), [rp, v = view_of_attachment(a)](errc rc) mutable {
+    if (rc != errc::ok)
+      rp.deliver(write_failed(rc));
+    else
+      rp.deliver(v);
+  });
+}
+
+/// One chunk, read on the read pool (a download never holds the scheduler).
+void read_attachment_chunk(conversation_actor self, conversation_state& st,
+                           promise<std::string> rp, const std::string& att,
+                           std::uint64_t index) {
+  struct chunk_read {
+    errc rc = errc::ok;
+    std::string bytes;
+  };
+  auto read = [data = st.data, id = st.id, att, index] {
+    chunk_read r;
+    r.rc = attachment_store{data}.chunk(id, att, index, &r.bytes);
+    return r;
+  };
+  auto then = [rp](chunk_read r) mutable {
+    if (r.rc == errc::not_found)
+      rp.deliver(make_chat_error(errc::not_found, "no such attachment"));
+    else if (r.rc != errc::ok)
+      rp.deliver(make_chat_error(errc::unavailable, "storage is not available"));
+    else
+      rp.deliver(std::move(r.bytes));
+  };
+  read_then<chunk_read>(self, st.pending, *st.ctx->reads, std::move(read), std::move(then),
+                        [rp](caf::error busy) mutable { rp.deliver(std::move(busy)); });
+}
+
 conversation_impl::behavior_type conversation(conversation_actor self, node_ref ctx,
                                               directory_api directory, std::string id,
                                               std::optional<stored_conversation> stored) {
@@ -695,6 +743,41 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
       };
       read_then<page_read>(self, st.pending, *st.ctx->reads, std::move(read), std::move(then),
                            [rp](caf::error busy) mutable { rp.deliver(std::move(busy)); });
+      return rp;
+    },
+
+    // Attachments (attachment_store.hpp), members only. Stored in this
+    // conversation's group like its messages; chunks are read on the pool.
+    [self](upload_atom, const std::string& user, std::string& name, std::string& type,
+           std::string& bytes) -> promise<attachment_view> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<attachment_view>();
+      if (auto err = st.gate(user))
+        rp.deliver(err);
+      else
+        store_attachment(st, rp, user, std::move(name), std::move(type), bytes);
+      return rp;
+    },
+    [self](att_meta_atom, const std::string& user, const std::string& att)
+      -> caf::result<attachment_view> {
+      auto& st = self->state;
+      if (auto err = st.gate(user))
+        return err;
+      attachment_record a;
+      if (auto rc = attachment_store{st.data}.header(st.id, att, &a); rc != errc::ok)
+        return make_chat_error(rc == errc::not_found ? rc : errc::unavailable,
+                               rc == errc::not_found ? "no such attachment"
+                                                     : "storage is not available");
+      return view_of_attachment(a);
+    },
+    [self](att_chunk_atom, const std::string& user, const std::string& att,
+           std::uint64_t index) -> promise<std::string> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<std::string>();
+      if (auto err = st.gate(user))
+        rp.deliver(err);
+      else
+        read_attachment_chunk(self, st, rp, att, index);
       return rp;
     },
 

@@ -12,6 +12,7 @@
 
 #include "actors/atoms.hpp"
 #include "schema/admin_views.hpp"
+#include "schema/attachment.hpp"
 #include "schema/records.hpp"
 #include "schema/wire.hpp"
 
@@ -56,6 +57,11 @@ using conversation_api = caf::typed_actor<
   /// (user): the account was deleted; it stops being a member (ownership
   /// passes on) and its invitations here, sent or received, are void.
   caf::replies_to<forget_atom, std::string>::with<done_atom>,
+  /// Attachments, members only: (user, name, content type, bytes) stores
+  /// one; (user, id) its header; (user, id, chunk index) one chunk's bytes.
+  caf::replies_to<upload_atom, std::string, std::string, std::string, std::string>::with<attachment_view>,
+  caf::replies_to<att_meta_atom, std::string, std::string>::with<attachment_view>,
+  caf::replies_to<att_chunk_atom, std::string, std::string, std::uint64_t>::with<std::string>,
   /// The admin shell.
   caf::replies_to<inspect_atom>::with<conversation_info>,
   caf::replies_to<mailbox_atom>::with<std::uint64_t>>;

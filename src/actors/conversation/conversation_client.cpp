@@ -90,6 +90,40 @@ void require_invitees(caf::event_based_actor* self, node_ref ctx,
   });
 }
 
+/// An upload on its way to its conversation.
+struct upload {
+  std::string user;
+  std::string conv;
+  std::string name;
+  std::string content_type;
+  std::string bytes;
+};
+
+/// ask_conversation for an upload: the bytes (up to attachment_max_bytes)
+/// are shared by the closures and copied only into each attempt's message.
+void upload_to(caf::event_based_actor* self, directory_api directory,
+               std::shared_ptr<const upload> up, reply<attachment_view> done, int attempts,
+               std::chrono::steady_clock::time_point deadline) {
+  auto fail = [done](const caf::error& err) {
+    done(outcome<attachment_view>::failure(to_api_error(err)));
+  };
+  self->request(directory, detail::remaining(deadline), conv_atom::value, up->conv)
+    .then(
+      [=](conversation_api target) {
+        self
+          ->request(target, detail::remaining(deadline), upload_atom::value, up->user, up->name,
+                    up->content_type, up->bytes)
+          .then([done](attachment_view& v) { done(outcome<attachment_view>::success(std::move(v))); },
+                [=](caf::error& err) {
+                  if (attempts > 1 && worth_retrying(err))
+                    upload_to(self, directory, up, done, attempts - 1, deadline);
+                  else
+                    fail(err);
+                });
+      },
+      fail);
+}
+
 } // namespace
 
 bool conversation_client::impl::allow_post(const std::string& session_id, int* retry_after) {
@@ -355,6 +389,47 @@ void conversation_client::messages(principal who, std::string conv, page_request
   in_actor(p->sys, [p, who, conv, page, done](caf::event_based_actor* self) {
     ask_conversation<message_page>(self, p->directory, conv_atom::value, conv, done, attempts,
                                    history_atom::value, who.user_id, page);
+  });
+}
+
+void conversation_client::upload_attachment(principal who, std::string conv, std::string name,
+                                            std::string content_type, std::string bytes,
+                                            reply<attachment_view> done) const {
+  int retry_after = 1;
+  if (!pimpl_->allow_post(who.session_id, &retry_after)) {
+    metrics::node().rate_limited.inc();
+    return fail(done, errc::rate_limited,
+                "too many uploads; retry after " + std::to_string(retry_after) + " s");
+  }
+  auto p = pimpl_;
+  auto up = std::make_shared<const upload>(
+    upload{who.user_id, std::move(conv), std::move(name), std::move(content_type),
+           std::move(bytes)});
+  in_actor(p->sys, [p, up, done](caf::event_based_actor* self) {
+    upload_to(self, p->directory, up, done, attempts,
+              std::chrono::steady_clock::now() + ask_timeout);
+  });
+}
+
+void conversation_client::attachment(principal who, std::string conv, std::string id,
+                                     reply<attachment_view> done) const {
+  if (!shard_of_id(id, id_kind::attachment, pimpl_->ctx->shards))
+    return fail(done, errc::not_found, "no such attachment");
+  auto p = pimpl_;
+  in_actor(p->sys, [p, who, conv, id, done](caf::event_based_actor* self) {
+    ask_conversation<attachment_view>(self, p->directory, conv_atom::value, conv, done, attempts,
+                                      att_meta_atom::value, who.user_id, id);
+  });
+}
+
+void conversation_client::attachment_chunk(principal who, std::string conv, std::string id,
+                                           std::uint64_t index, reply<std::string> done) const {
+  if (!shard_of_id(id, id_kind::attachment, pimpl_->ctx->shards))
+    return fail(done, errc::not_found, "no such attachment");
+  auto p = pimpl_;
+  in_actor(p->sys, [p, who, conv, id, index, done](caf::event_based_actor* self) {
+    ask_conversation<std::string>(self, p->directory, conv_atom::value, conv, done, attempts,
+                                  att_chunk_atom::value, who.user_id, id, index);
   });
 }
 

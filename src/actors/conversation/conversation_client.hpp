@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "actors/auth/auth_client.hpp"
+#include "schema/attachment.hpp"
 #include "schema/outcome.hpp"
 #include "schema/wire.hpp"
 
@@ -49,6 +50,17 @@ public:
                       reply<send_receipt> done) const;
   void messages(principal who, std::string conv, page_request page,
                 reply<message_page> done) const;
+  /// Stores an attachment (members only). Counted against the caller's
+  /// HTTP post budget (rate_burst/rate_per_second per auth session).
+  void upload_attachment(principal who, std::string conv, std::string name,
+                         std::string content_type, std::string bytes,
+                         reply<attachment_view> done) const;
+  /// An attachment's header (members only; not_found when `conv` has no `id`).
+  void attachment(principal who, std::string conv, std::string id,
+                  reply<attachment_view> done) const;
+  /// Chunk `index` of an attachment's bytes (schema/attachment.hpp).
+  void attachment_chunk(principal who, std::string conv, std::string id, std::uint64_t index,
+                        reply<std::string> done) const;
   /// After an account's deletion: removes it from every conversation it is
   /// in and voids the invitations it sent or received (best effort: a
   /// conversation that cannot be reached now keeps them).

@@ -53,6 +53,12 @@ void add_invitation_routes(router& r, const auth_client& auth,
 void add_message_routes(router& r, const auth_client& auth,
                         const conversation_client& conversations);
 
+/// `POST /conversations/{id}/attachments` (bodies up to `max_upload_bytes`)
+/// and `GET /conversations/{id}/attachments/{att}`.
+void add_attachment_routes(router& r, const auth_client& auth,
+                           const conversation_client& conversations,
+                           std::size_t max_upload_bytes);
+
 /// `GET /` and `GET /static/…`: the embedded web client (web/).
 void add_static_routes(router& r);
 

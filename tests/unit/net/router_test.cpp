@@ -130,3 +130,19 @@ TEST_CASE("a malformed escape still names the token-first route it would reach")
   CHECK(r.find(http::verb::get, "/users/%zz").target != nullptr);
   CHECK(r.find(http::verb::get, "/users/me").token_first == false);
 }
+
+TEST_CASE("a body limit belongs to one method of one route") {
+  int hit = 0;
+  router r;
+  r.add(http::verb::post, "/c/{id}/files", tagged(&hit, 1));
+  r.add(http::verb::get, "/c/{id}/files", tagged(&hit, 2));
+  r.add(http::verb::post, "/c/{id}/other", tagged(&hit, 3));
+  CHECK(r.largest_body_limit() == 0);
+  r.set_body_limit(http::verb::post, "/c/{id}/files", 10 << 20);
+  CHECK(r.largest_body_limit() == std::size_t{10 << 20});
+  CHECK(r.find(http::verb::post, "/c/x/files").body_limit == std::size_t{10 << 20});
+  CHECK(r.find(http::verb::get, "/c/x/files").body_limit == 0);
+  CHECK(r.find(http::verb::post, "/c/x/other").body_limit == 0);
+  CHECK_THROWS(r.set_body_limit(http::verb::put, "/c/{id}/files", 1));
+  CHECK_THROWS(r.set_body_limit(http::verb::post, "/nowhere", 1));
+}
