@@ -7,14 +7,6 @@ namespace {
 
 namespace http = boost::beast::http;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
 } // namespace
 
 std::string_view framing_problem(const http::fields& headers) {
@@ -25,14 +17,14 @@ std::string_view framing_problem(const http::fields& headers) {
   for (const auto& f : headers) {
     if (f.name() == http::field::transfer_encoding) {
       ++encodings;
-      chunked = boost::beast::iequals(trim(f.value()), "chunked");
+      chunked = boost::beast::iequals(trim_ows(f.value()), "chunked");
     } else if (f.name() == http::field::content_length) {
       // One value per field, or a list of equal values ("5, 5"): compare
       // each item with the first one seen.
       std::string_view rest = f.value();
       while (true) {
         auto comma = rest.find(',');
-        auto item = trim(rest.substr(0, comma));
+        auto item = trim_ows(rest.substr(0, comma));
         if (!has_length) {
           has_length = true;
           length = item;

@@ -17,4 +17,14 @@ namespace chat::net {
 /// values that differ.
 std::string_view framing_problem(const boost::beast::http::fields& headers);
 
+/// A header value without HTTP's optional whitespace (blanks and tabs) at
+/// either end.
+inline std::string_view trim_ows(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
 } // namespace chat::net

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "net/http_framing.hpp"
 #include "schema/validation.hpp"
 
 namespace chat::net {
@@ -19,14 +20,6 @@ bool token_char(char c) {
 
 bool is_token(std::string_view s) {
   return !s.empty() && s.size() <= media_part_max && std::all_of(s.begin(), s.end(), token_char);
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
 }
 
 /// A plain decimal u64 (no sign, no blanks); false on anything else.
@@ -72,7 +65,7 @@ std::string sanitize_file_name(std::string_view raw) {
 
 std::string sanitize_content_type(std::string_view raw) {
   auto semi = raw.find(';');
-  auto type = trim(raw.substr(0, semi));
+  auto type = trim_ows(raw.substr(0, semi));
   auto slash = type.find('/');
   if (slash == std::string_view::npos || !is_token(type.substr(0, slash))
       || !is_token(type.substr(slash + 1)))
@@ -109,14 +102,14 @@ std::string content_disposition(std::string_view name, bool as_inline) {
 
 byte_range parse_range(std::string_view header, std::uint64_t size) {
   byte_range whole;
-  header = trim(header);
+  header = trim_ows(header);
   constexpr std::string_view unit = "bytes=";
   if (header.size() < unit.size())
     return whole;
   for (std::size_t i = 0; i < unit.size(); ++i)
     if (std::tolower(static_cast<unsigned char>(header[i])) != unit[i])
       return whole;
-  auto spec = trim(header.substr(unit.size()));
+  auto spec = trim_ows(header.substr(unit.size()));
   if (spec.find(',') != std::string_view::npos)
     return whole; // several ranges: the whole body instead of multipart
   auto dash = spec.find('-');
