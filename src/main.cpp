@@ -1,5 +1,6 @@
 // chatnode: wires one node together. Storage starts first, then the actors,
 // then the network; they stop in reverse order on SIGTERM/SIGINT.
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -42,6 +43,19 @@ struct cli_options {
 };
 
 /// One clear line on stderr and a non-zero exit: how every startup problem ends.
+// Which step a graceful stop is in: a stop that takes long says where it
+// waits, so a hang can be told from a slow step.
+std::atomic<const char*> g_stop_stage{"handing off leaderships"};
+
+void watch_slow_stop() {
+  std::thread([] {
+    for (int waited = 10; waited <= 60; waited += 10) {
+      std::this_thread::sleep_for(std::chrono::seconds(10));
+      chat::log::warn("main", "still stopping", {{"stage", g_stop_stage.load()}, {"seconds", waited}});
+    }
+  }).detach();
+}
+
 int fail(const std::string& message) {
   std::fprintf(stderr, "chatnode: %s\n", message.c_str());
   return 1;
@@ -302,9 +316,11 @@ int main(int argc, char** argv) {
     if (ec)
       return;
     chat::log::info("main", "stopping", {{"signal", sig}});
+    watch_slow_stop();
     stopper = std::thread([&] {
       auto left = actors.hand_off();
       chat::log::info("main", "leaderships handed off", {{"still_leading", left}});
+      g_stop_stage = "stopping HTTP";
       boost::asio::post(ioc, [&] {
         http.stop();
         reload_signal.cancel();
@@ -323,13 +339,17 @@ int main(int argc, char** argv) {
   for (std::size_t i = 1; i < http_threads; ++i)
     io_threads.emplace_back([&] { ioc.run(); });
   ioc.run();
+  g_stop_stage = "joining I/O threads";
   for (auto& t : io_threads)
     t.join();
   if (stopper.joinable())
     stopper.join();
 
+  g_stop_stage = "stopping actors";
   actors.stop();
+  g_stop_stage = "stopping the password hasher";
   hasher.stop();
+  g_stop_stage = "closing storage";
   db->close();
   chat::log::info("main", "stopped", {{"exit_code", exit_code.load()}});
   return exit_code;
