@@ -82,6 +82,7 @@ node_system_config::node_system_config(std::size_t scheduler_threads,
   add_message_type<replica_progress>("chat.replica_progress");
   add_message_type<shards_report>("chat.shards_report");
   add_message_type<transfer_result>("chat.transfer_result");
+  add_message_type<moderation_result>("chat.moderation_result");
 }
 
 } // namespace chat

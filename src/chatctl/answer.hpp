@@ -20,6 +20,7 @@ using admin_reply = std::variant<nodes_report,            // nodes
                                  auth_session_info,       // revoke: the session revoked
                                  history_report,          // history
                                  shards_report,           // shards
-                                 transfer_result>;        // transfer
+                                 transfer_result,         // transfer
+                                 moderation_result>;      // delete-message, (un)block-user
 
 } // namespace chat::ctl

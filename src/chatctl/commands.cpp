@@ -120,6 +120,15 @@ const std::vector<command_spec>& command_table() {
      "The session stays valid: its client may reconnect with a new ticket."},
     {"revoke", "revoke SESSION", "terminate a session everywhere",
      "Its connections close and its tokens stop working (401) on every node."},
+    {"delete-message", "delete-message CONV SEQ", "delete a message as a moderator",
+     "Deletes message SEQ of conversation CONV (its text and reactions go) with the\n"
+     "same effect as a deletion by the group's owner: every member sees a change\n"
+     "whose from is null. A seq that names a change, or a deleted message, is refused."},
+    {"block-user", "block-user USER", "block an account cluster-wide",
+     "USER: a user id or a username. The account can no longer log in or refresh;\n"
+     "every session it has ends at once on every node (tokens get 401, sockets\n"
+     "close with 4001). unblock-user undoes it (sessions ended stay ended)."},
+    {"unblock-user", "unblock-user USER", "let a blocked account log in again", ""},
     {"stats", "stats", "per node: messages stored/s, deliveries/s, connections, storage sync",
      "Rates are measured by each node over its last few seconds; totals since start."},
     {"history", "history CONV [-n N]", "the last messages of a conversation",
@@ -298,6 +307,20 @@ parsed_line parse_line(std::string_view line, const std::vector<std::string>& no
       return usage(name, name + " takes exactly one " +
                            (spec->name == "sessions" ? "user id or username" : "session id"));
     return make_request(name, {w[1]});
+  }
+  if (spec->name == "block-user" || spec->name == "unblock-user") {
+    if (n_args != 1 || w[1].empty() || w[1][0] == '-')
+      return usage(name, name + " takes exactly one user id or username");
+    return make_request(name, {w[1]});
+  }
+  if (spec->name == "delete-message") {
+    std::uint64_t seq = 0;
+    const auto& q = n_args == 2 ? w[2] : std::string{};
+    auto [end, ec] = std::from_chars(q.data(), q.data() + q.size(), seq);
+    if (n_args != 2 || w[1].empty() || w[1][0] == '-' || ec != std::errc{} ||
+        end != q.data() + q.size() || seq == 0)
+      return usage(name, "delete-message takes a conversation id and a seq (a whole number from 1)");
+    return make_request(name, {w[1], std::to_string(seq)});
   }
   if (spec->name == "inspect") {
     if (n_args != 2)

@@ -93,9 +93,11 @@ std::vector<std::string> vocabulary::candidates(const std::vector<std::string>& 
         add_matching(out, std::vector<std::string>{"--node"}, prefix);
     } else if (cmd == "conversations") {
       add_matching(out, std::vector<std::string>{"--hot"}, prefix);
-    } else if (cmd == "sessions" && pos == 1) {
+    } else if ((cmd == "sessions" || cmd == "block-user" || cmd == "unblock-user") && pos == 1) {
       add_matching(out, users_, prefix);
       add_matching(out, usernames_, prefix);
+    } else if (cmd == "delete-message" && pos == 1) {
+      add_matching(out, convs_, prefix);
     } else if ((cmd == "kick" || cmd == "revoke") && pos == 1) {
       add_matching(out, sessions_, prefix);
     } else if (cmd == "history") {

@@ -220,6 +220,12 @@ struct admin_connection::impl {
       return ask_once<kick_result>(lost, kick_atom::value, arg(0));
     if (command == "revoke")
       return ask_once<auth_session_info>(lost, revoke_atom::value, arg(0));
+    if (command == "delete-message")   // parse_line checked the seq
+      return ask_once<moderation_result>(lost, change_atom::value, arg(0),
+                                         static_cast<std::uint64_t>(std::stoull(arg(1))));
+    if (command == "block-user" || command == "unblock-user")
+      return ask_once<moderation_result>(lost, block_atom::value, arg(0),
+                                         command == "block-user");
     if (command == "history") {
       std::uint32_t n = 0; // the node's default
       if (!arg(1).empty())
@@ -253,7 +259,8 @@ struct admin_connection::impl {
       out.error += "; " + error;
       return out;
     }
-    if (command == "kick" || command == "revoke" || command == "transfer") {
+    if (command == "kick" || command == "revoke" || command == "transfer" ||
+        command == "delete-message" || command == "block-user" || command == "unblock-user") {
       out.error += "; now connected to " + node + ": check with '" +
                    (command == "transfer" ? "shards" : "sessions") + "' before retrying";
       return out;

@@ -287,6 +287,17 @@ std::string render_one(const auth_session_info& revoked) {
   return "revoked " + text(revoked.id) + ": its tokens no longer work on any node\n";
 }
 
+std::string render_one(const moderation_result& m) {
+  if (m.action == "deleted")
+    return "deleted message " + num(m.seq) + " of " + text(m.subject) + " (the deletion is seq " +
+           num(m.event_seq) + ")\n";
+  auto who = text(m.username) + " (" + text(m.subject) + ")";
+  if (m.action == "blocked")
+    return "blocked " + who + ": " + num(m.sessions) + (m.sessions == 1 ? " session" : " sessions") +
+           " ended; they cannot log in until unblock-user\n";
+  return "unblocked " + who + ": they may log in again\n";
+}
+
 std::string render_one(const history_report& r) {
   if (r.messages.empty())
     return "no messages in " + text(r.conv) + "\n";

@@ -172,6 +172,14 @@ json::value doc(const auth_session_info& revoked) {
   return json::object{{"revoked", revoked.id}};
 }
 
+json::value doc(const moderation_result& m) {
+  if (m.action == "deleted")
+    return json::object{{"deleted", json::object{{"conv", m.subject}, {"seq", m.seq},
+                                                  {"event_seq", m.event_seq}}}};
+  return json::object{{m.action, json::object{{"user_id", m.subject}, {"username", m.username},
+                                               {"sessions_ended", m.sessions}}}};
+}
+
 json::value doc(const history_report& r) {
   json::array messages;
   for (const auto& m : r.messages)

@@ -426,4 +426,21 @@ typename Inspector::result_type inspect(Inspector& f, transfer_result& x) {
   return f(x.group, x.from, x.to, x.term);
 }
 
+/// `delete-message CONV SEQ`, `block-user USER`, `unblock-user USER`: what
+/// an operator's moderation did. `action` is "deleted", "blocked" or
+/// "unblocked"; `subject` the conversation or user id.
+struct moderation_result {
+  std::string action;
+  std::string subject;
+  std::string username;         ///< block/unblock: the user's name
+  std::uint64_t seq = 0;        ///< delete: the message deleted
+  std::uint64_t event_seq = 0;  ///< delete: the deletion event's own seq
+  std::uint64_t sessions = 0;   ///< block: the sessions ended
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, moderation_result& x) {
+  return f(x.action, x.subject, x.username, x.seq, x.event_seq, x.sessions);
+}
+
 } // namespace chat

@@ -294,6 +294,11 @@ std::string member_frame(bool joined, std::string_view conv, std::string_view us
     {{"type", joined ? "member_joined" : "member_left"}, {"conv", conv}, {"user", user}});
 }
 
+std::string member_role_frame(std::string_view conv, std::string_view user,
+                              std::string_view role) {
+  return text_of({{"type", "member_role"}, {"conv", conv}, {"user", user}, {"role", role}});
+}
+
 std::string presence_frame(std::string_view user, bool online) {
   return text_of({{"type", "presence"}, {"user", user}, {"online", online}});
 }

@@ -56,6 +56,9 @@ std::string typing_frame(std::string_view conv, std::string_view user);
 std::string read_frame(std::string_view conv, std::string_view user, std::uint64_t seq);
 std::string invitation_frame(const invitation_view& inv);
 std::string member_frame(bool joined, std::string_view conv, std::string_view user);
+/// A member's role changed (owner, admin, member): every member hears it.
+std::string member_role_frame(std::string_view conv, std::string_view user,
+                              std::string_view role);
 std::string presence_frame(std::string_view user, bool online);
 
 } // namespace chat

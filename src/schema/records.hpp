@@ -19,10 +19,14 @@ struct user_record {
   std::string display_name;
   std::string password_hash;
   std::int64_t created_at = 0; ///< ms since epoch
+  // Version 2 (accounts written before load unblocked).
+  bool blocked = false; ///< by an operator (chatctl block-user): no login
 
   template <class Archive>
-  void serialize(Archive& ar, std::uint32_t /*version*/) {
+  void serialize(Archive& ar, std::uint32_t version) {
     ar(id, username, display_name, password_hash, created_at);
+    if (version >= 2)
+      ar(blocked);
   }
 };
 
@@ -51,10 +55,16 @@ struct conversation_record {
   std::string title;  ///< empty for direct conversations
   std::string owner;  ///< empty for direct conversations
   std::int64_t created_at = 0;
+  // Version 2 (conversations written before load with nobody blocking).
+  /// A direct conversation: which of the two block the other (one entry
+  /// each); while any does, neither may post or change messages.
+  std::vector<std::string> blocked_by = {};
 
   template <class Archive>
-  void serialize(Archive& ar, std::uint32_t /*version*/) {
+  void serialize(Archive& ar, std::uint32_t version) {
     ar(id, direct, title, owner, created_at);
+    if (version >= 2)
+      ar(blocked_by);
   }
 };
 
@@ -62,10 +72,14 @@ struct member_record {
   std::string user_id;
   bool owner = false;
   std::int64_t joined_at = 0;
+  // Version 2 (members written before load as plain members).
+  bool admin = false; ///< a group's admin (member_roles.hpp); never the owner
 
   template <class Archive>
-  void serialize(Archive& ar, std::uint32_t /*version*/) {
+  void serialize(Archive& ar, std::uint32_t version) {
     ar(user_id, owner, joined_at);
+    if (version >= 2)
+      ar(admin);
   }
 };
 
@@ -126,19 +140,19 @@ struct invitation_record {
 // CAF inspection, for records that travel between actors.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, conversation_record& x) {
-  return f(x.id, x.direct, x.title, x.owner, x.created_at);
+  return f(x.id, x.direct, x.title, x.owner, x.created_at, x.blocked_by);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, member_record& x) {
-  return f(x.user_id, x.owner, x.joined_at);
+  return f(x.user_id, x.owner, x.joined_at, x.admin);
 }
 
 } // namespace chat
 
-CEREAL_CLASS_VERSION(chat::user_record, 1)
+CEREAL_CLASS_VERSION(chat::user_record, 2)
 CEREAL_CLASS_VERSION(chat::session_record, 1)
-CEREAL_CLASS_VERSION(chat::conversation_record, 1)
-CEREAL_CLASS_VERSION(chat::member_record, 1)
+CEREAL_CLASS_VERSION(chat::conversation_record, 2)
+CEREAL_CLASS_VERSION(chat::member_record, 2)
 CEREAL_CLASS_VERSION(chat::message_record, 2)
 CEREAL_CLASS_VERSION(chat::invitation_record, 1)

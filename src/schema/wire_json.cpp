@@ -69,7 +69,7 @@ boost::json::object to_json(const invitation_view& i) {
 
 boost::json::object to_json(const message_view& m) {
   boost::json::object o{{"conv", m.conv}, {"seq", m.seq},   {"msg_id", m.msg_id},
-                        {"from", m.from}, {"text", m.text}, {"ts", m.ts},
+                        {"from", or_null(m.from)}, {"text", m.text}, {"ts", m.ts},
                         {"client_msg_id", or_null(m.client_msg_id)}};
   // Fields added after the first version; a change event carries its
   // kind and target instead of a message's state.

@@ -106,6 +106,55 @@ def test_existing_direct_stays_readable_but_cannot_be_reopened(cluster):
     assert resp.status == 200 and [m["text"] for m in resp.json["messages"]] == ["before"]
 
 
+def post(acct, conv, text):
+    return acct.call("POST", f"/conversations/{conv}/messages", {"text": text})
+
+
+def test_no_posting_in_an_existing_direct_while_either_blocks(cluster, ws_open):
+    n1, n2, n3 = cluster
+    a, b, c = three_homes(cluster)
+    conv = open_direct(a, b).json["id"]
+    assert post(a, conv, "hi b").status == 201                 # 1
+    assert post(b, conv, "hi a").status == 201                 # 2
+    group = create_conversation(a, "group", invite=[b])["id"]
+    accept_invitation_to(b, group)
+    assert block(b, a).status == 204
+    for who in (a, b):                                         # both directions
+        assert_error(post(who, conv, "still there?"), 403, "forbidden")
+        assert_error(who.call("PATCH", f"/conversations/{conv}/messages/1", {"text": "x"}),
+                     403, "forbidden")
+        assert_error(who.call("POST", f"/conversations/{conv}/messages/2/reactions",
+                              {"emoji": "👍"}), 403, "forbidden")
+    assert_error(a.call("DELETE", f"/conversations/{conv}/messages/1"), 403, "forbidden")
+    wa = ws_open(n3, a, "a@n3")
+    f = wa.request("send", conv=conv, text="over ws")
+    assert (f["type"], f["code"]) == ("error", "forbidden"), f
+    f = wa.request("react", conv=conv, seq=2, emoji="👍")
+    assert (f["type"], f["code"]) == ("error", "forbidden"), f
+    # Nothing was stored; reading stays; a shared group is not concerned.
+    resp = a.call("GET", f"/conversations/{conv}/messages")
+    assert [m["text"] for m in resp.json["messages"]] == ["hi b", "hi a"], resp
+    assert post(a, group, "in the group").status == 201
+    # Both block: one unblocking is not enough.
+    assert block(a, b).status == 204
+    assert unblock(b, a).status == 204
+    assert_error(post(b, conv, "now?"), 403, "forbidden")
+    assert unblock(a, b).status == 204
+    assert post(b, conv, "back").status == 201
+    f = wa.request("send", conv=conv, text="and over ws")
+    assert f["type"] == "sent", f
+
+
+def test_blocked_direct_survives_a_restart(fresh_cluster):
+    a, b, _ = three_homes(fresh_cluster)
+    conv = open_direct(a, b).json["id"]
+    assert block(a, b).status == 204
+    fresh_cluster.restart(fresh_cluster.owner_of(conv))
+    assert_error(post(b, conv, "after restart"), 403, "forbidden")
+    assert unblock(a, b).status == 204
+    assert post(b, conv, "after unblock").status == 201
+
+
 # ---------------------------------------------------------------- invitations
 
 def test_invitations_refused_both_ways(cluster):

@@ -367,6 +367,50 @@ caf::result<history_report> cmd_history(admin_self self, const std::string& conv
   return rp;
 }
 
+promise<moderation_result> cmd_delete_message(admin_self self, const std::string& conv,
+                                              std::uint64_t seq) {
+  auto rp = self->make_response_promise<moderation_result>();
+  if (!shard_of_id(conv, id_kind::conversation, self->state.deps.ctx->shards)) {
+    rp.deliver(make_chat_error(errc::not_found, "no such conversation"));
+    return rp;
+  }
+  self->request(self->state.deps.directory, admin_timeout, conv_atom::value, conv)
+    .then(
+      [self, rp, conv, seq](conversation_api& target) mutable {
+        self->request(target, admin_timeout, change_atom::value, admin_atom::value, seq)
+          .then(
+            [rp, conv, seq](send_receipt& r) mutable {
+              rp.deliver(moderation_result{"deleted", conv, {}, seq, r.seq, 0});
+            },
+            [rp](caf::error& err) mutable { rp.deliver(err); });
+      },
+      [rp](caf::error& err) mutable { rp.deliver(err); });
+  return rp;
+}
+
+promise<moderation_result> cmd_block_user(admin_self self, const std::string& who, bool on) {
+  auto rp = self->make_response_promise<moderation_result>();
+  resolve_user(self, who, [self, rp, on](caf::expected<user_view> user) mutable {
+    if (failed(rp, user))
+      return;
+    auto authority = caf::actor_cast<auth_api>(
+      cluster::authority_for_user(*self->state.deps.ctx, user->id));
+    if (!authority) {
+      rp.deliver(make_chat_error(errc::unavailable, "the user's home node is unreachable"));
+      return;
+    }
+    auto u = std::move(*user);
+    self->request(authority, admin_timeout, admin_atom::value, block_atom::value, u.id, on)
+      .then(
+        [rp, u, on](std::uint64_t ended) mutable {
+          rp.deliver(moderation_result{on ? "blocked" : "unblocked", u.id, u.username, 0, 0,
+                                       ended});
+        },
+        [rp](caf::error& err) mutable { rp.deliver(err); });
+  });
+  return rp;
+}
+
 admin_impl::behavior_type admin(admin_self self, admin_deps deps) {
   self->state.deps = std::move(deps);
   self->state.started_ms = now_ms();
@@ -427,6 +471,11 @@ admin_impl::behavior_type admin(admin_self self, admin_deps deps) {
     },
     [self](history_atom, const std::string& conv, std::uint32_t n) -> caf::result<history_report> {
       return cmd_history(self, conv, n);
+    },
+    [self](change_atom, const std::string& conv, std::uint64_t seq)
+      -> caf::result<moderation_result> { return cmd_delete_message(self, conv, seq); },
+    [self](block_atom, const std::string& who, bool on) -> caf::result<moderation_result> {
+      return cmd_block_user(self, who, on);
     },
     [self](shards_atom) -> caf::result<shards_report> { return cmd_shards(self); },
     [self](transfer_atom, std::uint32_t g, const std::string& node) -> caf::result<transfer_result> {

@@ -72,6 +72,12 @@ using admin_api = caf::typed_actor<
   /// leader known, NODE down, the move did not happen in time), conflict (a
   /// transfer is already running).
   caf::replies_to<transfer_atom, std::uint32_t, std::string>::with<transfer_result>,
+  /// `delete-message CONV SEQ`: deletes a message as its conversation's
+  /// rules let an admin (members see a `change`; the event's `from` is null).
+  caf::replies_to<change_atom, std::string, std::uint64_t>::with<moderation_result>,
+  /// `block-user USER` (on) / `unblock-user USER`: a blocked account cannot
+  /// log in or refresh; blocking ends its sessions on every node.
+  caf::replies_to<block_atom, std::string, bool>::with<moderation_result>,
 
   // ---- One node's part, asked of each node's admin by the one gathering.
   caf::replies_to<admin_local_atom, nodes_atom>::with<node_status>,

@@ -56,4 +56,28 @@ caf::result<auth_session_info> admin_revoke(auth_actor self, const std::string& 
   return rp;
 }
 
+caf::result<std::uint64_t> admin_block_user(auth_actor self, const std::string& user_id,
+                                            bool on) {
+  auto& st = self->state;
+  user_record u;
+  if (auto rc = st.store->user(user_id, &u); rc != errc::ok)
+    return rc == errc::not_found ? make_chat_error(errc::not_found, "no such user")
+                                 : auth_errors::storage_failed();
+  std::vector<std::string> sessions;
+  if (on && st.store->session_ids_of(user_id, &sessions) != errc::ok)
+    return auth_errors::storage_failed();
+  log::info("auth", on ? "user blocked by an admin" : "user unblocked by an admin",
+            {{"user", user_id}});
+  u.blocked = on;
+  storage::write_batch batch;
+  st.store->put_user(batch, u, u.username);
+  // Ending the sessions closes their sockets on every node at once, and
+  // their tokens stop working (authn finds no live session).
+  if (on && st.end_sessions_of(batch, user_id, {}) != errc::ok)
+    return auth_errors::storage_failed();
+  auto rp = self->make_response_promise<std::uint64_t>();
+  st.commit_and_answer(std::move(batch), rp, static_cast<std::uint64_t>(sessions.size()));
+  return rp;
+}
+
 } // namespace chat::auth_handlers

@@ -43,6 +43,9 @@ using auth_api = caf::typed_actor<
   caf::replies_to<admin_atom, sessions_atom, std::string>::with<std::vector<auth_session_info>>,
   caf::replies_to<admin_atom, inspect_atom, std::string>::with<auth_session_info>,
   caf::replies_to<admin_atom, revoke_atom, std::string>::with<auth_session_info>,
+  /// (user id, on): an operator blocks the account (no login; every session
+  /// ends, its sockets close) or unblocks it; answers the sessions ended.
+  caf::replies_to<admin_atom, block_atom, std::string, bool>::with<std::uint64_t>,
   /// Blocking (both entries live on their user's shard). (user, other,
   /// outgoing, on): outgoing: `user` blocks `other` (bounded by max_blocks,
   /// conflict beyond); else the reverse entry "`other` blocks `user`".

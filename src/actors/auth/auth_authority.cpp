@@ -53,6 +53,9 @@ auth_impl::behavior_type auth_authority(auth_actor self, auth_settings cfg) {
     [self](admin_atom, inspect_atom, const std::string& session_id) {
       return h::admin_inspect(self, session_id);
     },
+    [self](admin_atom, block_atom, const std::string& user_id, bool on) {
+      return h::admin_block_user(self, user_id, on);
+    },
     [self](admin_atom, revoke_atom, const std::string& session_id) {
       return h::admin_revoke(self, session_id);
     },

@@ -44,6 +44,7 @@ caf::result<std::vector<auth_session_info>> admin_sessions(auth_actor self,
                                                            const std::string& user_id);
 caf::result<auth_session_info> admin_inspect(auth_actor self, const std::string& session_id);
 caf::result<auth_session_info> admin_revoke(auth_actor self, const std::string& session_id);
+caf::result<std::uint64_t> admin_block_user(auth_actor self, const std::string& user_id, bool on);
 
 // blocks.cpp: who blocks whom (the `blocks` column of the user's shard).
 caf::result<done_atom> set_block(auth_actor self, const std::string& user,

@@ -29,6 +29,11 @@ void open_session(auth_actor self, promise<token_grant> rp, bool authentic,
     rp.deliver(auth_errors::bad_credentials());
     return;
   }
+  // Told only to whoever knows the password.
+  if (current.blocked) {
+    rp.deliver(make_chat_error(errc::forbidden, "this account is blocked"));
+    return;
+  }
   auto now = now_ms();
   auto shard = *shard_of_id(user_id, id_kind::user, st.cfg.shards);
   session_record s{make_id(id_kind::session, shard), user_id, now, now, std::move(user_agent),
@@ -93,7 +98,7 @@ caf::result<token_grant> refresh(auth_actor self, const std::string& token) {
   if (parts->generation < s.refresh_generation)
     return end_replayed(self, s);
   user_record u;
-  if (st.store->user(s.user_id, &u) != errc::ok)
+  if (st.store->user(s.user_id, &u) != errc::ok || u.blocked)
     return invalid;
   s.refresh_generation += 1;
   s.last_seen = now_ms();

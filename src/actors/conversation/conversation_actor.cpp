@@ -10,6 +10,7 @@
 #include "actors/conversation/attachment_store.hpp"
 #include "actors/conversation/conversation_store.hpp"
 #include "actors/conversation/keyed_limits.hpp"
+#include "actors/conversation/member_roles.hpp"
 #include "actors/conversation/message_changes.hpp"
 #include "actors/conversation/message_rate.hpp"
 #include "actors/rpc/continuations.hpp"
@@ -153,7 +154,7 @@ struct conversation_state {
                         committed_seq, with_members, {}};
     if (with_members) {
       for (const auto& [user, m] : members)
-        v.members.push_back({user, m.owner ? "owner" : "member", m.joined_at});
+        v.members.push_back({user, std::string(roles::name(m)), m.joined_at});
       std::sort(v.members.begin(), v.members.end(),
                 [](const auto& a, const auto& b) { return a.joined_at < b.joined_at; });
     }
@@ -238,13 +239,9 @@ struct conversation_state {
   }
 
   /// The member who takes over a group when its owner goes: the
-  /// longest-standing one (nothing when none is left).
+  /// longest-standing admin, else member (nothing when none is left).
   std::optional<member_record> successor_of(const std::string& owner) const {
-    std::optional<member_record> next;
-    for (const auto& [user, m] : members)
-      if (user != owner && (!next || m.joined_at < next->joined_at))
-        next = m;
-    return next;
+    return roles::successor(members, owner);
   }
 
   /// Adds to `batch` what removing member `user` writes: the membership,
@@ -263,6 +260,7 @@ struct conversation_state {
       store->put_header(batch, changed);
       if (next) {
         next->owner = true;
+        next->admin = false;
         store->put_member(batch, id, *next);
       }
       *new_owner = changed.owner;
@@ -279,8 +277,10 @@ struct conversation_state {
     members.erase(user);
     if (new_owner) {
       header.owner = *new_owner;
-      if (auto it = members.find(*new_owner); it != members.end())
+      if (auto it = members.find(*new_owner); it != members.end()) {
         it->second.owner = true;
+        it->second.admin = false;
+      }
     }
   }
 
@@ -297,8 +297,19 @@ struct conversation_state {
   void post(promise<send_receipt> rp, const std::string& user, std::string text,
             std::string client_msg_id, std::uint64_t reply_to = 0);
 
-  /// Edits, deletes or reacts once the caller passed the gate and any budget.
-  void change(promise<send_receipt> rp, const std::string& user, const message_change& c);
+  /// Edits, deletes or reacts once the caller passed the gate and any budget
+  /// (`moderator`: the operator, who may delete any message; `user` "").
+  void change(promise<send_receipt> rp, const std::string& user, const message_change& c,
+              bool moderator = false);
+
+  /// Posting and changing messages in a direct conversation while either
+  /// of the two blocks the other: forbidden.
+  caf::error blocked() const {
+    if (header.direct && !header.blocked_by.empty())
+      return make_chat_error(errc::forbidden,
+                             "blocked: nobody can post here while either of you blocks the other");
+    return {};
+  }
 
   /// The current state of acknowledged message `seq`, or the error to answer.
   caf::error current(std::uint64_t seq, message_record* out) const {
@@ -363,6 +374,10 @@ struct conversation_state {
 void conversation_state::post(promise<send_receipt> rp, const std::string& user, std::string text,
                               std::string client_msg_id, std::uint64_t reply_to) {
   auto& st = *this;
+  if (auto err = blocked()) {
+    rp.deliver(err);
+    return;
+  }
   if (!validate::message_text(text)) {
     rp.deliver(make_chat_error(errc::bad_request, "text must be 1-4096 bytes of valid UTF-8"));
     return;
@@ -428,7 +443,11 @@ void conversation_state::post(promise<send_receipt> rp, const std::string& user,
 }
 
 void conversation_state::change(promise<send_receipt> rp, const std::string& user,
-                                const message_change& c) {
+                                const message_change& c, bool moderator) {
+  if (auto err = moderator ? caf::error{} : blocked()) {
+    rp.deliver(err);
+    return;
+  }
   if (auto e = changes::check_input(c); e.code != errc::ok) {
     rp.deliver(make_chat_error(e.code, e.message));
     return;
@@ -438,7 +457,8 @@ void conversation_state::change(promise<send_receipt> rp, const std::string& use
     rp.deliver(err);
     return;
   }
-  if (auto e = changes::check(target, c, user, header.direct ? std::string{} : header.owner);
+  bool admin = moderator || (members.count(user) && members.at(user).admin);
+  if (auto e = changes::check(target, c, user, header.direct ? std::string{} : header.owner, admin);
       e.code != errc::ok) {
     rp.deliver(make_chat_error(e.code, e.message));
     return;
@@ -466,6 +486,73 @@ void conversation_state::change(promise<send_receipt> rp, const std::string& use
     rate.add(now_ms());
     rp.deliver(send_receipt{id, ev.seq, ev.msg_id, ev.ts, true});
     deliver(change_frame(view_of(id, ev), view_of(id, target)));
+  });
+}
+
+/// The owner names an admin or takes the role back: the member record
+/// rewritten (replicated like any write), then `member_role` to everyone.
+/// Asking for the role a member already has changes nothing.
+void set_admin(conversation_state& st, promise<done_atom> rp, const std::string& by,
+               const std::string& target, bool admin) {
+  if (auto err = st.gate(by)) {
+    rp.deliver(err);
+    return;
+  }
+  auto it = st.members.find(target);
+  if (auto e = roles::check_set_admin(st.header.direct, st.header.owner, by,
+                                      it == st.members.end() ? nullptr : &it->second);
+      e.code != errc::ok) {
+    rp.deliver(make_chat_error(e.code, e.message));
+    return;
+  }
+  if (it->second.admin == admin) {
+    st.when_settled([rp]() mutable { rp.deliver(done_atom::value); });
+    return;
+  }
+  auto m = it->second;
+  m.admin = admin;
+  it->second.admin = admin; // at once: a second request meanwhile sees it
+  storage::write_batch batch;
+  st.store->put_member(batch, st.id, m);
+  st.commit(std::move(batch), [&st, rp, m](errc rc) mutable {
+    if (rc != errc::ok) {
+      rp.deliver(write_failed(rc));
+      return;
+    }
+    rp.deliver(done_atom::value);
+    st.deliver(member_role_frame(st.id, m.user_id, roles::name(m)));
+  });
+}
+
+/// Notes in the header (stored, replicated) that `user` blocks or stopped
+/// blocking the other of a direct conversation's pair.
+void set_direct_block(conversation_state& st, promise<done_atom> rp, const std::string& user,
+                      bool on) {
+  if (auto err = st.gate(user, false)) {
+    rp.deliver(err);
+    return;
+  }
+  if (!st.header.direct) {
+    rp.deliver(make_chat_error(errc::bad_request, "not a direct conversation"));
+    return;
+  }
+  auto& by = st.header.blocked_by;
+  auto it = std::find(by.begin(), by.end(), user);
+  if ((it != by.end()) == on) {
+    st.when_settled([rp]() mutable { rp.deliver(done_atom::value); });
+    return;
+  }
+  if (on)
+    by.push_back(user);
+  else
+    by.erase(it);
+  storage::write_batch batch;
+  st.store->put_header(batch, st.header);
+  st.commit(std::move(batch), [rp](errc rc) mutable {
+    if (rc != errc::ok)
+      rp.deliver(write_failed(rc));
+    else
+      rp.deliver(done_atom::value);
   });
 }
 
@@ -569,7 +656,7 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
                              st.committed_seq, st.rate.per_second(now_ms()),
                              self->mailbox().size()};
       for (const auto& [user, m] : st.members)
-        info.members.push_back({user, m.owner ? "owner" : "member"});
+        info.members.push_back({user, std::string(roles::name(m))});
       return info;
     },
     [self](mailbox_atom) -> std::uint64_t { return self->mailbox().size(); },
@@ -698,6 +785,15 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
         rp.deliver(err);
       else
         st.change(rp, user, c);
+      return rp;
+    },
+    [self](change_atom, admin_atom, std::uint64_t seq) -> promise<send_receipt> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<send_receipt>();
+      if (auto err = st.gate({}, false))
+        rp.deliver(err);
+      else
+        st.change(rp, {}, message_change{change_kind::remove, seq, {}}, true);
       return rp;
     },
     [self](change_atom, metered_atom, const std::string& user, const message_change& c)
@@ -949,8 +1045,9 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
         rp.deliver(make_chat_error(errc::not_found, "that user is not a member"));
         return rp;
       }
-      if (by != target && st.header.owner != by) {
-        rp.deliver(make_chat_error(errc::forbidden, "only the owner can remove other members"));
+      if (auto e = roles::check_removal(st.members.at(by), st.members.at(target));
+          e.code != errc::ok) {
+        rp.deliver(make_chat_error(e.code, e.message));
         return rp;
       }
       // Their pending invitations here go with them: a removed member
@@ -970,6 +1067,18 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
         st.removed(target, new_owner);
         rp.deliver(done_atom::value);
       });
+      return rp;
+    },
+
+    [self](block_atom, const std::string& user, bool on) -> promise<done_atom> {
+      auto rp = self->make_response_promise<done_atom>();
+      set_direct_block(self->state, rp, user, on);
+      return rp;
+    },
+    [self](role_atom, const std::string& by, const std::string& target,
+           bool admin) -> promise<done_atom> {
+      auto rp = self->make_response_promise<done_atom>();
+      set_admin(self->state, rp, by, target, admin);
       return rp;
     },
 

@@ -38,6 +38,9 @@ using conversation_api = caf::typed_actor<
   /// the change's own event seq. Metered like a post in the second form.
   caf::replies_to<change_atom, std::string, message_change>::with<send_receipt>,
   caf::replies_to<change_atom, metered_atom, std::string, message_change>::with<send_receipt>,
+  /// The operator (chatctl delete-message) deletes message seq; the event's
+  /// `from` is empty.
+  caf::replies_to<change_atom, admin_atom, std::uint64_t>::with<send_receipt>,
   caf::replies_to<history_atom, std::string, page_request>::with<message_page>,
   /// The conversation, with members when the flag is set.
   caf::replies_to<info_atom, std::string, bool>::with<conversation_view>,
@@ -52,11 +55,18 @@ using conversation_api = caf::typed_actor<
   /// (user, invitation id).
   caf::replies_to<accept_atom, std::string, std::string>::with<conversation_view>,
   caf::replies_to<decline_atom, std::string, std::string>::with<done_atom>,
-  /// (by, target): leave (by == target) or kick (the owner).
+  /// (by, target): leave (by == target) or kick (the owner, an admin).
   caf::replies_to<remove_atom, std::string, std::string>::with<done_atom>,
+  /// (by, target, admin): the owner makes a member an admin or a plain
+  /// member again (member_roles.hpp).
+  caf::replies_to<role_atom, std::string, std::string, bool>::with<done_atom>,
   /// (user): the account was deleted; it stops being a member (ownership
   /// passes on) and its invitations here, sent or received, are void.
   caf::replies_to<forget_atom, std::string>::with<done_atom>,
+  /// (user, on): in a direct conversation, `user` starts or stops blocking
+  /// the other (told by the block route, which derived the id from the
+  /// pair); while either blocks, posts and changes are refused.
+  caf::replies_to<block_atom, std::string, bool>::with<done_atom>,
   /// Attachments, members only: (user, name, content type, bytes) stores
   /// one; (user, id) its header; (user, id, chunk index) one chunk's bytes.
   caf::replies_to<upload_atom, std::string, std::string, std::string, std::string>::with<attachment_view>,

@@ -215,6 +215,29 @@ void conversation_client::open_direct(principal who, std::string other,
   });
 }
 
+void conversation_client::block_direct(std::string user, std::string other, bool on,
+                                       reply<none_t> done) const {
+  if (!shard_of_id(other, id_kind::user, pimpl_->ctx->shards))
+    return done(outcome<none_t>::success({}));
+  auto p = pimpl_;
+  in_actor(p->sys, [p, user, other, on, done](caf::event_based_actor* self) {
+    // The pair's conversation under its keyed id, or the older unkeyed one
+    // (open_direct): conv_atom only reaches one that exists.
+    std::vector<std::string> convs{
+      direct_conversation_id(user, other, p->ctx->shards, p->ctx->settings.direct_id_key),
+      legacy_direct_conversation_id(user, other, p->ctx->shards)};
+    // Policy: best effort; none there (or unreachable) is not an error.
+    auto left = std::make_shared<std::size_t>(convs.size());
+    std::function<void(outcome<none_t>)> each = [left, done](outcome<none_t>) {
+      if (--*left == 0)
+        done(outcome<none_t>::success({}));
+    };
+    for (const auto& conv : convs)
+      ask_conversation<none_t>(self, p->directory, conv_atom::value, conv, each, attempts,
+                               block_atom::value, user, on);
+  });
+}
+
 void conversation_client::list(principal who, reply<conversation_list> done) const {
   auto p = pimpl_;
   in_actor(p->sys, [p, who, done](caf::event_based_actor* self) {
@@ -339,6 +362,15 @@ void conversation_client::remove_member(principal who, std::string conv, std::st
   in_actor(p->sys, [p, who, conv, user_id, done](caf::event_based_actor* self) {
     ask_conversation<none_t>(self, p->directory, conv_atom::value, conv, done, attempts,
                              remove_atom::value, who.user_id, user_id);
+  });
+}
+
+void conversation_client::set_admin(principal who, std::string conv, std::string user_id,
+                                    bool admin, reply<none_t> done) const {
+  auto p = pimpl_;
+  in_actor(p->sys, [p, who, conv, user_id, admin, done](caf::event_based_actor* self) {
+    ask_conversation<none_t>(self, p->directory, conv_atom::value, conv, done, attempts,
+                             role_atom::value, who.user_id, user_id, admin);
   });
 }
 

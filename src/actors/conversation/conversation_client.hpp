@@ -37,9 +37,12 @@ public:
   void invitations(principal who, reply<invitation_list> done) const;
   void accept(principal who, std::string invitation, reply<conversation_view> done) const;
   void decline(principal who, std::string invitation, reply<none_t> done) const;
-  /// Yourself: leave; another member: owner only.
+  /// Yourself: leave; another member: the owner, or an admin (plain members).
   void remove_member(principal who, std::string conv, std::string user_id,
                      reply<none_t> done) const;
+  /// The owner makes a member an admin (`admin` true) or a plain member.
+  void set_admin(principal who, std::string conv, std::string user_id, bool admin,
+                 reply<none_t> done) const;
   /// `reply_to`: the seq of the message answered, 0 for none.
   void post_message(principal who, std::string conv, std::string text,
                     std::string client_msg_id, reply<send_receipt> done,
@@ -61,6 +64,11 @@ public:
   /// Chunk `index` of an attachment's bytes (schema/attachment.hpp).
   void attachment_chunk(principal who, std::string conv, std::string id, std::uint64_t index,
                         reply<std::string> done) const;
+  /// `user` starts (`on`) or stops blocking `other`: their direct
+  /// conversation, if they have one, refuses posts and changes while either
+  /// blocks the other. Best effort: `done` always succeeds (a conversation
+  /// that cannot be reached now keeps its state).
+  void block_direct(std::string user, std::string other, bool on, reply<none_t> done) const;
   /// After an account's deletion: removes it from every conversation it is
   /// in and voids the invitations it sent or received (best effort: a
   /// conversation that cannot be reached now keeps them).

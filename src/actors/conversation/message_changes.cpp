@@ -67,7 +67,7 @@ api_error check_input(const message_change& c) {
 }
 
 api_error check(const message_record& target, const message_change& c, const std::string& user,
-                const std::string& owner) {
+                const std::string& owner, bool admin) {
   if (target.is_event())
     return fail(errc::bad_request, "that seq is a change to a message, not a message");
   if (target.deleted)
@@ -78,9 +78,9 @@ api_error check(const message_record& target, const message_change& c, const std
         return fail(errc::forbidden, "only the author can edit a message");
       break;
     case change_kind::remove:
-      if (target.from != user && (owner.empty() || owner != user))
+      if (target.from != user && !admin && (owner.empty() || owner != user))
         return fail(errc::forbidden,
-                    "only the author or the conversation's owner can delete a message");
+                    "only the author or the conversation's owner or admins can delete a message");
       break;
     case change_kind::react: {
       if (has_reacted(target, c.text, user))

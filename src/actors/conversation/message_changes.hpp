@@ -34,10 +34,11 @@ bool valid_emoji(std::string_view emoji) noexcept;
 api_error check_input(const message_change& c);
 
 /// Whether `user` may make change `c` to `target` (its current state);
-/// `owner` is the conversation's owner ("" for direct conversations).
+/// `owner` is the conversation's owner ("" for direct conversations);
+/// `admin`: `user` is one of a group's admins (may delete any message).
 /// errc::ok when allowed; otherwise the error to answer.
 api_error check(const message_record& target, const message_change& c, const std::string& user,
-                const std::string& owner);
+                const std::string& owner, bool admin = false);
 
 /// Applies an allowed change to the target at time `ts`.
 void apply(message_record& target, const message_change& c, const std::string& user,

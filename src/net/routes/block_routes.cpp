@@ -1,7 +1,7 @@
 // `PUT|DELETE /users/me/blocks/{user_id}`, `GET /users/me/blocks`: a user
 // blocks another. Storage and the checks live with the auth authority
 // (actors/auth/blocks.cpp); this file adds what a block does to pending
-// invitations between the two.
+// invitations between the two and to their direct conversation.
 #include <atomic>
 #include <memory>
 
@@ -66,15 +66,24 @@ void add_block_routes(router& r, const auth_client& auth,
               // Pending invitations between the two are void either way,
               // before the answer, so the next listing no longer shows them.
               void_invitations(conversations, me, other, [conversations, me, other, out] {
-                void_invitations(conversations, other, me, [out] {
-                  out.answer_empty()(outcome<none_t>::success({}));
+                void_invitations(conversations, other, me, [conversations, me, other, out] {
+                  // Their direct conversation stops taking posts, before the 204.
+                  conversations.block_direct(me, other, true, out.answer_empty());
                 });
               });
             }));
         }));
   r.add(http::verb::delete_, "/users/me/blocks/{user_id}",
-        authenticated(auth, [auth](principal who, request_ptr req, responder out) {
-          auth.set_block(std::move(who), req->param("user_id"), false, out.answer_empty());
+        authenticated(auth, [auth, conversations](principal who, request_ptr req, responder out) {
+          auto other = req->param("user_id");
+          auto me = who.user_id;
+          auth.set_block(
+            std::move(who), other, false,
+            out.then<none_t>([conversations, me, other](outcome<none_t> r, const responder& out) {
+              if (!r.ok())
+                return out.fail(r.error);
+              conversations.block_direct(me, other, false, out.answer_empty());
+            }));
         }));
   r.add(http::verb::get, "/users/me/blocks",
         authenticated(auth, [auth](principal who, request_ptr, responder out) {

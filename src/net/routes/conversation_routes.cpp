@@ -78,6 +78,14 @@ void add_conversation_routes(router& r, const auth_client& auth,
           conversations.remove_member(std::move(who), req->param("id"), req->param("user_id"),
                                       out.answer_empty());
         }));
+  // Roles (docs/protocol.md "Roles"): the owner names and removes admins.
+  for (bool admin : {true, false})
+    r.add(admin ? http::verb::put : http::verb::delete_, "/conversations/{id}/admins/{user_id}",
+          authenticated(auth, [conversations, admin](principal who, request_ptr req,
+                                                    responder out) {
+            conversations.set_admin(std::move(who), req->param("id"), req->param("user_id"),
+                                    admin, out.answer_empty());
+          }));
 }
 
 } // namespace chat::net
