@@ -52,6 +52,8 @@ using forget_atom = caf::atom_constant<caf::atom("forget")>;
 using upload_atom = caf::atom_constant<caf::atom("upload")>;
 using att_meta_atom = caf::atom_constant<caf::atom("attmeta")>;
 using att_chunk_atom = caf::atom_constant<caf::atom("attchunk")>;
+/// Search within a conversation (docs/protocol.md "Search").
+using search_atom = caf::atom_constant<caf::atom("search")>;
 
 // Relay: per-node delivery to local connections.
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
