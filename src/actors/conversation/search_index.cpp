@@ -116,7 +116,7 @@ std::size_t estimate(const storage::store& db, const std::string& prefix, std::u
                      std::size_t cap) {
   std::size_t n = 0;
   db.scan_range(column::search_terms, prefix + storage::key_u64(0),
-                prefix + storage::key_u64(high), true, cap,
+                prefix + storage::key_u64(high), false, cap,
                 [&](std::string_view, std::string_view) { return ++n < cap; });
   return n;
 }
@@ -215,7 +215,7 @@ errc run(const storage::store& db, const std::string& conv, const search_request
   merged walk;
   std::size_t driver = exact.size(); // index into exact; none when a prefix drives
   if (!exact.empty()) {
-    constexpr std::size_t cap = 1000;
+    constexpr std::size_t cap = 256; // enough to tell a rare word from a common one
     std::size_t best = std::numeric_limits<std::size_t>::max();
     for (std::size_t i = 0; i < exact.size() && best > 0; ++i) {
       auto n = estimate(db, exact[i], high, cap);
@@ -248,6 +248,7 @@ errc run(const storage::store& db, const std::string& conv, const search_request
   }
 
   conversation_store messages{db};
+  const std::size_t max_examined = limits.max_examined;
   std::size_t examined = 0;
   std::uint64_t last_examined = high;
   std::string probe;
@@ -255,7 +256,7 @@ errc run(const storage::store& db, const std::string& conv, const search_request
     auto seq = walk.peek();
     if (seq == 0)
       break;
-    if (examined == limits.max_examined) {
+    if (examined >= max_examined) {
       // Paging on from here continues the walk where it stopped.
       if (out->messages.size() < req.limit) {
         out->partial = true;

@@ -24,7 +24,7 @@ namespace chat::search {
 
 /// Work bounds of one query in one conversation.
 struct bounds {
-  std::size_t max_examined = 20000; ///< candidates checked before answering partial
+  std::size_t max_examined = 5000;  ///< candidates checked before answering partial
   std::size_t max_expansions = 50;  ///< words one prefix may stand for
 };
 
