@@ -213,7 +213,7 @@ errc run(const storage::store& db, const std::string& conv, const search_request
   if (high <= 1)
     return errc::ok;
 
-  // The exact terms: words and the author, checked by point lookups.
+  // The exact terms: words and the author, the walk's candidates.
   std::vector<std::string> exact;
   for (const auto& w : req.words)
     exact.push_back(term_prefix(conv, w));
@@ -223,7 +223,7 @@ errc run(const storage::store& db, const std::string& conv, const search_request
   // The walk: the rarest exact term (counted up to a cap), else the prefix
   // with the fewest words.
   merged walk;
-  std::size_t driver = exact.size(); // index into exact; none when a prefix drives
+  std::size_t driver = 0;
   if (!exact.empty()) {
     constexpr std::size_t cap = 64;
     double best = std::numeric_limits<double>::max();
@@ -261,7 +261,6 @@ errc run(const storage::store& db, const std::string& conv, const search_request
   const std::size_t max_examined = limits.max_examined;
   std::size_t examined = 0;
   std::uint64_t last_examined = high;
-  std::string probe;
   while (true) {
     auto seq = walk.peek();
     if (seq == 0)
@@ -279,21 +278,6 @@ errc run(const storage::store& db, const std::string& conv, const search_request
     walk.pop();
     ++examined;
     last_examined = seq;
-    bool match = true;
-    for (std::size_t i = 0; i < exact.size() && match; ++i) {
-      if (i == driver)
-        continue;
-      probe = exact[i];
-      storage::append_key_u64(probe, seq);
-      std::string ignored;
-      auto rc = db.get(column::search_terms, probe, &ignored);
-      if (rc == errc::not_found)
-        match = false;
-      else if (rc != errc::ok)
-        return rc;
-    }
-    if (!match)
-      continue;
     message_record m;
     auto rc = messages.get(conv, seq, &m);
     if (rc == errc::not_found)
@@ -303,10 +287,19 @@ errc run(const storage::store& db, const std::string& conv, const search_request
     if (!indexed(m) || (req.after_ms != 0 && m.ts < req.after_ms)
         || (req.before_ms != 0 && m.ts >= req.before_ms) || !before_cursor(req, conv, m))
       continue;
-    if (!req.prefixes.empty()) {
+    // The other terms, on the message itself: one read of a message (which
+    // a hit needs anyway) costs less than a point read per term of an index
+    // too large for the block cache.
+    if (!req.from.empty() && m.from != req.from)
+      continue;
+    if (!req.words.empty() || !req.prefixes.empty()) {
       auto words = tokenize(m.text);
-      if (!std::all_of(req.prefixes.begin(), req.prefixes.end(),
-                       [&](const auto& p) { return has_prefix_word(words, p); }))
+      if (!std::all_of(req.words.begin(), req.words.end(),
+                       [&](const auto& w) {
+                         return std::find(words.begin(), words.end(), w) != words.end();
+                       })
+          || !std::all_of(req.prefixes.begin(), req.prefixes.end(),
+                          [&](const auto& p) { return has_prefix_word(words, p); }))
         continue;
     }
     if (out->messages.size() == req.limit) {

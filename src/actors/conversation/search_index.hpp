@@ -8,8 +8,8 @@
 //
 // A query walks the postings of its rarest part (a word, the author, or a
 // prefix's words merged) from the newest seq down and checks each candidate
-// against the rest: other words and the author by point lookups, prefixes
-// and dates on the message itself. Never a scan of the messages.
+// against the rest on the message itself (its words, author and time).
+// Never a scan of the messages.
 #include <cstddef>
 #include <cstdint>
 #include <string>
