@@ -54,6 +54,8 @@ using att_meta_atom = caf::atom_constant<caf::atom("attmeta")>;
 using att_chunk_atom = caf::atom_constant<caf::atom("attchunk")>;
 /// Moderation: a group member's admin role changes.
 using role_atom = caf::atom_constant<caf::atom("role")>;
+/// Search within a conversation (docs/protocol.md "Search").
+using search_atom = caf::atom_constant<caf::atom("search")>;
 
 // Relay: per-node delivery to local connections.
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;

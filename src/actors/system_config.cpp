@@ -10,6 +10,7 @@
 #include "cluster/node_actors.hpp"
 #include "schema/admin_views.hpp"
 #include "schema/records.hpp"
+#include "schema/search.hpp"
 #include "schema/wire.hpp"
 
 namespace chat {
@@ -44,6 +45,8 @@ node_system_config::node_system_config(std::size_t scheduler_threads,
   add_message_type<send_receipt>("chat.send_receipt");
   add_message_type<attachment_view>("chat.attachment_view");
   add_message_type<message_page>("chat.message_page");
+  add_message_type<search_request>("chat.search_request");
+  add_message_type<search_page>("chat.search_page");
   add_message_type<direct_result>("chat.direct_result");
   add_message_type<invite_result>("chat.invite_result");
   add_message_type<conversation_record>("chat.conversation_record");

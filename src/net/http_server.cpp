@@ -29,6 +29,7 @@ http_server::http_server(boost::asio::io_context& ioc, http_settings settings, s
   add_conversation_routes(ctx_->routes, svc.auth, svc.conversations);
   add_invitation_routes(ctx_->routes, svc.auth, svc.conversations);
   add_message_routes(ctx_->routes, svc.auth, svc.conversations);
+  add_search_routes(ctx_->routes, svc.auth, svc.conversations);
   add_attachment_routes(ctx_->routes, svc.auth, svc.conversations,
                         ctx_->settings.attachment_max_bytes);
   add_static_routes(ctx_->routes);

@@ -13,6 +13,8 @@
 #include "actors/conversation/member_roles.hpp"
 #include "actors/conversation/message_changes.hpp"
 #include "actors/conversation/message_rate.hpp"
+#include "actors/conversation/search_handler.hpp"
+#include "actors/conversation/search_index.hpp"
 #include "actors/rpc/continuations.hpp"
 #include "actors/rpc/errors.hpp"
 #include "actors/rpc/read_pool.hpp"
@@ -426,6 +428,7 @@ void conversation_state::post(promise<send_receipt> rp, const std::string& user,
     st.inflight_sends.emplace(key, receipt);
   storage::write_batch batch;
   st.store->append(batch, st.id, m);
+  search::index_message(batch, st.id, m);
   st.commit(std::move(batch), [this, rp, receipt, key, m = std::move(m)](errc rc) mutable {
     auto& st = *this;
     if (!key.empty())
@@ -464,6 +467,7 @@ void conversation_state::change(promise<send_receipt> rp, const std::string& use
     return;
   }
   auto ts = now_ms();
+  auto before = target; // its words leave the search index
   changes::apply(target, c, user, ts);
   auto shard = *shard_of_id(id, id_kind::conversation, ctx->shards);
   auto ev = changes::event(next_seq++, make_id(id_kind::message, shard), c, user, ts);
@@ -475,6 +479,7 @@ void conversation_state::change(promise<send_receipt> rp, const std::string& use
   storage::write_batch batch;
   store->update(batch, id, target);
   store->append(batch, id, ev);
+  search::reindex_message(batch, id, before, target);
   commit(std::move(batch), [this, rp, ev, target](errc rc) mutable {
     if (auto it = changing.find(target.seq); it != changing.end() && --it->second.second == 0)
       changing.erase(it);
@@ -839,6 +844,17 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
       };
       read_then<page_read>(self, st.pending, *st.ctx->reads, std::move(read), std::move(then),
                            [rp](caf::error busy) mutable { rp.deliver(std::move(busy)); });
+      return rp;
+    },
+
+    [self](search_atom, const std::string& user, const search_request& req)
+      -> promise<search_page> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<search_page>();
+      if (auto err = st.gate(user))
+        rp.deliver(err);
+      else
+        search_messages(self, st.pending, *st.ctx->reads, st.data, st.id, st.committed_seq, req, rp);
       return rp;
     },
 

@@ -14,6 +14,7 @@
 #include "schema/admin_views.hpp"
 #include "schema/attachment.hpp"
 #include "schema/records.hpp"
+#include "schema/search.hpp"
 #include "schema/wire.hpp"
 
 namespace chat {
@@ -42,6 +43,8 @@ using conversation_api = caf::typed_actor<
   /// `from` is empty.
   caf::replies_to<change_atom, admin_atom, std::uint64_t>::with<send_receipt>,
   caf::replies_to<history_atom, std::string, page_request>::with<message_page>,
+  /// (user, query): matching messages, newest first (members only).
+  caf::replies_to<search_atom, std::string, search_request>::with<search_page>,
   /// The conversation, with members when the flag is set.
   caf::replies_to<info_atom, std::string, bool>::with<conversation_view>,
   caf::replies_to<last_seq_atom, std::string>::with<std::uint64_t>,

@@ -10,6 +10,7 @@
 #include "actors/auth/auth_client.hpp"
 #include "schema/attachment.hpp"
 #include "schema/outcome.hpp"
+#include "schema/search.hpp"
 #include "schema/wire.hpp"
 
 namespace chat {
@@ -53,6 +54,12 @@ public:
                       reply<send_receipt> done) const;
   void messages(principal who, std::string conv, page_request page,
                 reply<message_page> done) const;
+  /// Search (docs/protocol.md "Search"; search_client.cpp): one
+  /// conversation (members only), or every conversation the caller is a
+  /// member of (at most max_search_conversations), merged newest first.
+  void search(principal who, std::string conv, search_request req,
+              reply<search_page> done) const;
+  void search_all(principal who, search_request req, reply<search_results> done) const;
   /// Stores an attachment (members only). Counted against the caller's
   /// HTTP post budget (rate_burst/rate_per_second per auth session).
   void upload_attachment(principal who, std::string conv, std::string name,

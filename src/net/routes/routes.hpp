@@ -53,6 +53,10 @@ void add_invitation_routes(router& r, const auth_client& auth,
 void add_message_routes(router& r, const auth_client& auth,
                         const conversation_client& conversations);
 
+/// `GET /conversations/{id}/search` and `GET /search` (search_routes.cpp).
+void add_search_routes(router& r, const auth_client& auth,
+                       const conversation_client& conversations);
+
 /// `POST /conversations/{id}/attachments` (bodies up to `max_upload_bytes`)
 /// and `GET /conversations/{id}/attachments/{att}`.
 void add_attachment_routes(router& r, const auth_client& auth,

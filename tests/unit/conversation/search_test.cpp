@@ -1,0 +1,289 @@
+// Search (docs/protocol.md "Search"): words, the query language, and the
+// index on a real RocksDB (written in the message's batch, changed by
+// edits and deletes, evaluated newest first with paging and bounds).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "actors/conversation/conversation_store.hpp"
+#include "actors/conversation/search_index.hpp"
+#include "actors/conversation/search_query.hpp"
+#include "actors/conversation/search_tokens.hpp"
+#include "schema/ids.hpp"
+
+using namespace chat;
+namespace fs = std::filesystem;
+using strings = std::vector<std::string>;
+
+TEST_CASE("tokenize: ASCII folded, split on punctuation, UTF-8 kept, deduplicated") {
+  CHECK(search::tokenize("Hello, World! hello-world") == strings{"hello", "world"});
+  CHECK(search::tokenize("  e-mail: x@y.org 42") == strings{"e", "mail", "x", "y", "org", "42"});
+  CHECK(search::tokenize("Grüße aus Köln 😀!") == strings{"grüße", "aus", "köln", "😀"});
+  CHECK(search::tokenize("").empty());
+  CHECK(search::tokenize("...!?").empty());
+}
+
+TEST_CASE("tokenize: long words are cut on a UTF-8 boundary, word count bounded") {
+  auto words = search::tokenize(std::string(100, 'a'));
+  REQUIRE(words.size() == 1);
+  CHECK(words[0] == std::string(search::max_term_bytes, 'a'));
+  // 31 ASCII bytes then a 2-byte letter: the letter does not fit whole.
+  auto cut = search::tokenize(std::string(31, 'b') + "ééé");
+  REQUIRE(cut.size() == 1);
+  CHECK(cut[0] == std::string(31, 'b'));
+  std::string many;
+  for (int i = 0; i < 1000; ++i)
+    many += "w" + std::to_string(i) + " ";
+  CHECK(search::tokenize(many).size() == search::max_terms_per_message);
+}
+
+TEST_CASE("parse_query: words, prefixes, from, dates") {
+  search_request r;
+  std::string from;
+  auto e = search::parse_query("Hello wor* from:alice after:2026-12-01 before:2026-12-03T10:30Z",
+                               r, from);
+  REQUIRE(e.code == errc::ok);
+  CHECK(r.words == strings{"hello"});
+  CHECK(r.prefixes == strings{"wor"});
+  CHECK(from == "alice");
+  CHECK(r.after_ms == 1796083200000); // 2026-12-01T00:00:00Z
+  CHECK(r.before_ms == 1796083200000 + 2 * 86400000 + (10 * 3600 + 30 * 60) * 1000);
+  search_request only_from;
+  CHECK(search::parse_query("FROM:u_x", only_from, from).code == errc::ok);
+  CHECK(from == "u_x");
+}
+
+TEST_CASE("parse_query: bad queries are bad requests with a reason") {
+  auto bad = [](std::string q) {
+    search_request r;
+    std::string from;
+    auto e = search::parse_query(q, r, from);
+    CHECK(e.code == errc::bad_request);
+    CHECK_FALSE(e.message.empty());
+    return e.message;
+  };
+  CHECK(bad("").find("at least one") != std::string::npos);
+  CHECK(bad("   ...  ").find("at least one") != std::string::npos);
+  CHECK(bad("after:2026-01-01").find("at least one") != std::string::npos);
+  CHECK(bad(std::string(300, 'a')).find("256") != std::string::npos);
+  CHECK(bad("h*").find("prefix") != std::string::npos);
+  CHECK(bad("a b c d e f g h i").find("at most 8") != std::string::npos);
+  CHECK(bad("x after:yesterday").find("date") != std::string::npos);
+  CHECK(bad("x before:2026-13-01").find("date") != std::string::npos);
+  CHECK(bad("x from:").find("from:") != std::string::npos);
+  CHECK(bad("x from:a from:b").find("one from:") != std::string::npos);
+  CHECK(bad("x \xff").find("UTF-8") != std::string::npos);
+}
+
+TEST_CASE("cursor round trip") {
+  search_request r;
+  REQUIRE(search::decode_cursor(search::encode_cursor(1700000000000, 42, "c_abc"), r));
+  CHECK(r.has_cursor);
+  CHECK(r.cursor_ts == 1700000000000);
+  CHECK(r.cursor_seq == 42);
+  CHECK(r.cursor_conv == "c_abc");
+  search_request bad;
+  CHECK_FALSE(search::decode_cursor("garbage", bad));
+  CHECK_FALSE(search::decode_cursor("1.x.c", bad));
+  CHECK_FALSE(search::decode_cursor("1.2.", bad));
+}
+
+namespace {
+
+struct indexed_conversation {
+  fs::path dir = fs::temp_directory_path() / ("chat-search-" + random_base32(8));
+  std::unique_ptr<storage::database> db;
+  std::unique_ptr<conversation_store> store;
+  std::string conv = make_id(id_kind::conversation, 3);
+  std::string other = make_id(id_kind::conversation, 3);
+  std::uint64_t last = 0;
+
+  indexed_conversation() {
+    storage::options opts;
+    opts.path = dir.string();
+    opts.group_commit = false;
+    std::string error;
+    db = storage::database::open(opts, &error);
+    REQUIRE(db);
+    store = std::make_unique<conversation_store>(db->at(0));
+  }
+  ~indexed_conversation() {
+    db->close();
+    fs::remove_all(dir);
+  }
+
+  void commit(storage::write_batch batch) {
+    errc rc = errc::internal;
+    db->commit(std::move(batch), [&](errc r) { rc = r; });
+    REQUIRE(rc == errc::ok);
+  }
+
+  message_record post(std::string from, std::string text, std::int64_t ts = 1000) {
+    message_record m{++last, "m" + std::to_string(last), std::move(from), std::move(text), ts, {}};
+    storage::write_batch b;
+    store->append(b, conv, m);
+    search::index_message(b, conv, m);
+    // A neighbour conversation with the same words: never in our results.
+    message_record o = m;
+    store->append(b, other, o);
+    search::index_message(b, other, o);
+    commit(std::move(b));
+    return m;
+  }
+
+  void change(const message_record& before, const message_record& after) {
+    storage::write_batch b;
+    store->update(b, conv, after);
+    search::reindex_message(b, conv, before, after);
+    commit(std::move(b));
+  }
+
+  std::vector<std::uint64_t> find(std::string q, std::uint32_t limit = 100,
+                                  std::uint64_t before = 0, search_page* page_out = nullptr,
+                                  search::bounds limits = {}, std::string from_id = {}) {
+    search_request r;
+    std::string from;
+    auto e = search::parse_query(q, r, from);
+    REQUIRE(e.code == errc::ok);
+    r.from = from_id.empty() ? from : from_id;
+    r.limit = limit;
+    r.before_seq = before;
+    search_page page;
+    REQUIRE(search::run(db->at(0), conv, r, last, &page, limits) == errc::ok);
+    std::vector<std::uint64_t> seqs;
+    for (const auto& m : page.messages) {
+      CHECK(m.conv == conv);
+      seqs.push_back(m.seq);
+    }
+    if (page_out)
+      *page_out = page;
+    return seqs;
+  }
+};
+
+using seqs = std::vector<std::uint64_t>;
+
+} // namespace
+
+TEST_CASE("search: all words must match, newest first") {
+  indexed_conversation c;
+  c.post("u_a", "hello world");    // 1
+  c.post("u_b", "Hello there");    // 2
+  c.post("u_a", "the world is big"); // 3
+  c.post("u_b", "HELLO, WORLD!");  // 4
+  CHECK(c.find("hello") == seqs{4, 2, 1});
+  CHECK(c.find("hello world") == seqs{4, 1});
+  CHECK(c.find("world hello") == seqs{4, 1});
+  CHECK(c.find("nothing").empty());
+  CHECK(c.find("hello nothing").empty());
+}
+
+TEST_CASE("search: prefixes, authors and dates") {
+  indexed_conversation c;
+  c.post("u_a", "help me", 1000);     // 1
+  c.post("u_b", "hello", 2000);       // 2
+  c.post("u_a", "helicopter", 3000);  // 3
+  c.post("u_a", "yellow hello", 4000); // 4
+  c.post("u_b", "he", 5000);           // 5
+  CHECK(c.find("hel*") == seqs{4, 3, 2, 1});
+  CHECK(c.find("hell*") == seqs{4, 2});
+  CHECK(c.find("hel* yel*") == seqs{4});
+  CHECK(c.find("from:u_a") == seqs{4, 3, 1});
+  CHECK(c.find("hel* from:u_b") == seqs{2});
+  CHECK(c.find("hello from:u_a") == seqs{4});
+  CHECK(c.find("from:u_nobody").empty());
+  search_request r;
+  std::string from;
+  REQUIRE(search::parse_query("hel*", r, from).code == errc::ok);
+  r.after_ms = 2000;
+  r.before_ms = 4000;
+  search_page page;
+  REQUIRE(search::run(c.db->at(0), c.conv, r, c.last, &page) == errc::ok);
+  REQUIRE(page.messages.size() == 2);
+  CHECK(page.messages[0].seq == 3);
+  CHECK(page.messages[1].seq == 2);
+}
+
+TEST_CASE("search: edits re-index, deletes remove, reactions keep") {
+  indexed_conversation c;
+  auto m = c.post("u_a", "apples and pears");
+  c.post("u_a", "more apples");
+  auto edited = m;
+  edited.text = "bananas and pears";
+  edited.edited_at = 2000;
+  c.change(m, edited);
+  CHECK(c.find("apples") == seqs{2});
+  CHECK(c.find("bananas") == seqs{1});
+  CHECK(c.find("pears") == seqs{1});
+  auto reacted = edited;
+  reacted.reactions.push_back({"👍", {"u_b"}});
+  c.change(edited, reacted);
+  CHECK(c.find("bananas") == seqs{1});
+  auto deleted = reacted;
+  deleted.text.clear();
+  deleted.reactions.clear();
+  deleted.deleted = true;
+  c.change(reacted, deleted);
+  CHECK(c.find("bananas").empty());
+  CHECK(c.find("from:u_a") == seqs{2});
+}
+
+TEST_CASE("search: paging with before and next") {
+  indexed_conversation c;
+  for (int i = 0; i < 25; ++i)
+    c.post("u_a", i % 2 ? "odd word" : "even word");
+  search_page page;
+  auto first = c.find("word", 10, 0, &page);
+  CHECK(first.front() == 25);
+  CHECK(first.back() == 16);
+  CHECK(page.next_before == 16);
+  CHECK_FALSE(page.partial);
+  auto second = c.find("word", 10, page.next_before, &page);
+  CHECK(second.front() == 15);
+  auto third = c.find("word", 10, page.next_before, &page);
+  CHECK(third == seqs{5, 4, 3, 2, 1});
+  CHECK(page.next_before == 0);
+  // Exactly a page left: no next.
+  CHECK(c.find("word", 5, 6, &page) == seqs{5, 4, 3, 2, 1});
+  CHECK(page.next_before == 0);
+}
+
+TEST_CASE("search: the work bound answers partial, and paging continues the walk") {
+  indexed_conversation c;
+  for (int i = 0; i < 100; ++i)
+    c.post("u_a", i == 10 ? "common rare" : "common");
+  search::bounds small;
+  small.max_examined = 30;
+  search_page page;
+  // 'rare' drives (fewer postings): found at once.
+  CHECK(c.find("common rare", 10, 0, &page, small) == seqs{11});
+  // A prefix walks every 'common' message: stops after 30, partial.
+  auto first = c.find("com* rar*", 10, 0, &page, small);
+  CHECK(first.empty());
+  CHECK(page.partial);
+  CHECK(page.next_before == 71);
+  CHECK(c.find("com* rar*", 10, page.next_before, &page, small).empty());
+  CHECK(page.next_before == 41);
+  CHECK(c.find("com* rar*", 10, page.next_before, &page, small) == seqs{11});
+  CHECK(page.partial); // the bound, not the end: 10 messages are left to walk
+  CHECK(c.find("com* rar*", 10, page.next_before, &page, small).empty());
+  CHECK_FALSE(page.partial);
+  CHECK(page.next_before == 0);
+}
+
+TEST_CASE("search: only acknowledged messages, and events are never indexed") {
+  indexed_conversation c;
+  c.post("u_a", "alpha");
+  c.post("u_a", "alpha");
+  search_request r;
+  r.words = {"alpha"};
+  search_page page;
+  REQUIRE(search::run(c.db->at(0), c.conv, r, 1, &page) == errc::ok);
+  REQUIRE(page.messages.size() == 1);
+  CHECK(page.messages[0].seq == 1);
+  message_record ev{9, "e", "u_a", "alpha edit", 1, {}};
+  ev.kind = "edit";
+  storage::write_batch b;
+  search::index_message(b, c.conv, ev);
+  CHECK(b.empty());
+}
