@@ -34,6 +34,7 @@ using post_atom = caf::atom_constant<caf::atom("post")>;
 using history_atom = caf::atom_constant<caf::atom("history")>;
 using change_atom = caf::atom_constant<caf::atom("change")>;
 using info_atom = caf::atom_constant<caf::atom("info")>;
+using unread_atom = caf::atom_constant<caf::atom("unread")>;
 using last_seq_atom = caf::atom_constant<caf::atom("lastseq")>;
 using typing_atom = caf::atom_constant<caf::atom("typing")>;
 using read_atom = caf::atom_constant<caf::atom("read")>;

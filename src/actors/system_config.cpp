@@ -37,6 +37,7 @@ node_system_config::node_system_config(std::size_t scheduler_threads,
   add_message_type<principal>("chat.principal");
   add_message_type<profile_update>("chat.profile_update");
   add_message_type<member_view>("chat.member_view");
+  add_message_type<unread_counts>("chat.unread_counts");
   add_message_type<conversation_view>("chat.conversation_view");
   add_message_type<invitation_view>("chat.invitation_view");
   add_message_type<message_view>("chat.message_view");

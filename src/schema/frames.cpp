@@ -222,14 +222,22 @@ std::variant<client_frame, frame_rejection> parse_client_frame(std::string_view 
 }
 
 std::string hello_frame(std::string_view node, std::string_view session_id, const user_view& user,
-                        const std::vector<conversation_cursor>& conversations) {
+                        const std::vector<conversation_cursor>& conversations,
+                        const std::vector<std::optional<unread_counts>>& counts) {
   json::array convs;
-  for (const auto& [id, last] : conversations) {
+  for (std::size_t i = 0; i < conversations.size(); ++i) {
+    const auto& [id, last] = conversations[i];
     json::object c{{"id", id}};
     if (last)
       c["last_seq"] = *last;
     else
       c["last_seq"] = nullptr;
+    if (i < counts.size()) {
+      const auto& n = counts[i];
+      c["unread"] = n ? json::value(n->unread) : json::value(nullptr);
+      c["unread_capped"] = n ? json::value(n->unread_capped) : json::value(nullptr);
+      c["mentions"] = n ? json::value(n->mentions) : json::value(nullptr);
+    }
     convs.push_back(std::move(c));
   }
   return text_of({{"type", "hello"},

@@ -43,8 +43,11 @@ std::variant<client_frame, frame_rejection> parse_client_frame(std::string_view 
 /// `{"id","last_seq"}` of hello; no last_seq (null) when the owner is unreachable.
 using conversation_cursor = std::pair<std::string, std::optional<std::uint64_t>>;
 
+/// `counts`, when given, holds each conversation's unread and mention
+/// counts (null when unknown) in the order of `conversations`.
 std::string hello_frame(std::string_view node, std::string_view session_id, const user_view& user,
-                        const std::vector<conversation_cursor>& conversations);
+                        const std::vector<conversation_cursor>& conversations,
+                        const std::vector<std::optional<unread_counts>>& counts = {});
 std::string sent_frame(std::string_view re, const send_receipt& receipt);
 std::string history_frame(std::string_view re, std::string_view conv, const message_page& page);
 std::string pong_frame(std::string_view re);

@@ -112,6 +112,8 @@ struct message_record {
   std::int64_t edited_at = 0;   ///< a message: time of the last edit, 0 never
   bool deleted = false;         ///< a message: deleted (text and reactions gone)
   std::vector<reaction_record> reactions = {}; ///< a message: emojis in order of first use
+  // Version 3.
+  std::vector<std::string> mentions = {}; ///< a message: member ids its text mentions (@username)
 
   bool is_event() const { return !kind.empty(); }
 
@@ -120,6 +122,8 @@ struct message_record {
     ar(seq, msg_id, from, text, ts, client_msg_id);
     if (version >= 2)
       ar(kind, target, reply_to, edited_at, deleted, reactions);
+    if (version >= 3)
+      ar(mentions);
   }
 };
 
@@ -154,5 +158,5 @@ CEREAL_CLASS_VERSION(chat::user_record, 2)
 CEREAL_CLASS_VERSION(chat::session_record, 1)
 CEREAL_CLASS_VERSION(chat::conversation_record, 2)
 CEREAL_CLASS_VERSION(chat::member_record, 2)
-CEREAL_CLASS_VERSION(chat::message_record, 2)
+CEREAL_CLASS_VERSION(chat::message_record, 3)
 CEREAL_CLASS_VERSION(chat::invitation_record, 1)

@@ -84,7 +84,21 @@ typename Inspector::result_type inspect(Inspector& f, member_view& x) {
   return f(x.user_id, x.role, x.joined_at);
 }
 
-/// `conversation`; `members` is rendered only when `with_members`.
+/// A member's unread and mention counts in one conversation (see
+/// docs/protocol.md "Unread and mention counts").
+struct unread_counts {
+  std::uint64_t unread = 0;   ///< other members' messages after the read marker
+  bool unread_capped = false; ///< more items followed than one count examines
+  std::uint64_t mentions = 0; ///< of those, the ones mentioning the member
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, unread_counts& x) {
+  return f(x.unread, x.unread_capped, x.mentions);
+}
+
+/// `conversation`; `members` is rendered only when `with_members`, the
+/// counts only when `with_counts`.
 struct conversation_view {
   std::string id;
   bool direct = false;
@@ -94,11 +108,14 @@ struct conversation_view {
   std::uint64_t last_seq = 0;
   bool with_members = false;
   std::vector<member_view> members;
+  bool with_counts = false;
+  unread_counts counts = {};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, conversation_view& x) {
-  return f(x.id, x.direct, x.title, x.owner, x.created_at, x.last_seq, x.with_members, x.members);
+  return f(x.id, x.direct, x.title, x.owner, x.created_at, x.last_seq, x.with_members, x.members,
+           x.with_counts, x.counts);
 }
 
 struct invitation_view {
@@ -145,12 +162,13 @@ struct message_view {
   std::int64_t edited_at = 0; ///< 0 renders as null
   bool deleted = false;
   std::vector<reaction_view> reactions = {};
+  std::vector<std::string> mentions = {}; ///< member ids the text mentions
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, message_view& x) {
   return f(x.conv, x.seq, x.msg_id, x.from, x.text, x.ts, x.client_msg_id, x.kind, x.target,
-           x.reply_to, x.edited_at, x.deleted, x.reactions);
+           x.reply_to, x.edited_at, x.deleted, x.reactions, x.mentions);
 }
 
 /// What a member asks to change about a stored message (`target`).

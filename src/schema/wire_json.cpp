@@ -59,6 +59,11 @@ boost::json::object to_json(const conversation_view& c) {
       members.push_back(to_json(m));
     o["members"] = std::move(members);
   }
+  if (c.with_counts) {
+    o["unread"] = c.counts.unread;
+    o["unread_capped"] = c.counts.unread_capped;
+    o["mentions"] = c.counts.mentions;
+  }
   return o;
 }
 
@@ -91,6 +96,10 @@ boost::json::object to_json(const message_view& m) {
       boost::json::object{{"emoji", r.emoji}, {"count", r.count}, {"users", std::move(users)}});
   }
   o["reactions"] = std::move(reactions);
+  boost::json::array mentions;
+  for (const auto& u : m.mentions)
+    mentions.push_back(boost::json::value(u));
+  o["mentions"] = std::move(mentions);
   return o;
 }
 

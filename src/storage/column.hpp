@@ -28,20 +28,21 @@ enum class column : std::uint8_t {
   blocks = 13,            ///< user blocks: "<user>/o/<other>" (user blocks other), "<user>/i/<other>" (other blocks user)
   attachments = 14,       ///< attachment headers: conversation id / attachment id
   attachment_chunks = 15, ///< attachment bytes: conversation id / attachment id + chunk index
-  attachment_refs = 16,   ///< reserved for attachment references (issue 16, part A)
+  attachment_refs = 16,   ///< reserved (part A: attachment references)
   search_terms = 17,      ///< search index: "<conv>/<word>/<seq>" and "<conv>/@<user>/<seq>", empty values
+  mentions = 18,          ///< who a message mentions: conversation id / user id / big-endian seq
 };
 
 /// Number of columns; columns index arrays of this size.
-inline constexpr std::size_t column_count = static_cast<std::size_t>(column::search_terms) + 1;
+inline constexpr std::size_t column_count = static_cast<std::size_t>(column::mentions) + 1;
 
 /// The column family name on disk.
 constexpr std::string_view column_name(column c) noexcept {
   constexpr std::array<std::string_view, column_count> names{
       "users",   "usernames",   "sessions",    "user_sessions", "conversations", "members",
       "messages", "idempotency", "invitations", "read_markers",  "memberships", "meta",
-      "raft",    "blocks", "attachments", "attachment_chunks", "attachment_refs",
-      "search_terms"};
+      "raft",    "blocks", "attachments", "attachment_chunks", "attachment_refs", "search_terms",
+      "mentions"};
   return names[static_cast<std::size_t>(c)];
 }
 

@@ -10,11 +10,13 @@
 #include "actors/conversation/attachment_store.hpp"
 #include "actors/conversation/conversation_store.hpp"
 #include "actors/conversation/keyed_limits.hpp"
+#include "actors/conversation/member_name_lookup.hpp"
 #include "actors/conversation/member_roles.hpp"
 #include "actors/conversation/message_changes.hpp"
 #include "actors/conversation/message_rate.hpp"
 #include "actors/conversation/search_handler.hpp"
 #include "actors/conversation/search_index.hpp"
+#include "actors/conversation/unread_counts.hpp"
 #include "actors/rpc/continuations.hpp"
 #include "actors/rpc/errors.hpp"
 #include "actors/rpc/read_pool.hpp"
@@ -82,11 +84,21 @@ struct conversation_state {
   /// Messages whose change is being written: their newest state and how
   /// many writes are out, so a second change meanwhile builds on the first.
   std::map<std::uint64_t, std::pair<message_record, int>> changing;
+  mentions::member_names names; ///< members' usernames looked up so far (for mentions)
 
 
   caf::actor me() const { return caf::actor_cast<caf::actor>(self); }
 
   bool is_member(const std::string& user) const { return members.count(user) > 0; }
+
+  /// The members `text` mentions (names looked up before, see post()).
+  std::vector<std::string> mentioned(std::string_view text) const {
+    auto ids = names.resolve(text);
+    ids.erase(std::remove_if(ids.begin(), ids.end(),
+                             [this](const auto& u) { return !is_member(u); }),
+              ids.end());
+    return ids;
+  }
 
   /// Durable, then `then` in the actor. A failed write leaves the in-memory
   /// state ahead of storage, so the actor stops and the next activation
@@ -277,6 +289,7 @@ struct conversation_state {
     tell_relays(drop_user_atom::value, user);
     index_at_home(user, false);
     members.erase(user);
+    names.forget(user);
     if (new_owner) {
       header.owner = *new_owner;
       if (auto it = members.find(*new_owner); it != members.end()) {
@@ -295,14 +308,16 @@ struct conversation_state {
     deliver(member_frame(true, id, m.user_id));
   }
 
-  /// Appends a message once the caller passed the gate and any budget.
+  /// Appends a message once the caller passed the gate and any budget;
+  /// `looked_up`: the usernames its mentions need were asked for.
   void post(promise<send_receipt> rp, const std::string& user, std::string text,
-            std::string client_msg_id, std::uint64_t reply_to = 0);
+            std::string client_msg_id, std::uint64_t reply_to = 0, bool looked_up = false);
 
   /// Edits, deletes or reacts once the caller passed the gate and any budget
-  /// (`moderator`: the operator, who may delete any message; `user` "").
+  /// (`moderator`: the operator, who may delete any message; `user` "");
+  /// `looked_up`: the usernames its mentions need were asked for.
   void change(promise<send_receipt> rp, const std::string& user, const message_change& c,
-              bool moderator = false);
+              bool moderator = false, bool looked_up = false);
 
   /// Posting and changing messages in a direct conversation while either
   /// of the two blocks the other: forbidden.
@@ -374,12 +389,20 @@ struct conversation_state {
 };
 
 void conversation_state::post(promise<send_receipt> rp, const std::string& user, std::string text,
-                              std::string client_msg_id, std::uint64_t reply_to) {
+                              std::string client_msg_id, std::uint64_t reply_to,
+                              bool looked_up) {
   auto& st = *this;
   if (auto err = blocked()) {
     rp.deliver(err);
     return;
   }
+  if (!looked_up
+      && mentions::look_up_names(self, *ctx, names, members, text,
+                                 [this, rp, user, text, client_msg_id, reply_to]() mutable {
+                                   post(rp, user, std::move(text), std::move(client_msg_id),
+                                        reply_to, true);
+                                 }))
+    return;
   if (!validate::message_text(text)) {
     rp.deliver(make_chat_error(errc::bad_request, "text must be 1-4096 bytes of valid UTF-8"));
     return;
@@ -423,12 +446,14 @@ void conversation_state::post(promise<send_receipt> rp, const std::string& user,
   message_record m{st.next_seq++, make_id(id_kind::message, shard), user, std::move(text),
                    now_ms(), std::move(client_msg_id)};
   m.reply_to = reply_to;
+  m.mentions = mentioned(m.text);
   send_receipt receipt{st.id, m.seq, m.msg_id, m.ts, true};
   if (!key.empty())
     st.inflight_sends.emplace(key, receipt);
   storage::write_batch batch;
   st.store->append(batch, st.id, m);
   search::index_message(batch, st.id, m);
+  unread::index(batch, st.id, m.seq, user, {}, m.mentions);
   st.commit(std::move(batch), [this, rp, receipt, key, m = std::move(m)](errc rc) mutable {
     auto& st = *this;
     if (!key.empty())
@@ -446,7 +471,7 @@ void conversation_state::post(promise<send_receipt> rp, const std::string& user,
 }
 
 void conversation_state::change(promise<send_receipt> rp, const std::string& user,
-                                const message_change& c, bool moderator) {
+                                const message_change& c, bool moderator, bool looked_up) {
   if (auto err = moderator ? caf::error{} : blocked()) {
     rp.deliver(err);
     return;
@@ -455,6 +480,10 @@ void conversation_state::change(promise<send_receipt> rp, const std::string& use
     rp.deliver(make_chat_error(e.code, e.message));
     return;
   }
+  if (!looked_up && c.kind == change_kind::edit
+      && mentions::look_up_names(self, *ctx, names, members, c.text,
+                                 [this, rp, user, c, moderator]() mutable { change(rp, user, c, moderator, true); }))
+    return;
   message_record target;
   if (auto err = current(c.target, &target)) {
     rp.deliver(err);
@@ -469,6 +498,12 @@ void conversation_state::change(promise<send_receipt> rp, const std::string& use
   auto ts = now_ms();
   auto before = target; // its words leave the search index
   changes::apply(target, c, user, ts);
+  // An edit mentions whom its new text names; a deleted message no one.
+  auto mentioned_before = target.mentions;
+  if (c.kind == change_kind::edit)
+    target.mentions = mentioned(target.text);
+  else if (c.kind == change_kind::remove)
+    target.mentions.clear();
   auto shard = *shard_of_id(id, id_kind::conversation, ctx->shards);
   auto ev = changes::event(next_seq++, make_id(id_kind::message, shard), c, user, ts);
   auto& slot = changing[target.seq];
@@ -480,6 +515,7 @@ void conversation_state::change(promise<send_receipt> rp, const std::string& use
   store->update(batch, id, target);
   store->append(batch, id, ev);
   search::reindex_message(batch, id, before, target);
+  unread::index(batch, id, target.seq, target.from, mentioned_before, target.mentions);
   commit(std::move(batch), [this, rp, ev, target](errc rc) mutable {
     if (auto it = changing.find(target.seq); it != changing.end() && --it->second.second == 0)
       changing.erase(it);
@@ -898,6 +934,43 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
       if (auto err = st.gate(user))
         return err;
       return st.view(with_members);
+    },
+
+    // The view with the caller's unread and mention counts (no members),
+    // counted on the read pool up to what is acknowledged now.
+    [self](info_atom, unread_atom, const std::string& user) -> promise<conversation_view> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<conversation_view>();
+      if (auto err = st.gate(user)) {
+        rp.deliver(err);
+        return rp;
+      }
+      struct counted {
+        errc rc = errc::ok;
+        unread_counts counts;
+      };
+      // After the writes in flight (a read marker just moved, say), so the
+      // caller sees what it did.
+      st.when_settled([self, rp, user]() mutable {
+        auto& st = self->state;
+        auto read = [data = st.data, id = st.id, user, upto = st.committed_seq] {
+          counted r;
+          r.rc = unread::count(data, id, user, upto, &r.counts);
+          return r;
+        };
+        auto then = [rp, v = st.view(false)](counted r) mutable {
+          if (r.rc != errc::ok) {
+            rp.deliver(make_chat_error(errc::unavailable, "storage is not available"));
+            return;
+          }
+          v.with_counts = true;
+          v.counts = r.counts;
+          rp.deliver(std::move(v));
+        };
+        read_then<counted>(self, st.pending, *st.ctx->reads, std::move(read), std::move(then),
+                           [rp](caf::error busy) mutable { rp.deliver(std::move(busy)); });
+      });
+      return rp;
     },
 
     [self](last_seq_atom, const std::string& user) -> caf::result<std::uint64_t> {

@@ -48,6 +48,8 @@ using conversation_api = caf::typed_actor<
   /// The conversation, with members when the flag is set.
   caf::replies_to<info_atom, std::string, bool>::with<conversation_view>,
   caf::replies_to<last_seq_atom, std::string>::with<std::uint64_t>,
+  /// The conversation (no members) with the user's unread and mention counts.
+  caf::replies_to<info_atom, unread_atom, std::string>::with<conversation_view>,
   /// Ephemeral signals; dropped for non-members.
   caf::reacts_to<typing_atom, std::string>,
   caf::reacts_to<read_atom, std::string, std::uint64_t>,

@@ -252,9 +252,10 @@ void conversation_client::list(principal who, reply<conversation_list> done) con
                       else
                         reply(make_chat_error(r.error.code, r.error.message));
                     };
+                // With the caller's unread and mention counts.
                 ask_conversation<conversation_view>(self, p->directory, conv_atom::value,
                                                     convs[i], got, attempts, info_atom::value,
-                                                    who.user_id, false);
+                                                    unread_atom::value, who.user_id);
               };
           // Policy: a conversation that cannot be reached (its node is
           // down) or that the user just left is not listed.

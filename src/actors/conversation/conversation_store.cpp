@@ -44,6 +44,7 @@ message_view view_of(const std::string& conv, const message_record& m) {
   v.reply_to = m.reply_to;
   v.edited_at = m.edited_at;
   v.deleted = m.deleted;
+  v.mentions = m.mentions;
   for (const auto& r : m.reactions) {
     reaction_view rv{r.emoji, r.users.size(), {}};
     auto shown = std::min(r.users.size(), changes::max_reaction_users_shown);

@@ -260,28 +260,33 @@ void attach_to_user(session_actor self, int attempts, std::function<void()> then
     }, [later](caf::error&) { later(); });
 }
 
-/// hello: the user, and each conversation's last seq. Policy: a
-/// conversation whose owner cannot be reached is listed with a null seq.
+/// hello: the user, and each conversation's last seq with the user's
+/// unread and mention counts. Policy: a conversation whose owner cannot be
+/// reached is listed with a null seq (and null counts).
 void say_hello(session_actor self, user_view user, std::vector<std::string> convs) {
-  std::function<void(std::size_t, rpc::reply_to<std::uint64_t>)> ask
-    = [self, convs](std::size_t i, rpc::reply_to<std::uint64_t> reply) {
-        std::function<void(outcome<std::uint64_t>)> done = [reply](outcome<std::uint64_t> r) {
-          if (r.ok())
-            reply(r.value);
-          else
-            reply(make_chat_error(r.error.code, r.error.message));
-        };
-        ask_conversation<std::uint64_t>(self, self->state.deps.directory, conv_atom::value,
-                                        convs[i], done, 3, last_seq_atom::value,
-                                        self->state.who.user_id);
+  std::function<void(std::size_t, rpc::reply_to<conversation_view>)> ask
+    = [self, convs](std::size_t i, rpc::reply_to<conversation_view> reply) {
+        std::function<void(outcome<conversation_view>)> done
+          = [reply](outcome<conversation_view> r) {
+              if (r.ok())
+                reply(std::move(r.value));
+              else
+                reply(make_chat_error(r.error.code, r.error.message));
+            };
+        ask_conversation<conversation_view>(self, self->state.deps.directory, conv_atom::value,
+                                            convs[i], done, 3, info_atom::value,
+                                            unread_atom::value, self->state.who.user_id);
       };
-  auto finish = [self, user, convs](rpc::answers<std::uint64_t> seqs) {
+  auto finish = [self, user, convs](rpc::answers<conversation_view> views) {
     auto& st = self->state;
     std::vector<conversation_cursor> cursors;
-    for (std::size_t i = 0; i < convs.size(); ++i)
-      cursors.emplace_back(convs[i], seqs[i] ? std::optional<std::uint64_t>{*seqs[i]}
-                                             : std::nullopt);
-    push(self, hello_frame(st.deps.ctx->node_id, st.who.session_id, user, cursors));
+    std::vector<std::optional<unread_counts>> counts;
+    for (std::size_t i = 0; i < convs.size(); ++i) {
+      cursors.emplace_back(convs[i], views[i] ? std::optional<std::uint64_t>{views[i]->last_seq}
+                                              : std::nullopt);
+      counts.push_back(views[i] ? std::optional<unread_counts>{views[i]->counts} : std::nullopt);
+    }
+    push(self, hello_frame(st.deps.ctx->node_id, st.who.session_id, user, cursors, counts));
     subscribe(self, convs);
     st.ready = true;
     while (!st.early.empty() && self->getf(caf::abstract_actor::is_terminated_flag) == 0) {
@@ -293,7 +298,7 @@ void say_hello(session_actor self, user_view user, std::vector<std::string> conv
         handle_binary(self);
     }
   };
-  rpc::gather<std::uint64_t>(convs.size(), ask, finish);
+  rpc::gather<conversation_view>(convs.size(), ask, finish);
 }
 
 /// Closes the connection and ends the actor: 1013 when the answer could not
