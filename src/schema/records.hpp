@@ -10,6 +10,8 @@
 #include <cereal/types/vector.hpp>
 #include <vector>
 
+#include "schema/attachment.hpp"
+
 namespace chat {
 
 /// An account. The password is kept only as an argon2id hash string.
@@ -51,10 +53,15 @@ struct conversation_record {
   std::string title;  ///< empty for direct conversations
   std::string owner;  ///< empty for direct conversations
   std::int64_t created_at = 0;
+  // Version 2 (records written before load with these at their defaults).
+  std::int64_t retention_seconds = 0; ///< messages older are removed; 0: kept forever
+  std::uint64_t expired_before = 0;   ///< seqs below it were removed by retention (0, 1: none)
 
   template <class Archive>
-  void serialize(Archive& ar, std::uint32_t /*version*/) {
+  void serialize(Archive& ar, std::uint32_t version) {
     ar(id, direct, title, owner, created_at);
+    if (version >= 2)
+      ar(retention_seconds, expired_before);
   }
 };
 
@@ -98,6 +105,8 @@ struct message_record {
   std::int64_t edited_at = 0;   ///< a message: time of the last edit, 0 never
   bool deleted = false;         ///< a message: deleted (text and reactions gone)
   std::vector<reaction_record> reactions = {}; ///< a message: emojis in order of first use
+  // Version 3.
+  std::vector<attachment_ref> attachments = {}; ///< a message: its files (gone once deleted)
 
   bool is_event() const { return !kind.empty(); }
 
@@ -106,6 +115,8 @@ struct message_record {
     ar(seq, msg_id, from, text, ts, client_msg_id);
     if (version >= 2)
       ar(kind, target, reply_to, edited_at, deleted, reactions);
+    if (version >= 3)
+      ar(attachments);
   }
 };
 
@@ -126,7 +137,7 @@ struct invitation_record {
 // CAF inspection, for records that travel between actors.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, conversation_record& x) {
-  return f(x.id, x.direct, x.title, x.owner, x.created_at);
+  return f(x.id, x.direct, x.title, x.owner, x.created_at, x.retention_seconds, x.expired_before);
 }
 
 template <class Inspector>
@@ -138,7 +149,7 @@ typename Inspector::result_type inspect(Inspector& f, member_record& x) {
 
 CEREAL_CLASS_VERSION(chat::user_record, 1)
 CEREAL_CLASS_VERSION(chat::session_record, 1)
-CEREAL_CLASS_VERSION(chat::conversation_record, 1)
+CEREAL_CLASS_VERSION(chat::conversation_record, 2)
 CEREAL_CLASS_VERSION(chat::member_record, 1)
-CEREAL_CLASS_VERSION(chat::message_record, 2)
+CEREAL_CLASS_VERSION(chat::message_record, 3)
 CEREAL_CLASS_VERSION(chat::invitation_record, 1)

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "schema/attachment.hpp"
+
 namespace chat {
 
 /// `user`: never carries a password hash.
@@ -94,11 +96,13 @@ struct conversation_view {
   std::uint64_t last_seq = 0;
   bool with_members = false;
   std::vector<member_view> members;
+  std::int64_t retention_seconds = 0; ///< 0: messages are kept forever
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, conversation_view& x) {
-  return f(x.id, x.direct, x.title, x.owner, x.created_at, x.last_seq, x.with_members, x.members);
+  return f(x.id, x.direct, x.title, x.owner, x.created_at, x.last_seq, x.with_members, x.members,
+           x.retention_seconds);
 }
 
 struct invitation_view {
@@ -145,12 +149,13 @@ struct message_view {
   std::int64_t edited_at = 0; ///< 0 renders as null
   bool deleted = false;
   std::vector<reaction_view> reactions = {};
+  std::vector<attachment_ref> attachments = {}; ///< rendered only when not empty
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, message_view& x) {
   return f(x.conv, x.seq, x.msg_id, x.from, x.text, x.ts, x.client_msg_id, x.kind, x.target,
-           x.reply_to, x.edited_at, x.deleted, x.reactions);
+           x.reply_to, x.edited_at, x.deleted, x.reactions, x.attachments);
 }
 
 /// What a member asks to change about a stored message (`target`).
@@ -186,11 +191,12 @@ typename Inspector::result_type inspect(Inspector& f, send_receipt& x) {
 struct message_page {
   std::vector<message_view> messages;
   bool has_more = false;
+  std::uint64_t expired_before = 0; ///< seqs below it were removed by retention
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, message_page& x) {
-  return f(x.messages, x.has_more);
+  return f(x.messages, x.has_more, x.expired_before);
 }
 
 /// `GET /conversations/{id}/messages` paging.

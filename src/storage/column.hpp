@@ -28,17 +28,18 @@ enum class column : std::uint8_t {
   blocks = 13,            ///< user blocks: "<user>/o/<other>" (user blocks other), "<user>/i/<other>" (other blocks user)
   attachments = 14,       ///< attachment headers: conversation id / attachment id
   attachment_chunks = 15, ///< attachment bytes: conversation id / attachment id + chunk index
+  attachment_refs = 16,   ///< messages referring to an attachment: conversation id / attachment id → u64 BE
 };
 
 /// Number of columns; columns index arrays of this size.
-inline constexpr std::size_t column_count = static_cast<std::size_t>(column::attachment_chunks) + 1;
+inline constexpr std::size_t column_count = static_cast<std::size_t>(column::attachment_refs) + 1;
 
 /// The column family name on disk.
 constexpr std::string_view column_name(column c) noexcept {
   constexpr std::array<std::string_view, column_count> names{
       "users",   "usernames",   "sessions",    "user_sessions", "conversations", "members",
       "messages", "idempotency", "invitations", "read_markers",  "memberships", "meta",
-      "raft",    "blocks", "attachments", "attachment_chunks"};
+      "raft",    "blocks", "attachments", "attachment_chunks", "attachment_refs"};
   return names[static_cast<std::size_t>(c)];
 }
 
