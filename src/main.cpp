@@ -227,6 +227,8 @@ int main(int argc, char** argv) {
   rs.chat.invites_per_minute = cluster->invites_per_minute;
   rs.chat.max_pending_invitations = cluster->max_pending_invitations;
   rs.chat.attachment_max_bytes = cluster->attachment_max_bytes;
+  rs.chat.attachment_grace = std::chrono::seconds(cluster->attachment_grace);
+  rs.chat.retention_min = cluster->retention_min;
   rs.chat.direct_id_key = chat::security::derive_key(*secret, "direct-conversation");
   // A node-wide actor that dies stops the node (actors/supervisor.hpp).
   std::atomic<int> exit_code{0};

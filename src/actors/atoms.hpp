@@ -33,6 +33,7 @@ using mindex_atom = caf::atom_constant<caf::atom("mindex")>;
 using post_atom = caf::atom_constant<caf::atom("post")>;
 using history_atom = caf::atom_constant<caf::atom("history")>;
 using change_atom = caf::atom_constant<caf::atom("change")>;
+using retention_atom = caf::atom_constant<caf::atom("retention")>;
 using info_atom = caf::atom_constant<caf::atom("info")>;
 using unread_atom = caf::atom_constant<caf::atom("unread")>;
 using last_seq_atom = caf::atom_constant<caf::atom("lastseq")>;

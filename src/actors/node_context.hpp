@@ -31,6 +31,10 @@ struct chat_settings {
   std::size_t max_pending_invitations = 1000;
   /// Largest attachment a conversation stores (the HTTP layer refuses more first).
   std::size_t attachment_max_bytes = 10 << 20;
+  /// An upload no message names is removed once this old.
+  std::chrono::seconds attachment_grace{86400};
+  /// The shortest retention period an owner may set (0 = forever is always allowed).
+  std::int64_t retention_min = 3600;
   /// Keys the direct conversation ids (derived from the cluster secret), so
   /// nobody outside can compute the id of a pair.
   std::string direct_id_key;

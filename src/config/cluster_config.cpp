@@ -44,6 +44,17 @@ std::string resolve(const fs::path& base, std::string_view value) {
   return p.is_absolute() ? p.string() : (base / p).lexically_normal().string();
 }
 
+// Attachment and message lifetimes: nothing when `key` is not one of
+// them, else whether its value is valid (and stored).
+std::optional<bool> lifetime_key(std::string_view key, std::string_view value,
+                                 cluster_config& cfg) {
+  if (key == "attachment_grace")
+    return parse_int<std::int64_t>(value, 1, 86400 * 365, cfg.attachment_grace);
+  if (key == "retention_min")
+    return parse_int<std::int64_t>(value, 1, 86400 * 365, cfg.retention_min);
+  return std::nullopt;
+}
+
 // WebSocket abuse bounds: nothing when `key` is not one of them, else
 // whether its value is valid (and stored).
 std::optional<bool> ws_abuse_key(std::string_view key, std::string_view value,
@@ -140,6 +151,8 @@ struct parser {
     if (key == "max_pending_invitations")
       return parse_int<std::size_t>(value, 1, 1'000'000, cfg.max_pending_invitations) || bad();
     if (auto parsed = ws_abuse_key(key, value, cfg))
+      return *parsed || bad();
+    if (auto parsed = lifetime_key(key, value, cfg))
       return *parsed || bad();
     return tls_and_admission_key(line, key, value) || http_edge_key(line, key, value)
            || (error.empty() && bad_key(line, key, "cluster"));

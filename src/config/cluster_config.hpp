@@ -45,6 +45,8 @@ struct cluster_config {
   std::size_t ws_queue_frames = 1024;        ///< outbound frames queued before 4008
   std::size_t ws_queue_bytes = 8 << 20;      ///< outbound bytes queued before 4008
   std::size_t attachment_max_bytes = 10 << 20; ///< largest attachment upload; more → 413
+  std::int64_t attachment_grace = 86400; ///< seconds an upload no message names is kept
+  std::int64_t retention_min = 3600;     ///< shortest retention_seconds an owner may set
 
   // Cluster port: TLS and admission (docs/architecture.md "The cluster port").
   std::string tls_ca;       ///< CA every peer's certificate must chain to; set: TLS on

@@ -2,6 +2,7 @@
 // Attachments: a file uploaded into a conversation. Stored as one header
 // record plus the bytes in fixed-size chunks (actors/conversation/
 // attachment_store), so a download streams chunk by chunk.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -50,6 +51,29 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, attachment_view& x) {
   return f(x.id, x.conv, x.name, x.content_type, x.size, x.uploader, x.created_at);
 }
+
+/// An attachment as a message carries it (stored in the message record and
+/// shown with it): enough to render and download it without another ask.
+/// Copied from the header when the message is sent; headers never change.
+struct attachment_ref {
+  std::string id;
+  std::string name;
+  std::string content_type;
+  std::uint64_t size = 0;
+
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(id, name, content_type, size);
+  }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, attachment_ref& x) {
+  return f(x.id, x.name, x.content_type, x.size);
+}
+
+/// At most this many attachments on one message.
+inline constexpr std::size_t max_attachments_per_message = 10;
 
 inline attachment_view view_of_attachment(const attachment_record& r) {
   return {r.id, r.conv, r.name, r.content_type, r.size, r.uploader, r.created_at};

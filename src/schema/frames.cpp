@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "schema/attachment_ids.hpp"
 #include "schema/validation.hpp"
 #include "schema/wire_json.hpp"
 
@@ -150,12 +151,18 @@ std::variant<client_frame, frame_rejection> parse_client_frame(std::string_view 
   f.conv = *conv;
   switch (f.type) {
     case client_frame_type::send: {
+      std::string why;
+      if (!read_attachment_ids(o, f.attachments, why))
+        return reject(f.id, why);
+      // With attachments the text may be empty (or absent): a file alone.
       const auto* body = string_field(o, "text");
-      if (!body)
+      if (!body && f.attachments.empty())
         return reject(f.id, "missing string field: text");
-      if (!validate::message_text(*body))
+      if (body && f.attachments.empty() && !validate::message_text(*body))
         return reject(f.id, "text must be 1-4096 bytes of valid UTF-8");
-      f.text = *body;
+      if (body && !validate::attachment_caption(*body))
+        return reject(f.id, "text must be at most 4096 bytes of valid UTF-8");
+      f.text = body ? std::string{body->data(), body->size()} : std::string{};
       if (auto it = o.find("client_msg_id"); it != o.end() && !it->value().is_null()) {
         if (!it->value().is_string() || !validate::client_msg_id(it->value().get_string()))
           return reject(f.id, "client_msg_id must be a string of 1-64 bytes");

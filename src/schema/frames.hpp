@@ -29,6 +29,7 @@ struct client_frame {
   std::uint64_t seq = 0;      ///< read; edit/delete/react/unreact: the message changed
   std::uint64_t reply_to = 0; ///< send; 0 when absent
   std::string emoji;          ///< react/unreact
+  std::vector<std::string> attachments; ///< send: attachment ids, none when absent
 };
 
 /// A client frame that did not: answered with an error frame carrying `re`.

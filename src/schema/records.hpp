@@ -10,6 +10,8 @@
 #include <cereal/types/vector.hpp>
 #include <vector>
 
+#include "schema/attachment.hpp"
+
 namespace chat {
 
 /// An account. The password is kept only as an argon2id hash string.
@@ -59,12 +61,17 @@ struct conversation_record {
   /// A direct conversation: which of the two block the other (one entry
   /// each); while any does, neither may post or change messages.
   std::vector<std::string> blocked_by = {};
+  // Version 3 (records written before load with these at their defaults).
+  std::int64_t retention_seconds = 0; ///< messages older are removed; 0: kept forever
+  std::uint64_t expired_before = 0;   ///< seqs below it were removed by retention (0, 1: none)
 
   template <class Archive>
   void serialize(Archive& ar, std::uint32_t version) {
     ar(id, direct, title, owner, created_at);
     if (version >= 2)
       ar(blocked_by);
+    if (version >= 3)
+      ar(retention_seconds, expired_before);
   }
 };
 
@@ -114,6 +121,8 @@ struct message_record {
   std::vector<reaction_record> reactions = {}; ///< a message: emojis in order of first use
   // Version 3.
   std::vector<std::string> mentions = {}; ///< a message: member ids its text mentions (@username)
+  // Version 4.
+  std::vector<attachment_ref> attachments = {}; ///< a message: its files (gone once deleted)
 
   bool is_event() const { return !kind.empty(); }
 
@@ -124,6 +133,8 @@ struct message_record {
       ar(kind, target, reply_to, edited_at, deleted, reactions);
     if (version >= 3)
       ar(mentions);
+    if (version >= 4)
+      ar(attachments);
   }
 };
 
@@ -144,7 +155,8 @@ struct invitation_record {
 // CAF inspection, for records that travel between actors.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, conversation_record& x) {
-  return f(x.id, x.direct, x.title, x.owner, x.created_at, x.blocked_by);
+  return f(x.id, x.direct, x.title, x.owner, x.created_at, x.blocked_by, x.retention_seconds,
+           x.expired_before);
 }
 
 template <class Inspector>
@@ -156,7 +168,7 @@ typename Inspector::result_type inspect(Inspector& f, member_record& x) {
 
 CEREAL_CLASS_VERSION(chat::user_record, 2)
 CEREAL_CLASS_VERSION(chat::session_record, 1)
-CEREAL_CLASS_VERSION(chat::conversation_record, 2)
+CEREAL_CLASS_VERSION(chat::conversation_record, 3)
 CEREAL_CLASS_VERSION(chat::member_record, 2)
-CEREAL_CLASS_VERSION(chat::message_record, 3)
+CEREAL_CLASS_VERSION(chat::message_record, 4)
 CEREAL_CLASS_VERSION(chat::invitation_record, 1)

@@ -67,6 +67,8 @@ bool message_text(std::string_view s) noexcept {
   return !s.empty() && s.size() <= 4096 && utf8(s);
 }
 
+bool attachment_caption(std::string_view s) noexcept { return s.empty() || message_text(s); }
+
 bool title(std::string_view s) noexcept { return !s.empty() && s.size() <= 128 && utf8(s); }
 
 bool client_msg_id(std::string_view s) noexcept { return !s.empty() && s.size() <= 64; }

@@ -19,6 +19,9 @@ bool display_name(std::string_view s) noexcept;
 /// Message text: 1–4096 bytes of UTF-8.
 bool message_text(std::string_view s) noexcept;
 
+/// The text of a message with attachments: empty, or a message text.
+bool attachment_caption(std::string_view s) noexcept;
+
 /// Conversation title: 1–128 bytes of UTF-8.
 bool title(std::string_view s) noexcept;
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "schema/attachment.hpp"
+
 namespace chat {
 
 /// `user`: never carries a password hash.
@@ -110,12 +112,13 @@ struct conversation_view {
   std::vector<member_view> members;
   bool with_counts = false;
   unread_counts counts = {};
+  std::int64_t retention_seconds = 0; ///< 0: messages are kept forever
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, conversation_view& x) {
   return f(x.id, x.direct, x.title, x.owner, x.created_at, x.last_seq, x.with_members, x.members,
-           x.with_counts, x.counts);
+           x.with_counts, x.counts, x.retention_seconds);
 }
 
 struct invitation_view {
@@ -163,12 +166,13 @@ struct message_view {
   bool deleted = false;
   std::vector<reaction_view> reactions = {};
   std::vector<std::string> mentions = {}; ///< member ids the text mentions
+  std::vector<attachment_ref> attachments = {}; ///< rendered only when not empty
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, message_view& x) {
   return f(x.conv, x.seq, x.msg_id, x.from, x.text, x.ts, x.client_msg_id, x.kind, x.target,
-           x.reply_to, x.edited_at, x.deleted, x.reactions, x.mentions);
+           x.reply_to, x.edited_at, x.deleted, x.reactions, x.mentions, x.attachments);
 }
 
 /// What a member asks to change about a stored message (`target`).
@@ -204,11 +208,12 @@ typename Inspector::result_type inspect(Inspector& f, send_receipt& x) {
 struct message_page {
   std::vector<message_view> messages;
   bool has_more = false;
+  std::uint64_t expired_before = 0; ///< seqs below it were removed by retention
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, message_page& x) {
-  return f(x.messages, x.has_more);
+  return f(x.messages, x.has_more, x.expired_before);
 }
 
 /// `GET /conversations/{id}/messages` paging.

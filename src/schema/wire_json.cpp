@@ -52,7 +52,8 @@ boost::json::object to_json(const conversation_view& c) {
                         {"title", or_null(c.title)},
                         {"owner", or_null(c.owner)},
                         {"created_at", c.created_at},
-                        {"last_seq", c.last_seq}};
+                        {"last_seq", c.last_seq},
+                        {"retention_seconds", c.retention_seconds}};
   if (c.with_members) {
     boost::json::array members;
     for (const auto& m : c.members)
@@ -100,6 +101,11 @@ boost::json::object to_json(const message_view& m) {
   for (const auto& u : m.mentions)
     mentions.push_back(boost::json::value(u));
   o["mentions"] = std::move(mentions);
+  boost::json::array attachments;
+  for (const auto& a : m.attachments)
+    attachments.push_back(boost::json::object{
+      {"id", a.id}, {"name", a.name}, {"content_type", a.content_type}, {"size", a.size}});
+  o["attachments"] = std::move(attachments);
   return o;
 }
 
@@ -111,7 +117,10 @@ boost::json::object to_json(const message_page& p) {
   boost::json::array messages;
   for (const auto& m : p.messages)
     messages.push_back(to_json(m));
-  return {{"messages", std::move(messages)}, {"has_more", p.has_more}};
+  // expired_before: seqs below it were removed by retention (0: none were).
+  return {{"messages", std::move(messages)},
+          {"has_more", p.has_more},
+          {"expired_before", p.expired_before}};
 }
 
 boost::json::object error_body(const api_error& e) {

@@ -28,7 +28,7 @@ enum class column : std::uint8_t {
   blocks = 13,            ///< user blocks: "<user>/o/<other>" (user blocks other), "<user>/i/<other>" (other blocks user)
   attachments = 14,       ///< attachment headers: conversation id / attachment id
   attachment_chunks = 15, ///< attachment bytes: conversation id / attachment id + chunk index
-  attachment_refs = 16,   ///< reserved (part A: attachment references)
+  attachment_refs = 16,   ///< messages referring to an attachment: conversation id / attachment id → u64 BE
   search_terms = 17,      ///< search index: "<conv>/<word>/<seq>" and "<conv>/@<user>/<seq>", empty values
   mentions = 18,          ///< who a message mentions: conversation id / user id / big-endian seq
 };

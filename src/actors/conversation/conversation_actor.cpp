@@ -7,6 +7,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/conversation/attachment_refs.hpp"
 #include "actors/conversation/attachment_store.hpp"
 #include "actors/conversation/conversation_store.hpp"
 #include "actors/conversation/keyed_limits.hpp"
@@ -17,6 +18,7 @@
 #include "actors/conversation/search_handler.hpp"
 #include "actors/conversation/search_index.hpp"
 #include "actors/conversation/unread_counts.hpp"
+#include "actors/conversation/retention.hpp"
 #include "actors/rpc/continuations.hpp"
 #include "actors/rpc/errors.hpp"
 #include "actors/rpc/read_pool.hpp"
@@ -42,9 +44,11 @@ using promise = caf::typed_response_promise<T>;
 constexpr std::int64_t typing_interval_ms = 1000;
 
 /// The public protocol plus what only the actor sends itself: storage
-/// completions (resume) and the passivation timer (tick).
+/// completions (resume), the passivation timer (tick) and the next
+/// retention batch (retention).
 using conversation_impl = conversation_api::extend<caf::reacts_to<resume_atom, std::uint64_t>,
-                                                   caf::reacts_to<tick_atom>>;
+                                                   caf::reacts_to<tick_atom>,
+                                                   caf::reacts_to<retention_atom>>;
 
 struct conversation_state;
 using conversation_actor = conversation_impl::stateful_pointer<conversation_state>;
@@ -59,6 +63,8 @@ struct conversation_state {
   storage::store data; ///< the storage of this conversation's group
   std::unique_ptr<conversation_store> store;
   std::unique_ptr<invitation_store> invitations;
+  std::unique_ptr<attachment_refs> files; ///< references to attachments, and their removal
+  bool expiring = false; ///< a retention batch is being written
 
   bool exists = false;
   conversation_record header;
@@ -166,6 +172,7 @@ struct conversation_state {
   conversation_view view(bool with_members) const {
     conversation_view v{id, header.direct, header.title, header.owner, header.created_at,
                         committed_seq, with_members, {}};
+    v.retention_seconds = header.retention_seconds;
     if (with_members) {
       for (const auto& [user, m] : members)
         v.members.push_back({user, std::string(roles::name(m)), m.joined_at});
@@ -311,7 +318,61 @@ struct conversation_state {
   /// Appends a message once the caller passed the gate and any budget;
   /// `looked_up`: the usernames its mentions need were asked for.
   void post(promise<send_receipt> rp, const std::string& user, std::string text,
-            std::string client_msg_id, std::uint64_t reply_to = 0, bool looked_up = false);
+            std::string client_msg_id, std::uint64_t reply_to = 0,
+            const std::vector<std::string>& attachments = {}, bool looked_up = false);
+
+  /// Uploads made before this (ms) that no message names are gone.
+  std::int64_t grace_cutoff() const {
+    return now_ms()
+           - std::chrono::duration_cast<std::chrono::milliseconds>(ctx->settings.attachment_grace)
+               .count();
+  }
+
+  /// One bounded batch of retention (retention.hpp); the next follows
+  /// once it is durable while more are due. It rewrites the header, so it
+  /// waits until no other write (an ownership change, say) is in flight.
+  void expire_step() {
+    if (!exists || retiring || expiring || header.retention_seconds == 0)
+      return;
+    expiring = true;
+    when_settled([this] {
+      expiring = false;
+      if (!retiring)
+        expire_batch();
+    });
+  }
+
+  void expire_batch() {
+    storage::write_batch batch;
+    retention::expiry done;
+    auto rc = retention::expire(*store, *files, id, header.expired_before, committed_seq,
+                                retention::cutoff(header.retention_seconds, now_ms()),
+                                [this](std::uint64_t seq) { return changing.count(seq) > 0; },
+                                [this, &batch](const message_record& m) {
+                                  search::unindex_message(batch, id, m);
+                                  unread::index(batch, id, m.seq, m.from, m.mentions, {});
+                                },
+                                batch, &done);
+    if (rc != errc::ok || done.removed == 0)
+      return;
+    header.expired_before = done.expired_before;
+    store->put_header(batch, header);
+    expiring = true;
+    commit(std::move(batch), [this, more = done.more](errc rc) {
+      expiring = false;
+      if (rc == errc::ok && more)
+        self->send(self, retention_atom::value);
+    });
+  }
+
+  /// Removes (a bounded number of) uploads no message took up in time.
+  void sweep_attachments() {
+    if (!exists || retiring)
+      return;
+    storage::write_batch batch;
+    if (files->sweep(batch, grace_cutoff(), 64) > 0)
+      commit(std::move(batch), [](errc) {});
+  }
 
   /// Edits, deletes or reacts once the caller passed the gate and any budget
   /// (`moderator`: the operator, who may delete any message; `user` "");
@@ -337,7 +398,9 @@ struct conversation_state {
       return {};
     }
     auto rc = store->get(id, seq, out);
-    if (rc == errc::not_found)
+    // Past the retention period counts as removed, even before it is.
+    if (rc == errc::not_found || seq < header.expired_before
+        || (rc == errc::ok && out->ts < retention::cutoff(header.retention_seconds, now_ms())))
       return make_chat_error(errc::not_found, "no such message");
     if (rc != errc::ok)
       return make_chat_error(errc::unavailable, "storage is not available");
@@ -349,7 +412,9 @@ struct conversation_state {
     header = std::move(stored.header);
     for (auto& m : stored.members)
       members.emplace(m.user_id, std::move(m));
-    committed_seq = stored.last_seq;
+    // Retention may have removed every message: seqs are never reused.
+    committed_seq = std::max<std::uint64_t>(stored.last_seq,
+                                            header.expired_before ? header.expired_before - 1 : 0);
     next_seq = committed_seq + 1;
   }
 
@@ -390,7 +455,7 @@ struct conversation_state {
 
 void conversation_state::post(promise<send_receipt> rp, const std::string& user, std::string text,
                               std::string client_msg_id, std::uint64_t reply_to,
-                              bool looked_up) {
+                              const std::vector<std::string>& attachments, bool looked_up) {
   auto& st = *this;
   if (auto err = blocked()) {
     rp.deliver(err);
@@ -398,13 +463,24 @@ void conversation_state::post(promise<send_receipt> rp, const std::string& user,
   }
   if (!looked_up
       && mentions::look_up_names(self, *ctx, names, members, text,
-                                 [this, rp, user, text, client_msg_id, reply_to]() mutable {
+                                 [this, rp, user, text, client_msg_id, reply_to,
+                                  attachments]() mutable {
                                    post(rp, user, std::move(text), std::move(client_msg_id),
-                                        reply_to, true);
+                                        reply_to, attachments, true);
                                  }))
     return;
-  if (!validate::message_text(text)) {
+  if (attachments.empty() && !validate::message_text(text)) {
     rp.deliver(make_chat_error(errc::bad_request, "text must be 1-4096 bytes of valid UTF-8"));
+    return;
+  }
+  if (!attachments.empty() && !validate::attachment_caption(text)) {
+    rp.deliver(make_chat_error(errc::bad_request, "text must be at most 4096 bytes of valid UTF-8"));
+    return;
+  }
+  if (attachments.size() > max_attachments_per_message) {
+    rp.deliver(make_chat_error(errc::bad_request, "a message carries at most "
+                                                    + std::to_string(max_attachments_per_message)
+                                                    + " attachments"));
     return;
   }
   if (reply_to != 0) {
@@ -442,11 +518,19 @@ void conversation_state::post(promise<send_receipt> rp, const std::string& user,
       return;
     }
   }
+  // Only attachments uploaded to this conversation (and not removed):
+  // their keys start with its id, so another conversation's are not found.
+  std::vector<attachment_ref> refs;
+  if (auto e = st.files->resolve(attachments, st.grace_cutoff(), &refs); e.code != errc::ok) {
+    rp.deliver(make_chat_error(e.code, e.message));
+    return;
+  }
   auto shard = *shard_of_id(st.id, id_kind::conversation, st.ctx->shards);
   message_record m{st.next_seq++, make_id(id_kind::message, shard), user, std::move(text),
                    now_ms(), std::move(client_msg_id)};
   m.reply_to = reply_to;
   m.mentions = mentioned(m.text);
+  m.attachments = std::move(refs);
   send_receipt receipt{st.id, m.seq, m.msg_id, m.ts, true};
   if (!key.empty())
     st.inflight_sends.emplace(key, receipt);
@@ -454,6 +538,7 @@ void conversation_state::post(promise<send_receipt> rp, const std::string& user,
   st.store->append(batch, st.id, m);
   search::index_message(batch, st.id, m);
   unread::index(batch, st.id, m.seq, user, {}, m.mentions);
+  st.files->add(batch, m.attachments); // counted with the message, in its batch
   st.commit(std::move(batch), [this, rp, receipt, key, m = std::move(m)](errc rc) mutable {
     auto& st = *this;
     if (!key.empty())
@@ -495,6 +580,13 @@ void conversation_state::change(promise<send_receipt> rp, const std::string& use
     rp.deliver(make_chat_error(e.code, e.message));
     return;
   }
+  // A deleted message lets go of its attachments (removed when it was the
+  // last to name them), in the same batch as the deletion.
+  storage::write_batch batch;
+  if (c.kind == change_kind::remove && files->release(batch, target.attachments) != errc::ok) {
+    rp.deliver(make_chat_error(errc::unavailable, "storage is not available"));
+    return;
+  }
   auto ts = now_ms();
   auto before = target; // its words leave the search index
   changes::apply(target, c, user, ts);
@@ -511,7 +603,6 @@ void conversation_state::change(promise<send_receipt> rp, const std::string& use
   ++slot.second;
   // The event and the message's new state in one batch: a reader (or a
   // replica) never sees one without the other.
-  storage::write_batch batch;
   store->update(batch, id, target);
   store->append(batch, id, ev);
   search::reindex_message(batch, id, before, target);
@@ -655,6 +746,7 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
   st.data = st.ctx->store_for(shard_of_id(st.id, id_kind::conversation, st.ctx->shards).value_or(0));
   st.store = std::make_unique<conversation_store>(st.data);
   st.invitations = std::make_unique<invitation_store>(st.data);
+  st.files = std::make_unique<attachment_refs>(st.data, st.id);
   const auto& limits = st.ctx->settings;
   st.invite_limits = keyed_limits{static_cast<double>(limits.invites_per_minute),
                                   static_cast<double>(limits.invites_per_minute) / 60.0};
@@ -680,15 +772,19 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
   if (stored) {
     st.load(std::move(*stored));
     log::debug("conversation", "activated", {{"conv", st.id}, {"last_seq", st.committed_seq}});
+    self->send(self, retention_atom::value); // what expired while it was passive
   }
   st.schedule_tick();
   return {
     [self](resume_atom, std::uint64_t op) { self->state.pending.resume(op); },
     [self](tick_atom) {
-      if (self->state.leaving)
+      if (self->state.leaving) {
         self->quit(*self->state.leaving);
-      else
-        self->state.maybe_retire();
+        return;
+      }
+      self->state.sweep_attachments();
+      self->state.expire_step();
+      self->state.maybe_retire();
     },
     [self](inspect_atom) -> conversation_info {
       auto& st = self->state;
@@ -818,6 +914,28 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
         st.post(rp, user, std::move(text), std::move(client_msg_id), reply_to);
       return rp;
     },
+    [self](post_atom, const std::string& user, std::string& text, std::string& client_msg_id,
+           std::uint64_t reply_to, const std::vector<std::string>& attachments)
+      -> promise<send_receipt> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<send_receipt>();
+      if (auto err = st.gate(user))
+        rp.deliver(err);
+      else
+        st.post(rp, user, std::move(text), std::move(client_msg_id), reply_to, attachments);
+      return rp;
+    },
+    [self](post_atom, metered_atom, const std::string& user, std::string& text,
+           std::string& client_msg_id, std::uint64_t reply_to,
+           const std::vector<std::string>& attachments) -> promise<send_receipt> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<send_receipt>();
+      if (auto err = st.metered_gate(user))
+        rp.deliver(err);
+      else
+        st.post(rp, user, std::move(text), std::move(client_msg_id), reply_to, attachments);
+      return rp;
+    },
     [self](change_atom, const std::string& user, const message_change& c)
       -> promise<send_receipt> {
       auto& st = self->state;
@@ -868,7 +986,9 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
         r.rc = conversation_store{data}.page(id, page, &r.page);
         return r;
       };
-      auto then = [rp, acknowledged = st.committed_seq](page_read r) mutable {
+      auto then = [rp, acknowledged = st.committed_seq, expired = st.header.expired_before,
+                   cutoff = retention::cutoff(st.header.retention_seconds, now_ms())](
+                    page_read r) mutable {
         if (r.rc != errc::ok) {
           rp.deliver(make_chat_error(errc::unavailable, "storage is not available"));
           return;
@@ -876,6 +996,8 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
         auto& msgs = r.page.messages;
         while (!msgs.empty() && msgs.back().seq > acknowledged)
           msgs.pop_back();
+        // Past the retention period but not yet removed: as good as gone.
+        retention::hide_expired(r.page, cutoff, expired);
         rp.deliver(std::move(r.page));
       };
       read_then<page_read>(self, st.pending, *st.ctx->reads, std::move(read), std::move(then),
@@ -911,8 +1033,14 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
       auto& st = self->state;
       if (auto err = st.gate(user))
         return err;
+      // Removed (its removal may still be in flight), or an upload no
+      // message took up within the grace period: gone.
       attachment_record a;
-      if (auto rc = attachment_store{st.data}.header(st.id, att, &a); rc != errc::ok)
+      auto rc = st.files->removed(att) ? errc::not_found
+                                       : attachment_store{st.data}.header(st.id, att, &a);
+      if (rc == errc::ok)
+        rc = st.files->live(a, st.grace_cutoff());
+      if (rc != errc::ok)
         return make_chat_error(rc == errc::not_found ? rc : errc::unavailable,
                                rc == errc::not_found ? "no such attachment"
                                                      : "storage is not available");
@@ -924,10 +1052,61 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
       auto rp = self->make_response_promise<std::string>();
       if (auto err = st.gate(user))
         rp.deliver(err);
+      else if (st.files->removed(att))
+        rp.deliver(make_chat_error(errc::not_found, "no such attachment"));
       else
         read_attachment_chunk(self, st, rp, att, index);
       return rp;
     },
+
+    // Retention: the owner of a group sets it; older messages go in the
+    // background (expire_step), starting now.
+    [self](retention_atom, const std::string& user, std::int64_t seconds)
+      -> promise<conversation_view> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<conversation_view>();
+      if (auto err = st.gate(user)) {
+        rp.deliver(err);
+        return rp;
+      }
+      if (st.header.direct || st.header.owner != user) {
+        rp.deliver(make_chat_error(errc::forbidden,
+                                   "only the owner of a group can set its retention period"));
+        return rp;
+      }
+      if (auto e = retention::check_period(seconds, st.ctx->settings.retention_min);
+          e.code != errc::ok) {
+        rp.deliver(make_chat_error(e.code, e.message));
+        return rp;
+      }
+      // The header is rewritten whole: after any write in flight (an
+      // ownership change, say), asking again whether the caller owns it.
+      st.when_settled([self, rp, user, seconds]() mutable {
+        auto& st = self->state;
+        if (st.retiring) {
+          rp.deliver(make_chat_error(errc::retry, "conversation is moving; try again"));
+          return;
+        }
+        if (st.header.owner != user) {
+          rp.deliver(make_chat_error(errc::forbidden,
+                                     "only the owner of a group can set its retention period"));
+          return;
+        }
+        st.header.retention_seconds = seconds;
+        storage::write_batch batch;
+        st.store->put_header(batch, st.header);
+        st.commit(std::move(batch), [self, rp](errc rc) mutable {
+          if (rc != errc::ok) {
+            rp.deliver(write_failed(rc));
+            return;
+          }
+          rp.deliver(self->state.view(false));
+          self->state.expire_step();
+        });
+      });
+      return rp;
+    },
+    [self](retention_atom) { self->state.expire_step(); },
 
     [self](info_atom, const std::string& user, bool with_members) -> caf::result<conversation_view> {
       auto& st = self->state;

@@ -35,6 +35,12 @@ using conversation_api = caf::typed_actor<
   caf::replies_to<post_atom, std::string, std::string, std::string, std::uint64_t>::with<send_receipt>,
   caf::replies_to<post_atom, metered_atom, std::string, std::string, std::string,
                   std::uint64_t>::with<send_receipt>,
+  /// The same two with attachments (ids of this conversation's uploads;
+  /// the text may then be empty).
+  caf::replies_to<post_atom, std::string, std::string, std::string, std::uint64_t,
+                  std::vector<std::string>>::with<send_receipt>,
+  caf::replies_to<post_atom, metered_atom, std::string, std::string, std::string,
+                  std::uint64_t, std::vector<std::string>>::with<send_receipt>,
   /// Edits, deletes or reacts to a message (user, change): the receipt of
   /// the change's own event seq. Metered like a post in the second form.
   caf::replies_to<change_atom, std::string, message_change>::with<send_receipt>,
@@ -47,6 +53,8 @@ using conversation_api = caf::typed_actor<
   caf::replies_to<search_atom, std::string, search_request>::with<search_page>,
   /// The conversation, with members when the flag is set.
   caf::replies_to<info_atom, std::string, bool>::with<conversation_view>,
+  /// (user, seconds): the owner sets how long messages are kept (0: forever).
+  caf::replies_to<retention_atom, std::string, std::int64_t>::with<conversation_view>,
   caf::replies_to<last_seq_atom, std::string>::with<std::uint64_t>,
   /// The conversation (no members) with the user's unread and mention counts.
   caf::replies_to<info_atom, unread_atom, std::string>::with<conversation_view>,

@@ -357,6 +357,15 @@ void conversation_client::decline(principal who, std::string invitation,
   });
 }
 
+void conversation_client::set_retention(principal who, std::string conv, std::int64_t seconds,
+                                        reply<conversation_view> done) const {
+  auto p = pimpl_;
+  in_actor(p->sys, [p, who, conv, seconds, done](caf::event_based_actor* self) {
+    ask_conversation<conversation_view>(self, p->directory, conv_atom::value, conv, done,
+                                        attempts, retention_atom::value, who.user_id, seconds);
+  });
+}
+
 void conversation_client::remove_member(principal who, std::string conv, std::string user_id,
                                         reply<none_t> done) const {
   auto p = pimpl_;
@@ -377,7 +386,8 @@ void conversation_client::set_admin(principal who, std::string conv, std::string
 
 void conversation_client::post_message(principal who, std::string conv, std::string text,
                                        std::string client_msg_id, reply<send_receipt> done,
-                                       std::uint64_t reply_to) const {
+                                       std::uint64_t reply_to,
+                                       std::vector<std::string> attachments) const {
   int retry_after = 1;
   if (!pimpl_->allow_post(who.session_id, &retry_after)) {
     metrics::node().rate_limited.inc();
@@ -385,10 +395,15 @@ void conversation_client::post_message(principal who, std::string conv, std::str
                 "too many messages; retry after " + std::to_string(retry_after) + " s");
   }
   auto p = pimpl_;
-  in_actor(p->sys, [p, who, conv, text, client_msg_id, done, reply_to](caf::event_based_actor* self) {
+  in_actor(p->sys, [p, who, conv, text, client_msg_id, done, reply_to,
+                    attachments](caf::event_based_actor* self) {
     // Metered in the conversation too: one budget per user there, however
     // many nodes the posts come through.
-    if (reply_to != 0)
+    if (!attachments.empty())
+      ask_conversation<send_receipt>(self, p->directory, conv_atom::value, conv, done, attempts,
+                                     post_atom::value, metered_atom::value, who.user_id, text,
+                                     client_msg_id, reply_to, attachments);
+    else if (reply_to != 0)
       ask_conversation<send_receipt>(self, p->directory, conv_atom::value, conv, done, attempts,
                                      post_atom::value, metered_atom::value, who.user_id, text,
                                      client_msg_id, reply_to);

@@ -44,10 +44,14 @@ public:
   /// The owner makes a member an admin (`admin` true) or a plain member.
   void set_admin(principal who, std::string conv, std::string user_id, bool admin,
                  reply<none_t> done) const;
+  /// The owner sets the retention period (seconds, 0: forever).
+  void set_retention(principal who, std::string conv, std::int64_t seconds,
+                     reply<conversation_view> done) const;
   /// `reply_to`: the seq of the message answered, 0 for none.
   void post_message(principal who, std::string conv, std::string text,
                     std::string client_msg_id, reply<send_receipt> done,
-                    std::uint64_t reply_to = 0) const;
+                    std::uint64_t reply_to = 0,
+                    std::vector<std::string> attachments = {}) const;
   /// Edit, delete or react (docs/protocol.md "Changing messages"); counted
   /// against the same budgets as posts. Answers the change's own receipt.
   void change_message(principal who, std::string conv, message_change change,

@@ -45,6 +45,7 @@ message_view view_of(const std::string& conv, const message_record& m) {
   v.edited_at = m.edited_at;
   v.deleted = m.deleted;
   v.mentions = m.mentions;
+  v.attachments = m.attachments;
   for (const auto& r : m.reactions) {
     reaction_view rv{r.emoji, r.users.size(), {}};
     auto shown = std::min(r.users.size(), changes::max_reaction_users_shown);
@@ -173,6 +174,12 @@ void conversation_store::append(storage::write_batch& b, const std::string& conv
 void conversation_store::update(storage::write_batch& b, const std::string& conv,
                                 const message_record& m) const {
   b.put(column::messages, message_key(conv, m.seq), storage::encode(m));
+}
+
+void conversation_store::erase(storage::write_batch& b, const message_view& m) const {
+  b.del(column::messages, message_key(m.conv, m.seq));
+  if (!m.client_msg_id.empty())
+    b.del(column::idempotency, idempotency_key(m.conv, m.from, m.client_msg_id));
 }
 
 void conversation_store::put_read_marker(storage::write_batch& b, const std::string& conv,

@@ -45,6 +45,8 @@ public:
   void append(storage::write_batch& b, const std::string& conv, const message_record& m) const;
   /// Rewrites a stored message in place (its current state after a change).
   void update(storage::write_batch& b, const std::string& conv, const message_record& m) const;
+  /// Removes a stored message or event and its idempotency key (retention).
+  void erase(storage::write_batch& b, const message_view& m) const;
   void put_read_marker(storage::write_batch& b, const std::string& conv, const std::string& user,
                        std::uint64_t seq) const;
 

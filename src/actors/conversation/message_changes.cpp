@@ -116,6 +116,7 @@ void apply(message_record& target, const message_change& c, const std::string& u
     case change_kind::remove:
       target.text.clear();
       target.reactions.clear();
+      target.attachments.clear(); // released by the conversation (attachment_refs)
       target.deleted = true;
       break;
     case change_kind::react:

@@ -168,7 +168,12 @@ void handle(session_actor self, const std::string& text) {
         push(self, r.ok() ? sent_frame(re, r.value)
                           : error_frame(re, r.error.code, r.error.message));
       };
-      if (f.reply_to != 0)
+      if (!f.attachments.empty())
+        ask_cached<send_receipt>(self, &st.conversations, &st.deadlines, directory, f.conv, done,
+                                 3, post_atom::value, user, std::move(f.text),
+                                 std::move(f.client_msg_id), f.reply_to,
+                                 std::move(f.attachments));
+      else if (f.reply_to != 0)
         ask_cached<send_receipt>(self, &st.conversations, &st.deadlines, directory, f.conv, done,
                                  3, post_atom::value, user, std::move(f.text),
                                  std::move(f.client_msg_id), f.reply_to);

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 
 #include <boost/json/object.hpp>
 
 #include "net/json_body.hpp"
+#include "schema/attachment_ids.hpp"
 #include "schema/validation.hpp"
 
 namespace chat::net {
@@ -64,11 +66,27 @@ bool read_user_ref(std::string_view body, std::string& user_id, api_error& error
 bool read_new_message(std::string_view body, new_message& out, api_error& error) {
   boost::json::object o;
   std::optional<std::string> id;
-  if (!parse_object(body, o, error) || !required_string(o, "text", out.text, error)
-      || !optional_string(o, "client_msg_id", id, error))
+  std::optional<std::string> text;
+  std::string why;
+  if (!parse_object(body, o, error))
     return false;
-  if (!validate::message_text(out.text))
-    return invalid(error, "field 'text' must be 1-4096 bytes of UTF-8");
+  if (!read_attachment_ids(o, out.attachments, why))
+    return invalid(error, why);
+  // With attachments the text may be empty or absent: a file alone.
+  if (out.attachments.empty() ? !required_string(o, "text", out.text, error)
+                              : !optional_string(o, "text", text, error))
+    return false;
+  if (text)
+    out.text = std::move(*text);
+  else if (!out.attachments.empty())
+    out.text.clear();
+  if (!optional_string(o, "client_msg_id", id, error))
+    return false;
+  if (out.attachments.empty() ? !validate::message_text(out.text)
+                              : !validate::attachment_caption(out.text))
+    return invalid(error, out.attachments.empty()
+                            ? "field 'text' must be 1-4096 bytes of UTF-8"
+                            : "field 'text' must be at most 4096 bytes of UTF-8");
   if (id) {
     // An empty string is not "no id": it is an invalid one.
     if (!validate::client_msg_id(*id))
@@ -87,6 +105,25 @@ bool read_new_message(std::string_view body, new_message& out, api_error& error)
     else
       return invalid(error, "field 'reply_to' must be a positive integer (a message's seq)");
   }
+  return true;
+}
+
+bool read_retention(std::string_view body, std::int64_t& seconds, api_error& error) {
+  boost::json::object o;
+  if (!parse_object(body, o, error))
+    return false;
+  auto it = o.find("retention_seconds");
+  if (it == o.end())
+    return invalid(error, "missing field 'retention_seconds'");
+  const auto& v = it->value();
+  if (v.is_null())
+    seconds = 0;
+  else if (v.is_int64() && v.get_int64() >= 0)
+    seconds = v.get_int64();
+  else if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+    seconds = static_cast<std::int64_t>(v.get_uint64());
+  else
+    return invalid(error, "field 'retention_seconds' must be a non-negative integer or null");
   return true;
 }
 

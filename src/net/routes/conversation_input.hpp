@@ -31,8 +31,13 @@ struct new_message {
   std::string text;
   std::string client_msg_id; ///< empty when absent or null
   std::uint64_t reply_to = 0; ///< 0 when absent or null
+  std::vector<std::string> attachments; ///< attachment ids; none when absent
 };
 bool read_new_message(std::string_view body, new_message& out, api_error& error);
+
+/// `PATCH /conversations/{id}`: `{retention_seconds}` (a non-negative
+/// integer, or null for 0: keep forever). Its bounds are the conversation's.
+bool read_retention(std::string_view body, std::int64_t& seconds, api_error& error);
 
 /// `PATCH /conversations/{id}/messages/{seq}`: `{text}`.
 bool read_edit(std::string_view body, std::string& text, api_error& error);

@@ -73,6 +73,15 @@ void add_conversation_routes(router& r, const auth_client& auth,
           conversations.get(std::move(who), req->param("id"),
                             send_conversation(out, http::status::ok));
         }));
+  r.add(http::verb::patch, "/conversations/{id}",
+        authenticated(auth, [conversations](principal who, request_ptr req, responder out) {
+          std::int64_t seconds = 0;
+          api_error error;
+          if (!read_retention(req->msg.body(), seconds, error))
+            return out.fail(error);
+          conversations.set_retention(std::move(who), req->param("id"), seconds,
+                                      send_conversation(out, http::status::ok));
+        }));
   r.add(http::verb::delete_, "/conversations/{id}/members/{user_id}",
         authenticated(auth, [conversations](principal who, request_ptr req, responder out) {
           conversations.remove_member(std::move(who), req->param("id"), req->param("user_id"),

@@ -22,7 +22,7 @@ void do_post(const conversation_client& conversations, principal who, const requ
       out.send(json_response(r.value.created ? http::status::created : http::status::ok,
                              to_json(r.value)));
     }),
-    in.reply_to);
+    in.reply_to, std::move(in.attachments));
 }
 
 /// Edit, delete and reactions: the change's body has been read into `c`
