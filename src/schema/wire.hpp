@@ -92,11 +92,12 @@ struct unread_counts {
   std::uint64_t unread = 0;   ///< other members' messages after the read marker
   bool unread_capped = false; ///< more items followed than one count examines
   std::uint64_t mentions = 0; ///< of those, the ones mentioning the member
+  bool known = false;         ///< counted (false: storage busy; rendered null)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, unread_counts& x) {
-  return f(x.unread, x.unread_capped, x.mentions);
+  return f(x.unread, x.unread_capped, x.mentions, x.known);
 }
 
 /// `conversation`; `members` is rendered only when `with_members`, the

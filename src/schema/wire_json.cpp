@@ -61,9 +61,12 @@ boost::json::object to_json(const conversation_view& c) {
     o["members"] = std::move(members);
   }
   if (c.with_counts) {
-    o["unread"] = c.counts.unread;
-    o["unread_capped"] = c.counts.unread_capped;
-    o["mentions"] = c.counts.mentions;
+    auto or_unknown = [&](auto v) {
+      return c.counts.known ? boost::json::value(v) : boost::json::value(nullptr);
+    };
+    o["unread"] = or_unknown(c.counts.unread);
+    o["unread_capped"] = or_unknown(c.counts.unread_capped);
+    o["mentions"] = or_unknown(c.counts.mentions);
   }
   return o;
 }

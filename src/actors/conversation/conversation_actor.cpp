@@ -1137,17 +1137,17 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
           r.rc = unread::count(data, id, user, upto, &r.counts);
           return r;
         };
-        auto then = [rp, v = st.view(false)](counted r) mutable {
-          if (r.rc != errc::ok) {
-            rp.deliver(make_chat_error(errc::unavailable, "storage is not available"));
-            return;
-          }
-          v.with_counts = true;
-          v.counts = r.counts;
+        // Counts that cannot be had (storage busy or failing) are left
+        // unknown: the conversation is still listed, with its last seq.
+        auto v = st.view(false);
+        v.with_counts = true;
+        auto then = [rp, v](counted r) mutable {
+          if (r.rc == errc::ok)
+            v.counts = r.counts;
           rp.deliver(std::move(v));
         };
         read_then<counted>(self, st.pending, *st.ctx->reads, std::move(read), std::move(then),
-                           [rp](caf::error busy) mutable { rp.deliver(std::move(busy)); });
+                           [rp, v](caf::error) mutable { rp.deliver(std::move(v)); });
       });
       return rp;
     },

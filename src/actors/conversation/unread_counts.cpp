@@ -42,6 +42,7 @@ errc count(const storage::store& db, const std::string& conv, const std::string&
     marker = storage::parse_key_u64(marker_bytes);
   else if (rc != errc::not_found)
     return rc;
+  out->known = true;
   if (marker >= upto)
     return errc::ok;
   // Unread: other members' messages that are not deleted; change events

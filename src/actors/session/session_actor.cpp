@@ -289,7 +289,9 @@ void say_hello(session_actor self, user_view user, std::vector<std::string> conv
     for (std::size_t i = 0; i < convs.size(); ++i) {
       cursors.emplace_back(convs[i], views[i] ? std::optional<std::uint64_t>{views[i]->last_seq}
                                               : std::nullopt);
-      counts.push_back(views[i] ? std::optional<unread_counts>{views[i]->counts} : std::nullopt);
+      counts.push_back(views[i] && views[i]->counts.known
+                         ? std::optional<unread_counts>{views[i]->counts}
+                         : std::nullopt);
     }
     push(self, hello_frame(st.deps.ctx->node_id, st.who.session_id, user, cursors, counts));
     subscribe(self, convs);

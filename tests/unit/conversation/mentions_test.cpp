@@ -129,6 +129,7 @@ TEST_CASE("counts: others' undeleted messages and mentions after the read marker
   REQUIRE(unread::count(data, conv, "u_b", 5, &n) == errc::ok);
   CHECK(n.unread == 2);   // 1 and 4: not its own 2, not deleted 3, not the reaction 5
   CHECK(n.mentions == 2); // 1 and 4: mentioning yourself (2) is not indexed
+  CHECK(n.known);
   CHECK_FALSE(n.unread_capped);
   REQUIRE(unread::count(data, conv, "u_a", 5, &n) == errc::ok);
   CHECK(n.unread == 1);
