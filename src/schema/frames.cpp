@@ -185,6 +185,12 @@ std::variant<client_frame, frame_rejection> parse_client_frame(std::string_view 
       if (!seq || *seq == 0)
         return reject(f.id, "seq must be a positive integer (the message's seq)");
       f.seq = *seq;
+      // The same idempotency key as a send: a retried change is applied once.
+      if (auto it = o.find("client_msg_id"); it != o.end() && !it->value().is_null()) {
+        if (!it->value().is_string() || !validate::client_msg_id(it->value().get_string()))
+          return reject(f.id, "client_msg_id must be a string of 1-64 bytes");
+        f.client_msg_id = it->value().get_string();
+      }
       if (f.type == client_frame_type::edit) {
         const auto* body = string_field(o, "text");
         if (!body)

@@ -23,7 +23,7 @@ struct client_frame {
   std::string id;             ///< the client's `id`, as JSON text; empty when absent
   std::string conv;
   std::string text;           ///< send
-  std::string client_msg_id;  ///< send; empty when absent
+  std::string client_msg_id;  ///< send and the changes; empty when absent
   std::uint64_t after = 0;    ///< sync
   std::uint32_t limit = 100;  ///< sync, 1..500
   std::uint64_t seq = 0;      ///< read; edit/delete/react/unreact: the message changed

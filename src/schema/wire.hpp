@@ -183,11 +183,12 @@ struct message_change {
   change_kind kind = change_kind::edit;
   std::uint64_t target = 0;
   std::string text; ///< edit: the new text; react/unreact: the emoji
+  std::string client_msg_id = {}; ///< the client's idempotency key; empty: none
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, message_change& x) {
-  return f(x.kind, x.target, x.text);
+  return f(x.kind, x.target, x.text, x.client_msg_id);
 }
 
 /// The answer to a send: where the message landed; `created` is false for a

@@ -236,3 +236,47 @@ def test_a_blocked_account_stays_blocked_after_a_restart(fresh_cluster):
         assert login_status(n, acct) == 403
     ask(fresh_cluster.config_path, f"unblock-user {acct.username}")
     assert login_status(n1, acct) == 200
+
+
+# ---------------------------------------------------------------- idempotent changes
+
+def test_a_retried_change_is_applied_once(cluster, ws_open):
+    n1, n2, n3 = cluster
+    o, a, b, c, conv = four_members(cluster, n3)
+    assert post_message(a, conv, "hello").status == 201          # 1
+    path = f"/conversations/{conv}/messages/1"
+    r1 = a.call("POST", f"{path}/reactions", {"emoji": "👍", "client_msg_id": "r1"})
+    assert r1.status == 200, r1                                    # 2
+    r2 = a.call("DELETE", f"{path}/reactions", {"emoji": "👍", "client_msg_id": "u1"})
+    assert r2.status == 200, r2                                    # 3
+    again = via(a, n2).call("POST", f"{path}/reactions", {"emoji": "👍", "client_msg_id": "r1"})
+    assert again.status == 200 and again.json == r1.json, (again, r1)   # not re-added
+    msg = {m["seq"]: m for m in a.call("GET", f"/conversations/{conv}/messages").json["messages"]}
+    assert msg[1]["reactions"] == [] and max(msg) == 3, msg
+    assert msg[2]["client_msg_id"] == "r1", msg[2]
+    # An edit over WebSocket, retried after a reconnect.
+    ws = ws_open(n1, a, "a@n1")
+    f1 = ws.request("edit", conv=conv, seq=1, text="hello!", client_msg_id="e1")
+    assert f1["type"] == "sent" and f1["seq"] == 4, f1
+    ws2 = ws_open(n2, via(a, n2), "a@n2")
+    f2 = ws2.request("edit", conv=conv, seq=1, text="hello!", client_msg_id="e1")
+    assert (f2["type"], f2["seq"], f2["msg_id"]) == ("sent", 4, f1["msg_id"]), f2
+    # A deletion with a key; the retry does not hit "already deleted".
+    d1 = a.call("DELETE", path, {"client_msg_id": "d1"})
+    assert d1.status == 200, d1
+    d2 = a.call("DELETE", path, {"client_msg_id": "d1"})
+    assert d2.status == 200 and d2.json == d1.json, d2
+    assert_error(a.call("DELETE", path), 409, "conflict")         # without one: it is gone
+    # Keys are per user: b's "r1" is b's own.
+    assert post_message(b, conv, "b here").status == 201           # 6
+    assert b.call("POST", f"/conversations/{conv}/messages/6/reactions",
+                  {"emoji": "👍", "client_msg_id": "r1"}).json["seq"] == 7
+    # Bad keys.
+    for bad in ("", "x" * 65, 5):
+        assert_error(a.call("POST", f"/conversations/{conv}/messages/6/reactions",
+                            {"emoji": "🎉", "client_msg_id": bad}), 400, "bad_request")
+    f = ws.request("react", conv=conv, seq=6, emoji="🎉", client_msg_id="")
+    assert (f["type"], f["code"]) == ("error", "bad_request"), f
+    assert_error(a.call("DELETE", f"/conversations/{conv}/messages/6", raw_body="not json"),
+                 400, "bad_request")
+    assert len(a.call("GET", f"/conversations/{conv}/messages").json["messages"]) == 7

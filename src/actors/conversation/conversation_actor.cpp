@@ -557,17 +557,45 @@ void conversation_state::post(promise<send_receipt> rp, const std::string& user,
 
 void conversation_state::change(promise<send_receipt> rp, const std::string& user,
                                 const message_change& c, bool moderator, bool looked_up) {
-  if (auto err = moderator ? caf::error{} : blocked()) {
-    rp.deliver(err);
-    return;
-  }
   if (auto e = changes::check_input(c); e.code != errc::ok) {
     rp.deliver(make_chat_error(e.code, e.message));
     return;
   }
+  // A retried change answers the first one's receipt and changes nothing
+  // (send's idempotency: the same keys, in the same column, per user).
+  std::string key;
+  if (!c.client_msg_id.empty()) {
+    if (!validate::client_msg_id(c.client_msg_id)) {
+      rp.deliver(make_chat_error(errc::bad_request, "client_msg_id must be 1-64 bytes"));
+      return;
+    }
+    key = user + '/' + c.client_msg_id;
+    if (auto it = inflight_sends.find(key); it != inflight_sends.end()) {
+      auto original = it->second;
+      original.created = false;
+      when_settled([rp, original]() mutable { rp.deliver(original); });
+      return;
+    }
+    send_receipt prior;
+    auto rc = store->find_idempotent(id, user, c.client_msg_id, &prior);
+    if (rc == errc::ok) {
+      rp.deliver(prior);
+      return;
+    }
+    if (rc != errc::not_found) {
+      rp.deliver(make_chat_error(errc::unavailable, "storage is not available"));
+      return;
+    }
+  }
+  if (auto err = moderator ? caf::error{} : blocked()) {
+    rp.deliver(err);
+    return;
+  }
   if (!looked_up && c.kind == change_kind::edit
       && mentions::look_up_names(self, *ctx, names, members, c.text,
-                                 [this, rp, user, c, moderator]() mutable { change(rp, user, c, moderator, true); }))
+                                 [this, rp, user, c, moderator]() mutable {
+                                   change(rp, user, c, moderator, true);
+                                 }))
     return;
   message_record target;
   if (auto err = current(c.target, &target)) {
@@ -598,6 +626,9 @@ void conversation_state::change(promise<send_receipt> rp, const std::string& use
     target.mentions.clear();
   auto shard = *shard_of_id(id, id_kind::conversation, ctx->shards);
   auto ev = changes::event(next_seq++, make_id(id_kind::message, shard), c, user, ts);
+  ev.client_msg_id = c.client_msg_id; // append() stores the key with the event
+  if (!key.empty())
+    inflight_sends.emplace(key, send_receipt{id, ev.seq, ev.msg_id, ev.ts, true});
   auto& slot = changing[target.seq];
   slot.first = target;
   ++slot.second;
@@ -607,7 +638,9 @@ void conversation_state::change(promise<send_receipt> rp, const std::string& use
   store->append(batch, id, ev);
   search::reindex_message(batch, id, before, target);
   unread::index(batch, id, target.seq, target.from, mentioned_before, target.mentions);
-  commit(std::move(batch), [this, rp, ev, target](errc rc) mutable {
+  commit(std::move(batch), [this, rp, ev, target, key](errc rc) mutable {
+    if (!key.empty())
+      inflight_sends.erase(key);
     if (auto it = changing.find(target.seq); it != changing.end() && --it->second.second == 0)
       changing.erase(it);
     if (rc != errc::ok) {

@@ -200,6 +200,7 @@ void handle(session_actor self, const std::string& text) {
                                                      : change_kind::unreact;
       c.target = f.seq;
       c.text = f.type == client_frame_type::edit ? std::move(f.text) : std::move(f.emoji);
+      c.client_msg_id = std::move(f.client_msg_id);
       ask_cached<send_receipt>(self, &st.conversations, &st.deadlines, directory, f.conv, done,
                                3, change_atom::value, user, std::move(c));
       break;

@@ -141,6 +141,17 @@ bool read_emoji(std::string_view body, std::string& emoji, api_error& error) {
   return parse_object(body, o, error) && required_string(o, "emoji", emoji, error);
 }
 
+bool read_change_key(std::string_view body, std::string& client_msg_id, api_error& error) {
+  boost::json::object o;
+  std::optional<std::string> id;
+  if (!parse_object(body, o, error) || !optional_string(o, "client_msg_id", id, error))
+    return false;
+  if (id && !validate::client_msg_id(*id))
+    return invalid(error, "field 'client_msg_id' must be 1-64 bytes");
+  client_msg_id = id ? std::move(*id) : std::string{};
+  return true;
+}
+
 bool read_page(const query_params& query, page_request& out, api_error& error) {
   std::optional<std::uint64_t> limit;
   if (!read_count(query, "after", out.after, error)

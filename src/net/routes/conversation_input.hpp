@@ -44,6 +44,9 @@ bool read_edit(std::string_view body, std::string& text, api_error& error);
 
 /// `{emoji}` (adding or removing a reaction).
 bool read_emoji(std::string_view body, std::string& emoji, api_error& error);
+/// The optional `client_msg_id` of a change's body (edit, delete, reactions):
+/// left empty when absent or null; 400 when not 1-64 bytes.
+bool read_change_key(std::string_view body, std::string& client_msg_id, api_error& error);
 
 /// `?after&before&limit`: non-negative integers; limit 1..500, default 100.
 bool read_page(const query_params& query, page_request& out, api_error& error);

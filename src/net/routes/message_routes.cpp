@@ -44,7 +44,8 @@ void do_edit(const conversation_client& conversations, principal who, const requ
              const responder& out) {
   message_change c{change_kind::edit, 0, {}};
   api_error error;
-  if (!read_edit(req->msg.body(), c.text, error))
+  if (!read_edit(req->msg.body(), c.text, error)
+      || !read_change_key(req->msg.body(), c.client_msg_id, error))
     return out.fail(error);
   do_change(conversations, std::move(who), req, std::move(c), out);
 }
@@ -53,7 +54,8 @@ void do_react(const conversation_client& conversations, principal who, const req
               change_kind kind, const responder& out) {
   message_change c{kind, 0, {}};
   api_error error;
-  if (!read_emoji(req->msg.body(), c.text, error))
+  if (!read_emoji(req->msg.body(), c.text, error)
+      || !read_change_key(req->msg.body(), c.client_msg_id, error))
     return out.fail(error);
   do_change(conversations, std::move(who), req, std::move(c), out);
 }
@@ -87,7 +89,13 @@ void add_message_routes(router& r, const auth_client& auth,
         }));
   r.add(http::verb::delete_, "/conversations/{id}/messages/{seq}",
         authenticated(auth, [conversations](principal who, request_ptr req, responder out) {
-          do_change(conversations, std::move(who), req, {change_kind::remove, 0, {}}, out);
+          // No body, or one carrying only the optional client_msg_id.
+          message_change c{change_kind::remove, 0, {}};
+          api_error error;
+          if (!req->msg.body().empty()
+              && !read_change_key(req->msg.body(), c.client_msg_id, error))
+            return out.fail(error);
+          do_change(conversations, std::move(who), req, std::move(c), out);
         }));
   // A reaction is named in the body, not the path: emojis in URLs would
   // need percent-encoding by every client.
