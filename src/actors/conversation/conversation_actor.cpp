@@ -348,9 +348,15 @@ struct conversation_state {
     auto rc = retention::expire(*store, *files, id, header.expired_before, committed_seq,
                                 retention::cutoff(header.retention_seconds, now_ms()),
                                 [this](std::uint64_t seq) { return changing.count(seq) > 0; },
-                                [this, &batch](const message_record& m) {
+                                [this, &batch](const message_view& v) {
+                                  message_record m;
+                                  m.seq = v.seq;
+                                  m.from = v.from;
+                                  m.text = v.text;
+                                  m.kind = v.kind;
+                                  m.deleted = v.deleted;
                                   search::unindex_message(batch, id, m);
-                                  unread::index(batch, id, m.seq, m.from, m.mentions, {});
+                                  unread::index(batch, id, m.seq, m.from, v.mentions, {});
                                 },
                                 batch, &done);
     if (rc != errc::ok || done.removed == 0)

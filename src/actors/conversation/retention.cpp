@@ -18,7 +18,7 @@ std::int64_t cutoff(std::int64_t seconds, std::int64_t now_ms) {
 errc expire(const conversation_store& store, attachment_refs& files, const std::string& conv,
             std::uint64_t from, std::uint64_t upto, std::int64_t cutoff,
             const std::function<bool(std::uint64_t)>& busy,
-            const std::function<void(const message_record&)>& unindex, storage::write_batch& b,
+            const std::function<void(const message_view&)>& unindex, storage::write_batch& b,
             expiry* out) {
   *out = {std::max<std::uint64_t>(from, 1), 0, false};
   if (cutoff <= 0 || out->expired_before > upto)

@@ -42,7 +42,7 @@ struct expiry {
 errc expire(const conversation_store& store, attachment_refs& files, const std::string& conv,
             std::uint64_t from, std::uint64_t upto, std::int64_t cutoff,
             const std::function<bool(std::uint64_t)>& busy,
-            const std::function<void(const message_record&)>& unindex, storage::write_batch& b,
+            const std::function<void(const message_view&)>& unindex, storage::write_batch& b,
             expiry* out);
 
 /// Drops from `page` what is older than `cutoff` (it may still be stored
