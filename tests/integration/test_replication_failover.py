@@ -87,7 +87,8 @@ def test_kill9_of_a_leader_fails_over_and_the_node_catches_up(fresh_cluster, ws_
     # n3's group has a new leader within the limit.
     assert_served_after(records, killed_at + FAILOVER_LIMIT, "after the kill")
     assert any(r[0] == convs["n3"] and r[2] > killed_at + FAILOVER_LIMIT and r[4] == "ok"
-               for r in records), "no send to n3's conversation was acknowledged after the kill"
+               for r in records), ("no send to n3's conversation was acknowledged after the kill: "
+                                   f"{[r for r in records if r[0] == convs['n3'] and r[2] > killed_at]}")
     assert_every_ack_stored(a2, senders, order)
 
     # Back on its data dir: it catches up and serves reads of the whole history.
