@@ -95,6 +95,7 @@ class Store extends EventTarget {
     }
     Object.assign(conv, { kind: c.kind, title: c.title, owner: c.owner, created_at: c.created_at });
     if (c.last_seq !== null && c.last_seq !== undefined) conv.lastSeq = Math.max(conv.lastSeq, c.last_seq);
+    this.takeCounts(conv, c);
     if (c.members) this.setMembers(conv, c.members);
     else if (c.kind === 'direct' && !conv.peer) this.loadMembers(conv).catch(() => {});
     return conv;
@@ -156,8 +157,46 @@ class Store extends EventTarget {
     return conv.peer ? this.name(conv.peer) : 'Direct conversation';
   }
 
+  /** The server's unread and mention counts (list, hello) as of its last
+   *  seq and the read marker it knew; live messages are counted on top. */
+  takeCounts(conv, c) {
+    if (typeof c.unread !== 'number' || c.last_seq === null || c.last_seq === undefined) return;
+    conv.counts = { unread: c.unread, mentions: c.mentions || 0, asOf: c.last_seq, read: conv.myRead };
+  }
+
+  /** A live or synced message the server's counts did not include. */
+  countNew(conv, m) {
+    const k = conv.counts;
+    if (!k || m.seq <= k.asOf) return;
+    k.asOf = m.seq;
+    if (!this.isMessage(m) || m.deleted || m.from === this.me.id) return;
+    k.unread += 1;
+    if ((m.mentions || []).includes(this.me.id)) k.mentions += 1;
+  }
+
+  /** Messages from others after the read marker, and those mentioning me:
+   *  counted from loaded messages once the marker moved, else the server's. */
+  counted(conv) {
+    if (conv.myRead >= conv.lastSeq) return { unread: 0, mentions: 0 };
+    const k = conv.counts;
+    if (k && k.read === conv.myRead) return { unread: k.unread, mentions: k.mentions };
+    if (!conv.loaded) return { unread: Math.max(0, conv.lastSeq - conv.myRead), mentions: 0 };
+    let unread = 0;
+    let mentions = 0;
+    for (const m of conv.msgs) {
+      if (m.seq <= conv.myRead || !this.isMessage(m) || m.deleted || m.from === this.me.id) continue;
+      unread += 1;
+      if ((m.mentions || []).includes(this.me.id)) mentions += 1;
+    }
+    return { unread, mentions };
+  }
+
   unread(conv) {
-    return Math.max(0, conv.lastSeq - conv.myRead);
+    return this.counted(conv).unread;
+  }
+
+  mentions(conv) {
+    return this.counted(conv).mentions;
   }
 
   async userByName(name) {
@@ -251,6 +290,10 @@ class Store extends EventTarget {
         conv.lastSeq = Math.max(conv.lastSeq, last_seq);
       }
     }
+    for (const c of f.conversations) {
+      const conv = this.convs.get(c.id);
+      if (conv) this.takeCounts(conv, c);
+    }
     const live = new Set(f.conversations.map((c) => c.id));
     if (unknown || [...this.convs.keys()].some((id) => !live.has(id)))
       this.loadConversations().catch(() => {});
@@ -314,6 +357,7 @@ class Store extends EventTarget {
     let added = false;
     const asOf = Math.max(0, ...list.map((m) => m.seq));
     for (const m of list) {
+      this.countNew(conv, m);
       conv.lastSeq = Math.max(conv.lastSeq, m.seq);
       if (m.from === this.me.id && m.client_msg_id)
         conv.pending = conv.pending.filter((p) => p.cid !== m.client_msg_id);

@@ -107,10 +107,11 @@ export function mountConversation(pane, conv, go) {
     }
     const m = item.kind === 'msg' ? item.m : { from: store.me.id, text: item.p.text, ts: item.p.ts };
     const mine = m.from === store.me.id;
-    const sig = `${!!item.cont}|${store.name(m.from)}|${item.p ? `${item.p.state}|${item.p.error}` : ''}|${m.text}|${m.edited_at || ''}|${!!m.deleted}|${JSON.stringify(m.reactions || [])}|${quoteText(m)}|${conv.owner}|${m.seq}`;
+    const sig = `${!!item.cont}|${store.name(m.from)}|${item.p ? `${item.p.state}|${item.p.error}` : ''}|${m.text}|${m.edited_at || ''}|${!!m.deleted}|${JSON.stringify(m.reactions || [])}|${quoteText(m)}|${conv.owner}|${m.seq}|${(m.mentions || []).join(',')}`;
     if (el.sig === sig) return; // unchanged since the last render
     el.sig = sig;
     el.classList.toggle('mine', mine);
+    el.classList.toggle('mentions-me', !mine && (m.mentions || []).includes(store.me.id));
     el.classList.toggle('cont', !!item.cont);
     el.classList.toggle('pending', item.kind === 'pending');
     el.dataset.seq = item.kind === 'msg' ? m.seq : '';

@@ -24,11 +24,14 @@ export function mountSidebar(root, go) {
     }, (li, c) => {
       const link = li.firstChild;
       const unread = store.active === c.id ? 0 : store.unread(c);
+      const mentioned = store.active === c.id ? 0 : store.mentions(c);
       const title = store.title(c);
       link.querySelector('.name').textContent = (c.kind === 'group' ? '# ' : '') + title;
       const badge = link.querySelector('.badge');
-      badge.textContent = unread ? String(unread) : '';
+      badge.textContent = unread ? (mentioned ? `@${mentioned} · ${unread}` : String(unread)) : '';
       badge.hidden = !unread;
+      badge.classList.toggle('mention', mentioned > 0);
+      link.dataset.mentions = String(mentioned);
       const dot = link.querySelector('.dot');
       const online = c.kind === 'direct' && c.peer ? store.presence.get(c.peer) : undefined;
       dot.dataset.online = online === undefined ? 'unknown' : String(online);
@@ -38,6 +41,9 @@ export function mountSidebar(root, go) {
       else link.removeAttribute('aria-current');
       link.classList.toggle('unavailable', c.unavailable);
     });
+    // The tab's title counts what is unread everywhere, like other chat apps.
+    const total = convs.reduce((n, c) => n + (store.active === c.id ? 0 : store.unread(c)), 0);
+    document.title = total ? `(${total}) Chat` : 'Chat';
     if (!store.convs.size) list.before(empty);
     else empty.remove();
     if (!store.convs.size && store.listed && !opened) opened = start.open = true; // first steps
