@@ -11,6 +11,7 @@ packages=(
   libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libedit-dev libssl-dev openssl
   curl python3 python3-pytest python3-websockets python3-jsonschema openapi-specification
   chromium chromium-driver python3-selenium   # the web client's browser tests
+  gdb   # a test node that will not stop has its thread stacks saved (tests/integration/harness.py)
 )
 
 missing=()

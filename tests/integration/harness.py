@@ -5,6 +5,7 @@ A missing binary fails every test that needs it, with a clear message.
 """
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -220,10 +221,27 @@ class Node:
         try:
             return self.proc.wait(timeout=STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
+            stacks = self.save_stacks()
             self.proc.kill()
             self.proc.wait()
-            pytest.fail(f"chatnode did not exit within {STOP_TIMEOUT:.0f} s of SIGTERM; "
+            pytest.fail(f"chatnode did not exit within {STOP_TIMEOUT:.0f} s of SIGTERM{stacks}; "
                         f"log tail:\n{tail(self.log_path)}", pytrace=False)
+
+    def save_stacks(self):
+        """Every thread's stack of a node that will not stop, beside its log
+        (when gdb is installed): a hang is then diagnosable from the artifacts."""
+        gdb = shutil.which("gdb")
+        if not gdb:
+            return ""
+        out = self.log_path.with_suffix(".stacks.txt")
+        try:
+            with open(out, "w") as f:
+                subprocess.run([gdb, "-p", str(self.proc.pid), "-batch", "-ex", "thread apply all bt"],
+                               stdout=f, stderr=subprocess.STDOUT, timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+        return f" (thread stacks in {out})"
+
 
     def stop_clean(self):
         """SIGTERM; the process must exit with code 0."""
