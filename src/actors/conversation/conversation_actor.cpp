@@ -15,6 +15,8 @@
 #include "actors/conversation/member_roles.hpp"
 #include "actors/conversation/message_changes.hpp"
 #include "actors/conversation/message_rate.hpp"
+#include "actors/conversation/search_backlog.hpp"
+#include "actors/conversation/search_blocks.hpp"
 #include "actors/conversation/search_handler.hpp"
 #include "actors/conversation/search_index.hpp"
 #include "actors/conversation/unread_counts.hpp"
@@ -44,11 +46,20 @@ using promise = caf::typed_response_promise<T>;
 constexpr std::int64_t typing_interval_ms = 1000;
 
 /// The public protocol plus what only the actor sends itself: storage
-/// completions (resume), the passivation timer (tick) and the next
-/// retention batch (retention).
+/// completions (resume), the passivation timer (tick), the next
+/// retention batch (retention) and the search index's flush (index).
 using conversation_impl = conversation_api::extend<caf::reacts_to<resume_atom, std::uint64_t>,
                                                    caf::reacts_to<tick_atom>,
-                                                   caf::reacts_to<retention_atom>>;
+                                                   caf::reacts_to<retention_atom>,
+                                                   caf::reacts_to<index_atom>>;
+
+/// Stored messages wait this long, or until this many are waiting, for
+/// their search index blocks (search_backlog.hpp); a query checks the
+/// waiting ones one by one meanwhile.
+constexpr auto index_delay = std::chrono::milliseconds(50);
+constexpr std::size_t index_batch = 64;
+/// Messages read per step when indexing those stored before activation.
+constexpr std::uint32_t backfill_page = 500;
 
 struct conversation_state;
 using conversation_actor = conversation_impl::stateful_pointer<conversation_state>;
@@ -91,6 +102,20 @@ struct conversation_state {
   /// many writes are out, so a second change meanwhile builds on the first.
   std::map<std::uint64_t, std::pair<message_record, int>> changing;
   mentions::member_names names; ///< members' usernames looked up so far (for mentions)
+
+  // The search index (search_index.hpp). A flush writes the backlog's
+  // blocks and the mark: every message up to it is in a block. Messages
+  // stored before this activation above the stored mark (a crash, a new
+  // leader, data older than the index) are indexed by backfill steps.
+  search::index_backlog backlog;
+  bool backlog_timer = false;
+  std::uint64_t index_mark = 0;   ///< the mark durable; queries check later messages one by one
+  std::uint64_t live_flushed = 0; ///< messages stored since activation, up to here, are in blocks
+  std::uint64_t backfill_pos = 0; ///< messages stored before activation, up to here, are in blocks
+  std::uint64_t backfill_end = 0; ///< the last seq stored before activation
+  bool backfill_reading = false;
+  std::size_t index_writes = 0; ///< of in_flight: no caller waits, so they do not delay passivation
+  bool backfilling() const { return backfill_pos < backfill_end; }
 
 
   caf::actor me() const { return caf::actor_cast<caf::actor>(self); }
@@ -328,6 +353,112 @@ struct conversation_state {
                .count();
   }
 
+  /// After loading: where the stored index stops, and what to backfill.
+  void start_index() {
+    if (search::read_mark(data, id, &index_mark) != errc::ok)
+      index_mark = 0; // everything is checked one by one, and indexed again
+    index_mark = std::min(index_mark, committed_seq);
+    backfill_pos = index_mark;
+    backfill_end = committed_seq;
+    live_flushed = committed_seq;
+    backfill_step();
+  }
+
+  /// A record just acknowledged (call before committed_seq moves past it):
+  /// a message joins the backlog; any record starts the flush timer, so the
+  /// mark follows events too.
+  void index_stored(const message_record& m) {
+    if (search::indexed(m)) {
+      if (!backlog.fits(m.seq))
+        flush_index();
+      backlog.add(m);
+      if (backlog.messages() >= index_batch) {
+        flush_index();
+        return;
+      }
+    }
+    if (!backlog_timer) {
+      backlog_timer = true;
+      self->delayed_send(self, index_delay, index_atom::value);
+    }
+  }
+
+  /// Writes the backlog's blocks and moves the mark to what is acknowledged.
+  void flush_index() {
+    if (!exists || (backlog.empty() && live_flushed >= committed_seq))
+      return;
+    storage::write_batch batch;
+    backlog.write(batch, id);
+    live_flushed = committed_seq;
+    write_mark(std::move(batch), [] {});
+  }
+
+  /// Commits `batch` (blocks) with the mark as far as blocks now reach.
+  void write_mark(storage::write_batch batch, std::function<void()> then) {
+    auto mark = backfilling() ? backfill_pos : live_flushed;
+    search::put_mark(batch, id, mark);
+    ++index_writes;
+    commit(std::move(batch), [this, mark, then = std::move(then)](errc rc) {
+      --index_writes;
+      if (rc != errc::ok)
+        return;
+      index_mark = std::max(index_mark, mark);
+      then();
+    });
+  }
+
+  /// Indexes the next page of messages stored before activation (read on
+  /// the pool); the next step follows once it is durable.
+  void backfill_step() {
+    if (!exists || !backfilling() || backfill_reading || retiring)
+      return;
+    backfill_reading = true;
+    struct step {
+      errc rc = errc::ok;
+      storage::write_batch batch;
+      std::uint64_t upto = 0;
+    };
+    auto read = [data = data, conv = id, from = backfill_pos, end = backfill_end] {
+      step r;
+      page_request req;
+      req.after = from;
+      req.limit = backfill_page;
+      message_page page;
+      r.rc = conversation_store{data}.page(conv, req, &page);
+      if (r.rc != errc::ok)
+        return r;
+      search::index_backlog blocks;
+      r.upto = page.has_more ? from : end;
+      for (const auto& v : page.messages) {
+        if (v.seq > end) {
+          r.upto = end;
+          break;
+        }
+        message_record m;
+        m.seq = v.seq;
+        m.from = v.from;
+        m.text = v.text;
+        m.kind = v.kind;
+        m.deleted = v.deleted;
+        if (!blocks.fits(m.seq))
+          blocks.write(r.batch, conv);
+        blocks.add(m);
+        r.upto = std::max(r.upto, v.seq);
+      }
+      blocks.write(r.batch, conv);
+      return r;
+    };
+    auto then = [this](step r) {
+      backfill_reading = false;
+      if (r.rc != errc::ok || retiring || r.upto <= backfill_pos)
+        return; // tried again at the next tick
+      backfill_pos = std::min(r.upto, backfill_end);
+      write_mark(std::move(r.batch), [this] { backfill_step(); });
+    };
+    read_then<step>(self, pending, *ctx->reads, std::move(read), std::move(then),
+                    [this](caf::error) { backfill_reading = false; });
+  }
+
   /// One bounded batch of retention (retention.hpp); the next follows
   /// once it is durable while more are due. It rewrites the header, so it
   /// waits until no other write (an ownership change, say) is in flight.
@@ -345,21 +476,24 @@ struct conversation_state {
   void expire_batch() {
     storage::write_batch batch;
     retention::expiry done;
+    std::vector<message_record> gone;
     auto rc = retention::expire(*store, *files, id, header.expired_before, committed_seq,
                                 retention::cutoff(header.retention_seconds, now_ms()),
                                 [this](std::uint64_t seq) { return changing.count(seq) > 0; },
-                                [this, &batch](const message_view& v) {
+                                [this, &batch, &gone](const message_view& v) {
                                   message_record m;
                                   m.seq = v.seq;
                                   m.from = v.from;
                                   m.text = v.text;
                                   m.kind = v.kind;
                                   m.deleted = v.deleted;
-                                  search::unindex_message(batch, id, m);
                                   unread::index(batch, id, m.seq, m.from, v.mentions, {});
+                                  gone.push_back(std::move(m));
                                 },
                                 batch, &done);
     if (rc != errc::ok || done.removed == 0)
+      return;
+    if (search::unindex_expired(data, batch, id, gone, done.expired_before) != errc::ok)
       return;
     header.expired_before = done.expired_before;
     store->put_header(batch, header);
@@ -436,7 +570,7 @@ struct conversation_state {
     auto idle_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                      ctx->settings.conversation_idle)
                      .count();
-    if (retiring || in_flight > 0 || now_ms() - last_active < idle_ms) {
+    if (retiring || in_flight > index_writes || now_ms() - last_active < idle_ms) {
       schedule_tick();
       return;
     }
@@ -542,7 +676,6 @@ void conversation_state::post(promise<send_receipt> rp, const std::string& user,
     st.inflight_sends.emplace(key, receipt);
   storage::write_batch batch;
   st.store->append(batch, st.id, m);
-  search::index_message(batch, st.id, m);
   unread::index(batch, st.id, m.seq, user, {}, m.mentions);
   st.files->add(batch, m.attachments); // counted with the message, in its batch
   st.commit(std::move(batch), [this, rp, receipt, key, m = std::move(m)](errc rc) mutable {
@@ -553,6 +686,7 @@ void conversation_state::post(promise<send_receipt> rp, const std::string& user,
       rp.deliver(write_failed(rc));
       return;
     }
+    st.index_stored(m);
     st.committed_seq = std::max(st.committed_seq, m.seq);
     metrics::node().messages_stored.inc();
     st.rate.add(now_ms());
@@ -653,6 +787,7 @@ void conversation_state::change(promise<send_receipt> rp, const std::string& use
       rp.deliver(write_failed(rc));
       return;
     }
+    index_stored(ev);
     committed_seq = std::max(committed_seq, ev.seq);
     rate.add(now_ms());
     rp.deliver(send_receipt{id, ev.seq, ev.msg_id, ev.ts, true});
@@ -812,15 +947,21 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
     st.load(std::move(*stored));
     log::debug("conversation", "activated", {{"conv", st.id}, {"last_seq", st.committed_seq}});
     self->send(self, retention_atom::value); // what expired while it was passive
+    st.start_index();
   }
   st.schedule_tick();
   return {
     [self](resume_atom, std::uint64_t op) { self->state.pending.resume(op); },
+    [self](index_atom) {
+      self->state.backlog_timer = false;
+      self->state.flush_index();
+    },
     [self](tick_atom) {
       if (self->state.leaving) {
         self->quit(*self->state.leaving);
         return;
       }
+      self->state.backfill_step(); // one that met a busy pool or a failed read
       self->state.sweep_attachments();
       self->state.expire_step();
       self->state.maybe_retire();
@@ -1051,7 +1192,8 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
       if (auto err = st.gate(user))
         rp.deliver(err);
       else
-        search_messages(self, st.pending, *st.ctx->reads, st.data, st.id, st.committed_seq, req, rp);
+        search_messages(self, st.pending, *st.ctx->reads, st.data, st.id, st.committed_seq,
+                        st.index_mark, req, rp);
       return rp;
     },
 

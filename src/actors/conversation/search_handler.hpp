@@ -18,7 +18,8 @@ namespace chat {
 
 template <class Self>
 void search_messages(Self* self, continuations& pending, read_pool& pool, storage::store data,
-                     std::string conv, std::uint64_t acknowledged, search_request req,
+                     std::string conv, std::uint64_t acknowledged, std::uint64_t marked,
+                     search_request req,
                      caf::typed_response_promise<search_page> rp) {
   // Checked here too: the request may come from any node's client.
   if (req.limit < 1 || req.limit > search::max_limit
@@ -30,9 +31,9 @@ void search_messages(Self* self, continuations& pending, read_pool& pool, storag
     errc rc = errc::ok;
     search_page page;
   };
-  auto read = [data, conv = std::move(conv), acknowledged, req = std::move(req)] {
+  auto read = [data, conv = std::move(conv), acknowledged, marked, req = std::move(req)] {
     result r;
-    r.rc = search::run(data, conv, req, acknowledged, &r.page);
+    r.rc = search::run(data, conv, req, acknowledged, marked, &r.page);
     return r;
   };
   auto then = [rp](result r) mutable {

@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <limits>
 #include <memory>
+#include <queue>
+#include <set>
 #include <vector>
 
 #include "actors/conversation/conversation_store.hpp"
+#include "actors/conversation/search_blocks.hpp"
 #include "actors/conversation/search_tokens.hpp"
 #include "storage/keys.hpp"
 
@@ -14,75 +17,83 @@ namespace {
 
 using storage::column;
 
-/// Keys of one term: "<conv>/<term>/" then the seq. Words hold no '/' (nor
-/// '@'), so neither a word nor an author can be a prefix of another's keys
-/// followed by '/'.
-std::string term_prefix(const std::string& conv, std::string_view term) {
-  std::string out;
-  out.reserve(conv.size() + term.size() + 2 + storage::key_u64_size);
-  out.append(conv).append(1, '/').append(term).append(1, '/');
-  return out;
-}
-
-std::string author_term(const std::string& user) { return "@" + user; }
-
-/// The terms a message is indexed under: its words and its author.
-std::vector<std::string> terms_of(const message_record& m) {
-  auto terms = tokenize(m.text);
-  terms.push_back(author_term(m.from));
-  return terms;
-}
-
-bool indexed(const message_record& m) { return !m.is_event() && !m.deleted; }
-
-/// One term's seqs below `high`, newest first, read in growing chunks (a
-/// query that stops early read little; a long walk reads few chunks).
+/// One key range's seqs below `high`, newest first, read in growing chunks
+/// (a query that stops early read little; a long walk reads few chunks).
+/// Blocks may overlap (an edit's entry lies among older blocks' seqs), so
+/// seqs wait in a heap until no unread block can hold a newer one: every
+/// unread key is below the last one read, and a block's seqs are at most
+/// its key.
 class postings {
 public:
-  postings(const storage::store& db, std::string prefix, std::uint64_t high)
-    : db_(db), prefix_(std::move(prefix)), high_(high) {}
+  /// `span`: how far below its key a block's seqs may reach.
+  postings(const storage::store& db, std::string prefix, std::uint64_t high, std::uint64_t span)
+    : db_(db), prefix_(std::move(prefix)), high_(high),
+      upper_(high > std::numeric_limits<std::uint64_t>::max() - span ? high : high + span) {}
 
   /// The newest seq not yet popped; 0 when none is left (or on error: rc()).
   std::uint64_t peek() {
-    if (pos_ == buf_.size() && !done_)
+    while (!done_ && (heap_.empty() || heap_.top() < upper_))
       refill();
-    return pos_ < buf_.size() ? buf_[pos_] : 0;
+    return heap_.empty() ? 0 : heap_.top();
   }
-  void pop() { ++pos_; }
+  /// Pops the newest seq (and its copies from overlapping blocks).
+  void pop() {
+    auto top = heap_.top();
+    while (!heap_.empty() && heap_.top() == top)
+      heap_.pop();
+  }
   errc rc() const { return rc_; }
 
 private:
   void refill() {
-    buf_.clear();
-    pos_ = 0;
-    if (high_ <= 1) {
+    if (upper_ == 0) {
       done_ = true;
       return;
     }
+    std::size_t read = 0;
+    std::vector<std::uint64_t> seqs;
     rc_ = db_.scan_range(column::search_terms, prefix_ + storage::key_u64(0),
-                         prefix_ + storage::key_u64(high_), true, chunk_,
-                         [&](std::string_view key, std::string_view) {
-                           buf_.push_back(storage::parse_key_u64_suffix(key));
+                         prefix_ + storage::key_u64(upper_), true, chunk_,
+                         [&](std::string_view key, std::string_view value) {
+                           ++read;
+                           auto hi = storage::parse_key_u64_suffix(key);
+                           upper_ = hi; // the next read is below this key
+                           seqs.clear();
+                           if (decode_block(hi, value, &seqs))
+                             for (auto s : seqs)
+                               if (s < high_)
+                                 heap_.push(s);
                            return true;
                          });
-    if (rc_ != errc::ok)
-      buf_.clear();
-    if (rc_ != errc::ok || buf_.size() < chunk_)
+    if (rc_ != errc::ok) {
+      heap_ = {};
       done_ = true;
-    if (!buf_.empty())
-      high_ = buf_.back();
-    chunk_ = std::min<std::size_t>(chunk_ * 4, 4096);
+      return;
+    }
+    if (read < chunk_)
+      done_ = true;
+    chunk_ = std::min<std::size_t>(chunk_ * 4, 1024);
   }
 
   storage::store db_;
   std::string prefix_;
-  std::uint64_t high_; ///< exclusive
-  std::vector<std::uint64_t> buf_;
-  std::size_t pos_ = 0;
-  std::size_t chunk_ = 32;
+  std::uint64_t high_;  ///< seqs below this only
+  std::uint64_t upper_; ///< keys below this are unread
+  std::priority_queue<std::uint64_t> heap_;
+  std::size_t chunk_ = 16;
   bool done_ = false;
   errc rc_ = errc::ok;
 };
+
+/// A word's walk: its blocks and the messages edits gave it.
+std::vector<std::unique_ptr<postings>> word_postings(const storage::store& db,
+                                                     const std::string& conv,
+                                                     const std::string& word, std::uint64_t high) {
+  std::vector<std::unique_ptr<postings>> out;
+  out.push_back(std::make_unique<postings>(db, block_prefix(conv, word), high, max_block_span));
+  out.push_back(std::make_unique<postings>(db, edited_prefix(conv, word), high, 0));
+  return out;
+}
 
 /// The union of several terms' postings (a prefix's words), newest first.
 class merged {
@@ -111,19 +122,26 @@ private:
   std::vector<std::unique_ptr<postings>> parts_;
 };
 
-/// About how many postings `prefix` has below `high`: exact up to `cap`;
-/// beyond, the newest `cap` postings' density over the seqs they span,
+/// About how many seqs below `high` a term's blocks hold: exact up to
+/// `cap`; beyond, the newest `cap` seqs' density over the seqs they span,
 /// extrapolated to all seqs below `high` (a word in 10 % of the messages
 /// and one in 1 % both exceed any small cap, but not at the same density).
 double estimate(const storage::store& db, const std::string& prefix, std::uint64_t high,
                 std::size_t cap) {
   std::size_t n = 0;
   std::uint64_t lowest = high;
+  std::vector<std::uint64_t> seqs;
   db.scan_range(column::search_terms, prefix + storage::key_u64(0),
-                prefix + storage::key_u64(high), true, cap,
-                [&](std::string_view key, std::string_view) {
-                  lowest = storage::parse_key_u64_suffix(key);
-                  return ++n < cap;
+                prefix + storage::key_u64(high + max_block_span), true, cap,
+                [&](std::string_view key, std::string_view value) {
+                  seqs.clear();
+                  decode_block(storage::parse_key_u64_suffix(key), value, &seqs);
+                  for (auto s : seqs)
+                    if (s < high) {
+                      ++n;
+                      lowest = std::min(lowest, s);
+                    }
+                  return n < cap;
                 });
   if (n < cap)
     return double(n);
@@ -131,14 +149,15 @@ double estimate(const storage::store& db, const std::string& prefix, std::uint64
   return double(n) * double(high) / std::max(span, 1.0);
 }
 
-/// The distinct indexed words starting with `p`, at most `max` (more: *truncated).
-std::vector<std::string> expand(const storage::store& db, const std::string& conv,
-                                const std::string& p, std::size_t max, bool* truncated) {
-  std::vector<std::string> words;
-  std::string from = conv + '/' + p;
+/// Adds the distinct words with keys under `base` (a conversation's blocks
+/// or edited words) that start with `p` to `words`, up to `max` in all
+/// (more: *truncated).
+void expand(const storage::store& db, const std::string& base, const std::string& p,
+            std::size_t max, std::set<std::string>& words, bool* truncated) {
+  std::string from = base + p;
   std::string to = from;
   to.back() = static_cast<char>(static_cast<unsigned char>(to.back()) + 1);
-  const std::size_t skip = conv.size() + 1;
+  const std::size_t skip = base.size();
   while (true) {
     std::string word;
     db.scan_range(column::search_terms, from, to, false, 1,
@@ -147,17 +166,16 @@ std::vector<std::string> expand(const storage::store& db, const std::string& con
                       word = std::string{key.substr(skip, key.size() - skip - 1 - storage::key_u64_size)};
                     return false;
                   });
-    if (word.empty() || word[0] == '@')
+    if (word.empty() || word[0] == '@' || word[0] == '~')
       break;
-    if (words.size() == max) {
+    if (!words.count(word) && words.size() == max) {
       *truncated = true;
       break;
     }
-    words.push_back(word);
+    words.insert(word);
     // Past every key of `word`: '0' is the byte after '/', and words hold no byte in between.
-    from = conv + '/' + word + '0';
+    from = base + word + '0';
   }
-  return words;
 }
 
 bool has_prefix_word(const std::vector<std::string>& words, const std::string& p) {
@@ -178,31 +196,63 @@ bool before_cursor(const search_request& req, const std::string& conv, const mes
 
 } // namespace
 
-void index_message(storage::write_batch& b, const std::string& conv, const message_record& m) {
-  if (!indexed(m))
-    return;
-  for (const auto& t : terms_of(m))
-    b.put(column::search_terms, term_prefix(conv, t) + storage::key_u64(m.seq), {});
-}
+bool indexed(const message_record& m) { return !m.is_event() && !m.deleted; }
 
-void unindex_message(storage::write_batch& b, const std::string& conv, const message_record& m) {
-  if (!indexed(m))
-    return;
-  for (const auto& t : terms_of(m))
-    b.del(column::search_terms, term_prefix(conv, t) + storage::key_u64(m.seq));
+std::vector<std::string> terms_of(const message_record& m) {
+  auto terms = tokenize(m.text);
+  terms.push_back(author_term(m.from));
+  return terms;
 }
 
 void reindex_message(storage::write_batch& b, const std::string& conv,
                      const message_record& before, const message_record& after) {
   if (before.text == after.text && indexed(before) == indexed(after))
     return; // a reaction: the words stay
-  // Removals first: a word in both texts is put back by the later write.
-  unindex_message(b, conv, before);
-  index_message(b, conv, after);
+  auto old_words = indexed(before) ? tokenize(before.text) : std::vector<std::string>{};
+  auto new_words = indexed(after) ? tokenize(after.text) : std::vector<std::string>{};
+  const auto seq = storage::key_u64(after.seq);
+  for (const auto& w : old_words)
+    if (std::find(new_words.begin(), new_words.end(), w) == new_words.end())
+      b.del(column::search_terms, edited_prefix(conv, w) + seq);
+  for (const auto& w : new_words)
+    b.put(column::search_terms, edited_prefix(conv, w) + seq, {});
+}
+
+errc unindex_expired(const storage::store& db, storage::write_batch& b, const std::string& conv,
+                     const std::vector<message_record>& gone, std::uint64_t expired_before,
+                     std::size_t max_blocks) {
+  std::set<std::string> terms;
+  for (const auto& m : gone) {
+    if (!indexed(m))
+      continue;
+    for (auto& t : terms_of(m)) {
+      if (t[0] != '@')
+        b.del(column::search_terms, edited_prefix(conv, t) + storage::key_u64(m.seq));
+      terms.insert(std::move(t));
+    }
+  }
+  // A block's seqs are at most its key: keys below `expired_before` hold
+  // only removed messages.
+  for (const auto& t : terms) {
+    auto prefix = block_prefix(conv, t);
+    std::vector<std::string> keys;
+    auto rc = db.scan_range(column::search_terms, prefix + storage::key_u64(0),
+                            prefix + storage::key_u64(expired_before), false, max_blocks,
+                            [&](std::string_view key, std::string_view) {
+                              keys.emplace_back(key);
+                              return true;
+                            });
+    if (rc != errc::ok)
+      return rc;
+    for (auto& k : keys)
+      b.del(column::search_terms, std::move(k));
+  }
+  return errc::ok;
 }
 
 errc run(const storage::store& db, const std::string& conv, const search_request& req,
-         std::uint64_t acknowledged, search_page* out, const bounds& limits) {
+         std::uint64_t acknowledged, std::uint64_t marked, search_page* out,
+         const bounds& limits) {
   out->messages.clear();
   out->next_before = 0;
   out->partial = false;
@@ -213,36 +263,99 @@ errc run(const storage::store& db, const std::string& conv, const search_request
   if (high <= 1)
     return errc::ok;
 
+  conversation_store messages{db};
+  const std::size_t max_examined = limits.max_examined;
+  std::size_t examined = 0;
+  std::uint64_t last_examined = high;
+  // Checks candidate `seq`; false when the walk must stop (a bound, a full
+  // page, or an error in *rc).
+  errc rc = errc::ok;
+  auto examine = [&](std::uint64_t seq) {
+    if (examined >= max_examined) {
+      // Paging on from here continues the walk where it stopped.
+      if (out->messages.size() < req.limit) {
+        out->partial = true;
+        out->next_before = last_examined;
+      } else {
+        out->next_before = out->messages.back().seq;
+      }
+      return false;
+    }
+    ++examined;
+    last_examined = seq;
+    message_record m;
+    auto got = messages.get(conv, seq, &m);
+    if (got == errc::not_found)
+      return true; // an entry without its message: nothing to show
+    if (got != errc::ok) {
+      rc = got;
+      return false;
+    }
+    if (!indexed(m) || (req.after_ms != 0 && m.ts < req.after_ms)
+        || (req.before_ms != 0 && m.ts >= req.before_ms) || !before_cursor(req, conv, m))
+      return true;
+    // Every term, on the message itself: one read of a message (which a hit
+    // needs anyway) costs less than a point read per term of an index too
+    // large for the block cache, and it hides words an edit took away.
+    if (!req.from.empty() && m.from != req.from)
+      return true;
+    if (!req.words.empty() || !req.prefixes.empty()) {
+      auto words = tokenize(m.text);
+      if (!std::all_of(req.words.begin(), req.words.end(),
+                       [&](const auto& w) {
+                         return std::find(words.begin(), words.end(), w) != words.end();
+                       })
+          || !std::all_of(req.prefixes.begin(), req.prefixes.end(),
+                          [&](const auto& p) { return has_prefix_word(words, p); }))
+        return true;
+    }
+    if (out->messages.size() == req.limit) {
+      out->next_before = out->messages.back().seq; // one more exists
+      return false;
+    }
+    out->messages.push_back(view_of(conv, m));
+    return true;
+  };
+
+  // The newest messages, not in a block yet: each one checked.
+  while (high > marked + 1) {
+    if (!examine(--high))
+      return rc;
+    if (high <= 1)
+      return errc::ok;
+  }
+
   // The exact terms: words and the author, the walk's candidates.
   std::vector<std::string> exact;
   for (const auto& w : req.words)
-    exact.push_back(term_prefix(conv, w));
+    exact.push_back(w);
   if (!req.from.empty())
-    exact.push_back(term_prefix(conv, author_term(req.from)));
+    exact.push_back(author_term(req.from));
 
   // The walk: the rarest exact term (counted up to a cap), else the prefix
   // with the fewest words.
   merged walk;
-  std::size_t driver = 0;
   if (!exact.empty()) {
     constexpr std::size_t cap = 64;
     double best = std::numeric_limits<double>::max();
+    std::size_t driver = 0;
     for (std::size_t i = 0; i < exact.size() && best > 0; ++i) {
-      auto n = estimate(db, exact[i], high, cap);
+      auto n = estimate(db, block_prefix(conv, exact[i]), high, cap);
       if (n < best) {
         best = n;
         driver = i;
       }
     }
-    if (best == 0)
-      return errc::ok; // a word no message has
-    walk.add(std::make_unique<postings>(db, exact[driver], high));
+    for (auto& p : word_postings(db, conv, exact[driver], high))
+      walk.add(std::move(p));
   } else {
-    std::vector<std::string> fewest;
+    std::set<std::string> fewest;
     bool fewest_truncated = false;
     for (const auto& p : req.prefixes) {
       bool truncated = false;
-      auto words = expand(db, conv, p, limits.max_expansions, &truncated);
+      std::set<std::string> words;
+      expand(db, conv + '/', p, limits.max_expansions, words, &truncated);
+      expand(db, conv + "/~", p, limits.max_expansions, words, &truncated);
       if (words.empty())
         return errc::ok;
       if (fewest.empty() || words.size() < fewest.size()) {
@@ -254,59 +367,17 @@ errc run(const storage::store& db, const std::string& conv, const search_request
       return errc::ok; // nothing to walk (the parser never asks this)
     out->partial = fewest_truncated; // some of its words are left out
     for (const auto& w : fewest)
-      walk.add(std::make_unique<postings>(db, term_prefix(conv, w), high));
+      for (auto& p : word_postings(db, conv, w, high))
+        walk.add(std::move(p));
   }
 
-  conversation_store messages{db};
-  const std::size_t max_examined = limits.max_examined;
-  std::size_t examined = 0;
-  std::uint64_t last_examined = high;
   while (true) {
     auto seq = walk.peek();
     if (seq == 0)
       break;
-    if (examined >= max_examined) {
-      // Paging on from here continues the walk where it stopped.
-      if (out->messages.size() < req.limit) {
-        out->partial = true;
-        out->next_before = last_examined;
-      } else {
-        out->next_before = out->messages.back().seq;
-      }
-      break;
-    }
-    walk.pop();
-    ++examined;
-    last_examined = seq;
-    message_record m;
-    auto rc = messages.get(conv, seq, &m);
-    if (rc == errc::not_found)
-      continue; // an entry without its message: nothing to show
-    if (rc != errc::ok)
+    if (!examine(seq))
       return rc;
-    if (!indexed(m) || (req.after_ms != 0 && m.ts < req.after_ms)
-        || (req.before_ms != 0 && m.ts >= req.before_ms) || !before_cursor(req, conv, m))
-      continue;
-    // The other terms, on the message itself: one read of a message (which
-    // a hit needs anyway) costs less than a point read per term of an index
-    // too large for the block cache.
-    if (!req.from.empty() && m.from != req.from)
-      continue;
-    if (!req.words.empty() || !req.prefixes.empty()) {
-      auto words = tokenize(m.text);
-      if (!std::all_of(req.words.begin(), req.words.end(),
-                       [&](const auto& w) {
-                         return std::find(words.begin(), words.end(), w) != words.end();
-                       })
-          || !std::all_of(req.prefixes.begin(), req.prefixes.end(),
-                          [&](const auto& p) { return has_prefix_word(words, p); }))
-        continue;
-    }
-    if (out->messages.size() == req.limit) {
-      out->next_before = out->messages.back().seq; // one more exists
-      break;
-    }
-    out->messages.push_back(view_of(conv, m));
+    walk.pop();
   }
   return walk.rc();
 }

@@ -1,15 +1,20 @@
 // Search (docs/protocol.md "Search"): words, the query language, and the
-// index on a real RocksDB (written in the message's batch, changed by
-// edits and deletes, evaluated newest first with paging and bounds).
+// index on a real RocksDB (posting blocks written after the messages, the
+// mark, edits and deletes, retention, evaluated newest first with paging and
+// bounds). Query tests run twice: with every message in blocks, and with
+// none yet (each checked on its own, as right after it is stored).
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 
 #include "actors/conversation/conversation_store.hpp"
+#include "actors/conversation/search_backlog.hpp"
+#include "actors/conversation/search_blocks.hpp"
 #include "actors/conversation/search_index.hpp"
 #include "actors/conversation/search_query.hpp"
 #include "actors/conversation/search_tokens.hpp"
 #include "schema/ids.hpp"
+#include "storage/keys.hpp"
 
 using namespace chat;
 namespace fs = std::filesystem;
@@ -97,8 +102,11 @@ struct indexed_conversation {
   std::string conv = make_id(id_kind::conversation, 3);
   std::string other = make_id(id_kind::conversation, 3);
   std::uint64_t last = 0;
+  std::uint64_t mark = 0;      ///< as a conversation's flush leaves it
+  bool flush_before_find = true;
+  search::index_backlog backlog, other_backlog;
 
-  indexed_conversation() {
+  explicit indexed_conversation(bool flushed = true) : flush_before_find(flushed) {
     storage::options opts;
     opts.path = dir.string();
     opts.group_commit = false;
@@ -122,13 +130,37 @@ struct indexed_conversation {
     message_record m{++last, "m" + std::to_string(last), std::move(from), std::move(text), ts, {}};
     storage::write_batch b;
     store->append(b, conv, m);
-    search::index_message(b, conv, m);
     // A neighbour conversation with the same words: never in our results.
     message_record o = m;
     store->append(b, other, o);
-    search::index_message(b, other, o);
     commit(std::move(b));
+    if (!backlog.fits(m.seq))
+      flush();
+    backlog.add(m);
+    other_backlog.add(o);
     return m;
+  }
+
+  /// What a conversation's flush writes: the blocks and the mark.
+  void flush() {
+    storage::write_batch b;
+    backlog.write(b, conv);
+    other_backlog.write(b, other);
+    search::put_mark(b, conv, last);
+    search::put_mark(b, other, last);
+    commit(std::move(b));
+    mark = last;
+  }
+
+  /// Keys under `prefix` in the index column.
+  std::size_t keys(const std::string& prefix) {
+    std::size_t n = 0;
+    db->at(0).scan_prefix(storage::column::search_terms, prefix,
+                          [&](std::string_view, std::string_view) {
+                            ++n;
+                            return true;
+                          });
+    return n;
   }
 
   void change(const message_record& before, const message_record& after) {
@@ -148,8 +180,10 @@ struct indexed_conversation {
     r.from = from_id.empty() ? from : from_id;
     r.limit = limit;
     r.before_seq = before;
+    if (flush_before_find)
+      flush();
     search_page page;
-    REQUIRE(search::run(db->at(0), conv, r, last, &page, limits) == errc::ok);
+    REQUIRE(search::run(db->at(0), conv, r, last, mark, &page, limits) == errc::ok);
     std::vector<std::uint64_t> seqs;
     for (const auto& m : page.messages) {
       CHECK(m.conv == conv);
@@ -166,7 +200,7 @@ using seqs = std::vector<std::uint64_t>;
 } // namespace
 
 TEST_CASE("search: all words must match, newest first") {
-  indexed_conversation c;
+  indexed_conversation c{GENERATE(true, false)};
   c.post("u_a", "hello world");    // 1
   c.post("u_b", "Hello there");    // 2
   c.post("u_a", "the world is big"); // 3
@@ -179,7 +213,7 @@ TEST_CASE("search: all words must match, newest first") {
 }
 
 TEST_CASE("search: prefixes, authors and dates") {
-  indexed_conversation c;
+  indexed_conversation c{GENERATE(true, false)};
   c.post("u_a", "help me", 1000);     // 1
   c.post("u_b", "hello", 2000);       // 2
   c.post("u_a", "helicopter", 3000);  // 3
@@ -198,14 +232,16 @@ TEST_CASE("search: prefixes, authors and dates") {
   r.after_ms = 2000;
   r.before_ms = 4000;
   search_page page;
-  REQUIRE(search::run(c.db->at(0), c.conv, r, c.last, &page) == errc::ok);
+  if (c.flush_before_find)
+    c.flush();
+  REQUIRE(search::run(c.db->at(0), c.conv, r, c.last, c.mark, &page) == errc::ok);
   REQUIRE(page.messages.size() == 2);
   CHECK(page.messages[0].seq == 3);
   CHECK(page.messages[1].seq == 2);
 }
 
 TEST_CASE("search: edits re-index, deletes remove, reactions keep") {
-  indexed_conversation c;
+  indexed_conversation c{GENERATE(true, false)};
   auto m = c.post("u_a", "apples and pears");
   c.post("u_a", "more apples");
   auto edited = m;
@@ -229,7 +265,7 @@ TEST_CASE("search: edits re-index, deletes remove, reactions keep") {
 }
 
 TEST_CASE("search: paging with before and next") {
-  indexed_conversation c;
+  indexed_conversation c{GENERATE(true, false)};
   for (int i = 0; i < 25; ++i)
     c.post("u_a", i % 2 ? "odd word" : "even word");
   search_page page;
@@ -249,7 +285,7 @@ TEST_CASE("search: paging with before and next") {
 }
 
 TEST_CASE("search: the work bound answers partial, and paging continues the walk") {
-  indexed_conversation c;
+  indexed_conversation c; // in blocks: the walk, not the check of unindexed messages
   for (int i = 0; i < 100; ++i)
     c.post("u_a", i == 10 ? "common rare" : "common");
   search::bounds small;
@@ -272,18 +308,129 @@ TEST_CASE("search: the work bound answers partial, and paging continues the walk
 }
 
 TEST_CASE("search: only acknowledged messages, and events are never indexed") {
-  indexed_conversation c;
+  indexed_conversation c{GENERATE(true, false)};
   c.post("u_a", "alpha");
   c.post("u_a", "alpha");
   search_request r;
   r.words = {"alpha"};
   search_page page;
-  REQUIRE(search::run(c.db->at(0), c.conv, r, 1, &page) == errc::ok);
+  if (c.flush_before_find)
+    c.flush();
+  REQUIRE(search::run(c.db->at(0), c.conv, r, 1, std::min<std::uint64_t>(c.mark, 1), &page) == errc::ok);
   REQUIRE(page.messages.size() == 1);
   CHECK(page.messages[0].seq == 1);
   message_record ev{9, "e", "u_a", "alpha edit", 1, {}};
   ev.kind = "edit";
-  storage::write_batch b;
-  search::index_message(b, c.conv, ev);
+  search::index_backlog events;
+  events.add(ev);
+  CHECK(events.empty());
+}
+
+TEST_CASE("search blocks: round trip, the single-seq form, malformed values") {
+  std::vector<std::uint64_t> out;
+  CHECK(search::encode_block(7, {7}).empty());
+  REQUIRE(search::decode_block(7, "", &out));
+  CHECK(out == seqs{7});
+  out.clear();
+  auto v = search::encode_block(1000, {999, 700, 3});
+  REQUIRE(search::decode_block(1000, v, &out));
+  CHECK(out == seqs{999, 700, 3});
+  out.clear();
+  CHECK_FALSE(search::decode_block(5, search::encode_block(1000, {3}), &out)); // below 0
+  CHECK_FALSE(search::decode_block(5, std::string(1, '\x80'), &out));          // cut varint
+}
+
+TEST_CASE("search backlog: a block spans at most max_block_span seqs") {
+  search::index_backlog b;
+  message_record m{10, "m", "u_a", "word", 1, {}};
+  CHECK(b.fits(10));
+  b.add(m);
+  CHECK(b.fits(10 + search::max_block_span - 1));
+  CHECK_FALSE(b.fits(10 + search::max_block_span));
+  storage::write_batch w;
+  b.write(w, "c");
+  CHECK(w.size() == 2); // "word" and the author
   CHECK(b.empty());
+  CHECK(b.fits(1'000'000));
+}
+
+TEST_CASE("search: one block per word per flush, and checked messages above the mark") {
+  indexed_conversation c{false};
+  for (int i = 0; i < 10; ++i)
+    c.post("u_a", "lunch today");
+  c.flush();
+  // Two words and the author, ten messages: three keys, not thirty.
+  CHECK(c.keys(search::block_prefix(c.conv, "lunch")) == 1);
+  CHECK(c.keys(search::block_prefix(c.conv, "today")) == 1);
+  CHECK(c.keys(search::block_prefix(c.conv, search::author_term("u_a"))) == 1);
+  c.post("u_b", "lunch later"); // 11: stored, not in a block yet
+  CHECK(c.find("lunch", 3) == seqs{11, 10, 9});
+  CHECK(c.find("lunch later") == seqs{11});
+  CHECK(c.find("from:u_b") == seqs{11});
+}
+
+TEST_CASE("search: paging below a seq inside a block, and edits among blocks") {
+  indexed_conversation c{false};
+  for (int i = 0; i < 30; ++i)
+    c.post("u_a", i == 4 ? "first plan" : "plan");
+  c.flush();
+  for (int i = 0; i < 30; ++i)
+    c.post("u_a", "plan");
+  c.flush();
+  // Below 20: the first block (seqs 1-30, key 30) holds them.
+  search_page page;
+  CHECK(c.find("plan", 5, 20, &page) == seqs{19, 18, 17, 16, 15});
+  CHECK(page.next_before == 15);
+  // An edit gives message 3 a word: found in order among the blocks' seqs.
+  message_record m3;
+  REQUIRE(c.store->get(c.conv, 3, &m3) == errc::ok);
+  auto edited = m3;
+  edited.text = "plan first";
+  c.change(m3, edited);
+  CHECK(c.find("first") == seqs{5, 3});
+  CHECK(c.find("first plan", 1) == seqs{5});
+  CHECK(c.find("fir*") == seqs{5, 3});
+  // The edit taken back: 3 no longer has the word.
+  c.change(edited, m3);
+  CHECK(c.find("first") == seqs{5});
+}
+
+TEST_CASE("search: entries written one per message (the first format) are still read") {
+  indexed_conversation c{false};
+  c.post("u_a", "old news");  // 1
+  c.post("u_a", "more news"); // 2
+  c.backlog = {};             // as if indexed the first way:
+  storage::write_batch b;
+  for (std::uint64_t seq : {1, 2})
+    b.put(storage::column::search_terms, search::block_prefix(c.conv, "news") + storage::key_u64(seq), {});
+  search::put_mark(b, c.conv, 2);
+  c.commit(std::move(b));
+  c.mark = 2;
+  c.post("u_a", "news now"); // 3, in a block of the new form
+  c.flush();
+  CHECK(c.find("news") == seqs{3, 2, 1});
+}
+
+TEST_CASE("search: retention drops the blocks of removed messages") {
+  indexed_conversation c{false};
+  for (int i = 0; i < 10; ++i)
+    c.post("u_a", "early bird");
+  c.flush(); // block key 10
+  for (int i = 0; i < 10; ++i)
+    c.post("u_a", "early worm");
+  c.flush(); // block key 20
+  std::vector<message_record> gone;
+  storage::write_batch b;
+  for (std::uint64_t seq = 1; seq <= 10; ++seq) {
+    message_record m;
+    REQUIRE(c.store->get(c.conv, seq, &m) == errc::ok);
+    c.store->erase(b, view_of(c.conv, m));
+    gone.push_back(m);
+  }
+  REQUIRE(search::unindex_expired(c.db->at(0), b, c.conv, gone, 11) == errc::ok);
+  c.commit(std::move(b));
+  CHECK(c.keys(search::block_prefix(c.conv, "bird")) == 0);
+  CHECK(c.keys(search::block_prefix(c.conv, "early")) == 1); // the block of 11-20 stays
+  CHECK(c.find("early", 100) == seqs{20, 19, 18, 17, 16, 15, 14, 13, 12, 11});
+  CHECK(c.find("bird").empty());
 }
