@@ -1,7 +1,9 @@
 // Search latency on one large conversation (docs/protocol.md "Search"):
 // fills a fresh database with N messages through the same writers the
-// conversation actor uses (conversation_store::append + search::index_message,
-// one batch per 1000 messages), then times search::run for query classes:
+// conversation actor uses (conversation_store::append, and the search index's
+// blocks written every 128 messages as its flush does; the last messages
+// are left above the mark, checked one by one like a live conversation's),
+// then times search::run for query classes:
 // common, mid-frequency and rare words, two words, prefixes, author
 // filters, and a worst case (two frequent words that never meet, which
 // walks until the work bound). Prints p50/p99/max per class.
@@ -22,6 +24,8 @@
 #include <unistd.h>
 
 #include "actors/conversation/conversation_store.hpp"
+#include "actors/conversation/search_backlog.hpp"
+#include "actors/conversation/search_blocks.hpp"
 #include "actors/conversation/search_index.hpp"
 #include "actors/conversation/search_query.hpp"
 #include "storage/database.hpp"
@@ -116,6 +120,8 @@ int main(int argc, char** argv) {
   std::uniform_int_distribution<std::size_t> pick_author(0, authors - 1);
   auto t0 = clock_type::now();
   storage::write_batch batch;
+  search::index_backlog backlog;
+  std::uint64_t mark = 0;
   std::size_t keys = 0;
   for (std::uint64_t seq = 1; seq <= cfg.messages; ++seq) {
     std::string text = common[pick_common(rng)];
@@ -127,7 +133,12 @@ int main(int argc, char** argv) {
     message_record m{seq, "m" + std::to_string(seq), "u_user" + std::to_string(pick_author(rng)),
                      std::move(text), 1'790'000'000'000 + std::int64_t(seq) * 10, {}};
     store.append(batch, conv, m);
-    search::index_message(batch, conv, m);
+    backlog.add(m);
+    if (seq % 128 == 0) {
+      backlog.write(batch, conv);
+      search::put_mark(batch, conv, seq);
+      mark = seq;
+    }
     if (seq % 1000 == 0 || seq == cfg.messages) {
       keys += batch.size();
       errc rc = errc::internal;
@@ -159,7 +170,7 @@ int main(int argc, char** argv) {
     req.limit = cfg.limit;
     search_page page;
     auto start = clock_type::now();
-    if (search::run(db->at(0), conv, req, cfg.messages, &page) != errc::ok) {
+    if (search::run(db->at(0), conv, req, cfg.messages, mark, &page) != errc::ok) {
       std::fprintf(stderr, "search failed\n");
       std::exit(1);
     }

@@ -45,7 +45,6 @@ using decline_atom = caf::atom_constant<caf::atom("decline")>;
 using remove_atom = caf::atom_constant<caf::atom("remove")>;
 using presence_atom = caf::atom_constant<caf::atom("presence")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
-using index_atom = caf::atom_constant<caf::atom("index")>;
 /// Marks a post that counts against the poster's per-conversation budget
 /// (HTTP posts: a socket has its own limiter).
 using metered_atom = caf::atom_constant<caf::atom("metered")>;
