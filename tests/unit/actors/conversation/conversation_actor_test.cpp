@@ -1,6 +1,8 @@
 // The conversation actor: ordering, membership, idempotency, validation and
 // passivation, driven deterministically (see ../actor_fixture.hpp).
 #include "actor_fixture.hpp"
+#include "actors/conversation/conversation_store.hpp"
+#include "actors/conversation/search_blocks.hpp"
 #include "actors/user/invitation_store.hpp"
 
 using namespace chat;
@@ -15,6 +17,13 @@ seqs seqs_of(const std::vector<boost::json::object>& frames) {
   seqs out;
   for (const auto& f : frames)
     out.push_back(seq_of(f));
+  return out;
+}
+
+seqs seqs_of(const search_page& page) {
+  seqs out;
+  for (const auto& m : page.messages)
+    out.push_back(m.seq);
   return out;
 }
 
@@ -307,4 +316,55 @@ TEST_CASE_METHOD(group, "a deleted account leaves; the group passes to the longe
   CHECK(pending.empty());
   // Nothing left to do: still done.
   get<done_atom>(conv, forget_atom::value, alice);
+}
+
+TEST_CASE_METHOD(idle_group, "search finds a message at once; the index is written in blocks, and "
+                             "written again from the mark after a restart",
+                 "[conversation][search]") {
+  auto find = [&](const conversation_api& c, std::string word) {
+    search_request r;
+    r.words = {std::move(word)};
+    r.limit = 100;
+    return seqs_of(get<search_page>(c, search_atom::value, alice, r));
+  };
+  auto mark = [&] {
+    std::uint64_t m = 999;
+    REQUIRE(search::read_mark(db->at(0), id, &m) == errc::ok);
+    return m;
+  };
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(post(alice, "apple " + std::to_string(i)).value);
+  // Not in a block yet: checked one by one.
+  CHECK(mark() == 0);
+  CHECK(find(conv, "apple") == seqs{3, 2, 1});
+  // The tick writes the blocks; then the idle conversation passivates.
+  advance(1s);
+  run();
+  CHECK(mark() == 3);
+  CHECK(get<std::vector<conversation_api>>(directory, list_atom::value).empty());
+  // Messages stored without their index entries (a crash before the flush,
+  // or data from a version without search).
+  conversation_store store{db->at(0)};
+  storage::write_batch b;
+  for (std::uint64_t seq = 4; seq <= 700; ++seq)
+    store.append(b, id, message_record{seq, "m" + std::to_string(seq), bob, "pear", 1000, {}});
+  errc rc = errc::internal;
+  db->at(0).commit(std::move(b), [&](errc r) { rc = r; });
+  REQUIRE(rc == errc::ok);
+  // Activation indexes them from the mark on, in pages, in the background.
+  auto again = get<conversation_api>(directory, conv_atom::value, id);
+  run();
+  CHECK(mark() == 700);
+  std::size_t blocks = 0;
+  db->at(0).scan_prefix(storage::column::search_terms, search::block_prefix(id, "pear"),
+                        [&](std::string_view, std::string_view) {
+                          ++blocks;
+                          return true;
+                        });
+  CHECK(blocks == 2); // 697 messages, pages of 500
+  auto pears = find(again, "pear");
+  REQUIRE(pears.size() == 100);
+  CHECK(pears.front() == 700);
+  CHECK(pears.back() == 601);
+  CHECK(find(again, "apple") == seqs{3, 2, 1});
 }
