@@ -48,11 +48,24 @@ def test_search_one_and_all_conversations(cluster, browser):
     post_many(bob_n2, room, ["the quarterly zebra report is late"])
     post_many(bob_n2, room, [f"filler number {i}" for i in range(70)])
     post_many(bob_n2, other, ["a zebra crossing near the office"])
+    r = bob_n2.call("POST", f"/conversations/{room}/messages", {"text": "see above", "reply_to": 1})
+    assert r.status == 201, r
 
     a = browser("alice", 1280, 800)
     log_in(a, n1, alice.username)
     open_conv(a, "search room")
     a.wait(lambda: "filler number 69" in messages(a), "the newest page")
+    assert "the quarterly zebra report is late" not in messages(a)
+
+    # -- a reply's quote of a message not loaded jumps to it (loading it)
+    quote = '#messages li.msg[data-seq="72"] .quote'
+    a.wait(lambda: a.css(quote) and "message #1" in a.text_of(quote), "the quote of seq 1")
+    a.js(f"document.querySelector('{quote}').click()")
+    a.wait(lambda: in_view(a, 1), "the quoted message (seq 1) loaded and in view")
+    a.wait(lambda: "quarterly zebra" in a.text_of(quote), "the quote showing the loaded message")
+    a.d.refresh()  # forget the loaded history again
+    open_conv(a, "search room")
+    a.wait(lambda: "see above" in messages(a), "the newest page again")
     assert "the quarterly zebra report is late" not in messages(a)
 
     # -- this conversation: the old message, with its author

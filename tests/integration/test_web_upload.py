@@ -111,6 +111,17 @@ def test_upload_show_download_limit_and_roles(node_factory, browser, tmp_path):
     b.wait(lambda: saved.exists() and saved.read_bytes() == notes.read_bytes(), "notes.txt downloaded")
     b.shot("upload-02-link")
 
+    # -- a file dropped on the conversation goes the same way
+    a.js("const dt = new DataTransfer();"
+         "dt.items.add(new File(['dropped text'], 'dropped.txt', {type: 'text/plain'}));"
+         "document.getElementById('messages').dispatchEvent("
+         "  new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));")
+    wait_uploaded(a, "dropped.txt")
+    send(a, "dropped in")
+    wait_message(b, "dropped in")
+    b.wait(lambda: any("dropped.txt (12 B)" in e.text for e in b.css("#messages a.att-file")),
+           "the dropped file's link at Bob's")
+
     # -- over the node's limit: the server's error, nothing left in the tray
     big = tmp_path / "big.bin"
     big.write_bytes(b"x" * (LIMIT * 3))
@@ -121,7 +132,7 @@ def test_upload_show_download_limit_and_roles(node_factory, browser, tmp_path):
     assert not a.css("#attach-tray li")
     a.shot("upload-03-too-large")
     # Only text was stored: the oversize file is in no message.
-    assert messages(a)[-1] == "and the notes"
+    assert messages(a)[-1] == "dropped in"
 
     # -- roles: Bob is a plain member until Alice makes him admin; his page
     # shows the role live, and "Delete" on Alice's messages

@@ -117,6 +117,7 @@ class Store extends EventTarget {
     conv.membersLoading ||= api
       .conversation(conv.id)
       .then((c) => {
+        conv.owner = c.owner;
         this.setMembers(conv, c.members);
         this.emit('conv', conv.id);
         this.emit('convs');
@@ -269,6 +270,8 @@ class Store extends EventTarget {
         if (!conv) return;
         if (f.user === this.me.id) return this.drop(conv.id);
         if (conv.members) conv.members = conv.members.filter((m) => m.user_id !== f.user);
+        // The group passes to an admin or the oldest member: no frame says whom.
+        if (f.user === conv.owner && conv.kind === 'group') this.loadMembers(conv).catch(() => {});
         conv.readers.delete(f.user);
         return this.emit('conv', conv.id);
       case 'error':

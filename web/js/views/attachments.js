@@ -90,25 +90,39 @@ export function attachTray(conv, showError, changed) {
       return atts;
     },
     count: () => items.length,
+    /** Cancels the uploads still running (the conversation is closed). */
+    close() {
+      for (const x of items) if (!x.att) x.abort.abort();
+    },
   };
 }
 
-/** Lets files be dropped anywhere on `target` into the tray. */
+/** Lets files be dropped anywhere on `target` into the tray; returns the
+ *  function that stops it (the pane outlives the conversation shown in it). */
 export function dropFiles(target, tray) {
-  target.addEventListener('dragover', (e) => {
+  const over = (e) => {
     if (!e.dataTransfer?.types.includes('Files')) return;
     e.preventDefault();
     target.classList.add('dropping');
-  });
-  target.addEventListener('dragleave', (e) => {
+  };
+  const leave = (e) => {
     if (e.target === target) target.classList.remove('dropping');
-  });
-  target.addEventListener('drop', (e) => {
+  };
+  const drop = (e) => {
     target.classList.remove('dropping');
     if (!e.dataTransfer?.files.length) return;
     e.preventDefault();
     tray.add([...e.dataTransfer.files]);
-  });
+  };
+  target.addEventListener('dragover', over);
+  target.addEventListener('dragleave', leave);
+  target.addEventListener('drop', drop);
+  return () => {
+    target.removeEventListener('dragover', over);
+    target.removeEventListener('dragleave', leave);
+    target.removeEventListener('drop', drop);
+    target.classList.remove('dropping');
+  };
 }
 
 /** Shows the files of one conversation's messages; `cache` holds each

@@ -42,7 +42,7 @@ export function mountConversation(pane, conv, go) {
       h('div.titles', {}, title, sub), searchButton, membersButton),
     h('div.conv-body', {}, log, search.panel, members),
     typing, composerError, tray.tray, composer);
-  dropFiles(pane, tray);
+  const stopDrops = dropFiles(pane, tray);
 
   // -- messages
   let firstRender = true;
@@ -431,6 +431,8 @@ export function mountConversation(pane, conv, go) {
   return () => {
     alive = false;
     files.clear();
+    tray.close();
+    stopDrops();
     store.removeEventListener('conv', onConv);
     store.removeEventListener('users', onUsers);
     store.removeEventListener('connection', onUsers);

@@ -29,6 +29,8 @@ export function mountSearch(conv, jump, go) {
   h('label.check', {}, allBox, ' All my conversations'));
   const panel = h('aside.search', { id: 'search', hidden: !state.open, 'aria-label': 'Search' }, form, error, hint, list, more);
 
+  // Results of one conversation are not shown in another (the query stays).
+  if (state.conv && state.conv !== conv.id) Object.assign(state, { results: [], next: null, partial: false, done: false, error: '' });
   input.value = state.q;
   allBox.checked = state.all;
   allBox.onchange = () => {
