@@ -183,9 +183,10 @@ export function mountConversation(pane, conv, go) {
       await store.loadHistory(conv);
       await store.loadAround(conv, seq);
     } catch (e) {
-      toast(e.userMessage, 'error');
+      if (alive) toast(e.userMessage, 'error');
       return;
     }
+    if (!alive) return; // the view closed meanwhile
     renderMessages(); // at once: the element must exist to scroll to it
     const el = list.querySelector(`li.msg[data-seq="${seq}"]`);
     if (!el) {
