@@ -72,3 +72,13 @@ def open_conv(b, name):
 
 def stored_auth(b):
     return json.loads(b.js("return localStorage.getItem('chat.auth')") or "null")
+
+
+def log_in(b, node, username):
+    """Logs an existing account (password PASSWORD) in through the page."""
+    b.d.get(node.base_url + "/")
+    b.fill("#login-username", username)
+    b.fill("#login-password", PASSWORD)
+    b.click("#login-submit")
+    b.one("#usernav")
+    wait_online(b)

@@ -37,11 +37,13 @@ export function friendly(code, message, retryAfter) {
     case 'conflict':
       return 'That username is already taken.';
     case 'payload_too_large':
-      return 'That is too large to send.';
+      return message ? `Too large: ${message}.` : 'That is too large to send.';
     case 'network':
       return 'Cannot reach the server. Check your connection; retrying by itself.';
     case 'timeout':
       return 'The server did not answer in time.';
+    case 'range_not_satisfiable':
+      return 'That part of the file does not exist.';
     case 'bad_request':
       return message ? `Not accepted: ${message}` : 'The input was not accepted.';
     default:
@@ -176,6 +178,81 @@ export async function call(method, path, body) {
   }
 }
 
+/** Runs fn(access token) with a fresh token, once more after a 401 (for
+ *  calls `call` cannot make: uploads with progress, binary downloads). */
+async function withToken(fn) {
+  if (!auth) throw new ApiError(401, 'unauthorized');
+  if (expiring(auth)) await refresh();
+  try {
+    return await fn(auth.access);
+  } catch (e) {
+    if (e.status !== 401 || !auth) throw e;
+    await refresh();
+    return fn(auth.access);
+  }
+}
+
+/** An ApiError from a non-2xx answer whose body may hold {error}. */
+function errorOf(status, text, retryAfter) {
+  let err = {};
+  try {
+    err = JSON.parse(text)?.error || {};
+  } catch {
+    /* not JSON */
+  }
+  const code = err.code || (status >= 500 ? 'unavailable' : status === 413 ? 'payload_too_large' : 'bad_request');
+  return new ApiError(status, code, err.message, Number(retryAfter) || null);
+}
+
+/** Uploads `file` into conversation `conv` (XMLHttpRequest: fetch has no
+ *  upload progress); onProgress(sent, total) as it goes. Resolves to the
+ *  attachment; `signal.abort()` cancels. */
+export function upload(conv, file, onProgress, signal) {
+  return withToken((token) => new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `/conversations/${encodeURIComponent(conv)}/attachments?name=${encodeURIComponent(file.name)}`);
+    xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+    if (file.type) xhr.setRequestHeader('Content-Type', file.type);
+    xhr.upload.onprogress = (e) => onProgress?.(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress?.(file.size, file.size);
+        try {
+          resolve(JSON.parse(xhr.responseText));
+        } catch {
+          reject(new ApiError(xhr.status, 'internal', 'unreadable answer'));
+        }
+      } else reject(errorOf(xhr.status, xhr.responseText, xhr.getResponseHeader('Retry-After')));
+    };
+    // The server may refuse an oversize body and close before reading it all.
+    xhr.onerror = () => {
+      const e = new ApiError(0, 'network', 'the upload was cut off');
+      e.userMessage = 'The upload was cut off (the connection dropped, or the server refused the file as too large).';
+      reject(e);
+    };
+    xhr.onabort = () => reject(new ApiError(0, 'aborted', 'upload cancelled'));
+    signal?.addEventListener('abort', () => xhr.abort());
+    xhr.send(file);
+  }));
+}
+
+/** An attachment's bytes as a Blob (the download needs the bearer token,
+ *  which a plain link or <img src> cannot send). */
+export function download(conv, att) {
+  return withToken(async (token) => {
+    let res;
+    try {
+      res = await fetch(`/conversations/${encodeURIComponent(conv)}/attachments/${encodeURIComponent(att)}`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+    } catch {
+      throw new ApiError(0, 'network', 'network error');
+    }
+    if (!res.ok) throw errorOf(res.status, await res.text(), res.headers.get('Retry-After'));
+    return res.blob();
+  });
+}
+
 export async function register(username, password, displayName) {
   const body = { username, password };
   if (displayName) body.display_name = displayName;
@@ -228,6 +305,15 @@ export const api = {
   unblock: (userId) => call('DELETE', `/users/me/blocks/${encodeURIComponent(userId)}`),
   removeMember: (conv, userId) =>
     call('DELETE', `/conversations/${encodeURIComponent(conv)}/members/${encodeURIComponent(userId)}`),
+  makeAdmin: (conv, userId, on) =>
+    call(on ? 'PUT' : 'DELETE', `/conversations/${encodeURIComponent(conv)}/admins/${encodeURIComponent(userId)}`),
+  /** One conversation's search (`before`: the previous page's `next`), or
+   *  every conversation's when `conv` is null (`cursor`: its `next`). */
+  search: (conv, q, next) => {
+    const p = new URLSearchParams({ q, limit: '20' });
+    if (next !== null && next !== undefined) p.set(conv ? 'before' : 'cursor', next);
+    return call('GET', conv ? `/conversations/${encodeURIComponent(conv)}/search?${p}` : `/search?${p}`);
+  },
   messages: (conv, { before, after, limit } = {}) => {
     const q = new URLSearchParams();
     if (before) q.set('before', before);

@@ -117,6 +117,7 @@ class Store extends EventTarget {
     conv.membersLoading ||= api
       .conversation(conv.id)
       .then((c) => {
+        conv.owner = c.owner;
         this.setMembers(conv, c.members);
         this.emit('conv', conv.id);
         this.emit('convs');
@@ -257,10 +258,20 @@ class Store extends EventTarget {
           conv.members.push({ user_id: f.user, role: 'member', joined_at: Date.now() });
         this.user(f.user);
         return this.emit('conv', conv.id);
+      case 'member_role':
+        if (!conv) return;
+        if (conv.members) {
+          const m = conv.members.find((x) => x.user_id === f.user);
+          if (m) m.role = f.role;
+        }
+        if (f.role === 'owner') conv.owner = f.user;
+        return this.emit('conv', conv.id);
       case 'member_left':
         if (!conv) return;
         if (f.user === this.me.id) return this.drop(conv.id);
         if (conv.members) conv.members = conv.members.filter((m) => m.user_id !== f.user);
+        // The group passes to an admin or the oldest member: no frame says whom.
+        if (f.user === conv.owner && conv.kind === 'group') this.loadMembers(conv).catch(() => {});
         conv.readers.delete(f.user);
         return this.emit('conv', conv.id);
       case 'error':
@@ -431,8 +442,32 @@ class Store extends EventTarget {
     }
   }
 
-  send(conv, text, replyTo = 0) {
-    const p = { cid: newMsgId(), text, replyTo, state: 'queued', error: null, ts: Date.now() };
+  /** The messages around `seq` (a search result, a quoted message not
+   *  loaded yet); the gap to the newer ones is filled by `sync`. */
+  async loadAround(conv, seq) {
+    if (conv.msgs.some((m) => m.seq === seq)) return;
+    const { messages, expired_before } = await api.messages(conv.id, { after: Math.max(0, seq - 26), limit: PAGE });
+    conv.prepended = true;
+    this.addMessages(conv, messages);
+    if (conv.msgs.length) conv.hasMore = conv.msgs[0].seq > Math.max(1, expired_before || 0);
+    this.emit('conv', conv.id);
+  }
+
+  /** The user's role in `conv` ('owner' | 'admin' | 'member'), from the members. */
+  role(conv, userId = this.me.id) {
+    if (conv.kind === 'group' && conv.owner === userId) return 'owner';
+    return conv.members?.find((m) => m.user_id === userId)?.role || 'member';
+  }
+
+  async setAdmin(conv, userId, on) {
+    await api.makeAdmin(conv.id, userId, on);
+    const m = conv.members?.find((x) => x.user_id === userId);
+    if (m) m.role = on ? 'admin' : 'member'; // the member_role frame says the same
+    this.emit('conv', conv.id);
+  }
+
+  send(conv, text, replyTo = 0, attachments = []) {
+    const p = { cid: newMsgId(), text, replyTo, attachments, state: 'queued', error: null, ts: Date.now() };
     conv.pending.push(p);
     const earlierQueued = conv.pending.some((q) => q !== p && q.state === 'queued');
     if (earlierQueued || socket.state !== 'online') return this.emit('conv', conv.id);
@@ -463,10 +498,12 @@ class Store extends EventTarget {
     try {
       const frame = { type: 'send', conv: conv.id, text: p.text, client_msg_id: p.cid };
       if (p.replyTo) frame.reply_to = p.replyTo;
+      if (p.attachments?.length) frame.attachments = p.attachments.map((a) => a.id);
       const f = await socket.request(frame);
       this.addMessages(conv, [
         { conv: conv.id, seq: f.seq, msg_id: f.msg_id, from: this.me.id, text: p.text, ts: f.ts, client_msg_id: p.cid,
-          reply_to: p.replyTo || null },
+          reply_to: p.replyTo || null,
+          attachments: (p.attachments || []).map(({ id, name, content_type, size }) => ({ id, name, content_type, size })) },
       ]);
     } catch (e) {
       if (!conv.pending.includes(p)) return;

@@ -3,9 +3,12 @@
 // read markers, members with presence, invite, leave and kick; edit, delete,
 // reply to and react (👍) to messages, with edits, deletions, replies and
 // reactions shown as they now are; block or unblock the other user of a
-// direct conversation.
+// direct conversation; files (upload with progress, images inline, others as
+// links: attachments.js); search (search.js); admins named by the owner.
 import { busy, formatTime, h, perFrame, syncList, toast } from '../dom.js';
 import { socket, store } from '../store.js';
+import { attachmentViews, attachTray, dropFiles } from './attachments.js';
+import { mountSearch } from './search.js';
 
 const MAX_BYTES = 4096;
 
@@ -22,17 +25,24 @@ export function mountConversation(pane, conv, go) {
   const typing = h('p.typing', { id: 'typing', 'aria-live': 'polite' });
   const text = h('textarea', { id: 'composer-text', rows: 1, placeholder: 'Write a message…', 'aria-describedby': 'composer-hint' });
   const sendButton = h('button.primary', { type: 'submit', id: 'send' }, 'Send');
-  const composerError = h('p.error', { role: 'alert' });
+  const composerError = h('p.error', { role: 'alert', id: 'composer-error' });
+  const tray = attachTray(conv, (m) => (composerError.textContent = m));
+  const files = attachmentViews(conv.id);
+  const search = mountSearch(conv, (seq) => jumpTo(seq), go);
+  const searchButton = h('button', { type: 'button', id: 'search-toggle', 'aria-controls': 'search', 'aria-expanded': String(search.isOpen()) }, 'Search');
+  searchButton.onclick = () => searchButton.setAttribute('aria-expanded', String(search.toggle()));
   const composer = h('form.composer', { id: 'composer' },
+    tray.button, tray.input,
     h('label.sr-only', { for: 'composer-text' }, 'Message'), text, sendButton,
     h('small.sr-only', { id: 'composer-hint' }, 'Enter sends, Shift+Enter adds a line'));
 
   pane.replaceChildren(
     h('header.pane-head', {},
       h('button.back', { type: 'button', onclick: () => go('#/') }, '← Back'),
-      h('div.titles', {}, title, sub), membersButton),
-    h('div.conv-body', {}, log, members),
-    typing, composerError, composer);
+      h('div.titles', {}, title, sub), searchButton, membersButton),
+    h('div.conv-body', {}, log, search.panel, members),
+    typing, composerError, tray.tray, composer);
+  const stopDrops = dropFiles(pane, tray);
 
   // -- messages
   let firstRender = true;
@@ -77,6 +87,7 @@ export function mountConversation(pane, conv, go) {
       h('div.meta', {}, h('span.who'), h('time')),
       h('div.quote'),
       h('div.text'),
+      h('div.atts'),
       h('div.reacts'),
       h('div.actions', {},
         h('button.link', { type: 'button', class: 'act-reply' }, 'Reply'),
@@ -105,9 +116,10 @@ export function mountConversation(pane, conv, go) {
       el.textContent = conv.kind === 'direct' ? '✓ Seen' : `✓ Seen by ${item.users.map((u) => store.name(u)).join(', ')}`;
       return;
     }
-    const m = item.kind === 'msg' ? item.m : { from: store.me.id, text: item.p.text, ts: item.p.ts };
+    const m = item.kind === 'msg' ? item.m : { from: store.me.id, text: item.p.text, ts: item.p.ts, attachments: item.p.attachments };
     const mine = m.from === store.me.id;
-    const sig = `${!!item.cont}|${store.name(m.from)}|${item.p ? `${item.p.state}|${item.p.error}` : ''}|${m.text}|${m.edited_at || ''}|${!!m.deleted}|${JSON.stringify(m.reactions || [])}|${quoteText(m)}|${conv.owner}|${m.seq}|${(m.mentions || []).join(',')}`;
+    files.render(el.querySelector('.atts'), m.deleted ? [] : m.attachments || []);
+    const sig = `${myRole()}|${!!item.cont}|${store.name(m.from)}|${item.p ? `${item.p.state}|${item.p.error}` : ''}|${m.text}|${m.edited_at || ''}|${!!m.deleted}|${JSON.stringify(m.reactions || [])}|${quoteText(m)}|${conv.owner}|${m.seq}|${(m.mentions || []).join(',')}`;
     if (el.sig === sig) return; // unchanged since the last render
     el.sig = sig;
     el.classList.toggle('mine', mine);
@@ -122,6 +134,7 @@ export function mountConversation(pane, conv, go) {
     const body = el.querySelector('.text');
     const shown = m.deleted ? 'Message deleted' : m.text;
     if (body.textContent !== shown) body.textContent = shown;
+    body.hidden = !shown;
     el.classList.toggle('deleted', !!m.deleted);
     el.classList.toggle('edited', !!m.edited_at && !m.deleted);
     const reacts = el.querySelector('.reacts');
@@ -130,10 +143,12 @@ export function mountConversation(pane, conv, go) {
     const quote = el.querySelector('.quote');
     quote.textContent = quoteText(m);
     quote.hidden = !quote.textContent;
+    quote.onclick = m.reply_to ? () => jumpTo(m.reply_to) : null;
+    quote.classList.toggle('jumps', !!m.reply_to);
     const actions = el.querySelector('.actions');
     actions.hidden = item.kind !== 'msg' || !!m.deleted;
     el.querySelector('.act-edit').hidden = !mine;
-    el.querySelector('.act-delete').hidden = !(mine || (conv.kind === 'group' && conv.owner === store.me.id));
+    el.querySelector('.act-delete').hidden = !(mine || (conv.kind === 'group' && myRole() !== 'member'));
     el.querySelector('.act-reply').onclick = () => startReply(m);
     el.querySelector('.act-edit').onclick = () => startEdit(m);
     el.querySelector('.act-react').onclick = () => act(store.toggleReaction(conv, m, '👍'));
@@ -155,6 +170,36 @@ export function mountConversation(pane, conv, go) {
     retry.hidden = discard.hidden = p.state !== 'failed';
     retry.onclick = () => store.flush(conv, p);
     discard.onclick = () => store.discard(conv, p);
+  }
+
+  function myRole() {
+    return store.role(conv);
+  }
+
+  /** Scrolls to message `seq` (loading the history around it first when it
+   *  is not loaded) and highlights it briefly. */
+  async function jumpTo(seq) {
+    try {
+      await store.loadHistory(conv);
+      await store.loadAround(conv, seq);
+    } catch (e) {
+      if (alive) toast(e.userMessage, 'error');
+      return;
+    }
+    if (!alive) return; // the view closed meanwhile
+    renderMessages(); // at once: the element must exist to scroll to it
+    const el = list.querySelector(`li.msg[data-seq="${seq}"]`);
+    if (!el) {
+      toast('That message is no longer there.', 'error');
+      return;
+    }
+    firstRender = false;
+    el.scrollIntoView({ block: 'center' });
+    el.classList.remove('flash');
+    void el.offsetWidth; // restart the highlight
+    el.classList.add('flash');
+    el.tabIndex = -1;
+    el.focus({ preventScroll: true });
   }
 
   function maybeRead() {
@@ -223,17 +268,28 @@ export function mountConversation(pane, conv, go) {
   function renderMembers() {
     const ms = conv.members || [];
     const iOwn = conv.owner === store.me.id;
+    const mine = myRole();
     syncList(memberList, ms, (m) => m.user_id, () => {
       const kick = h('button.link', { type: 'button', class: 'kick' }, 'Remove');
-      return h('li', {}, h('span.dot', { 'aria-hidden': 'true' }), h('span.name'), h('span.role.muted'), kick);
+      const admin = h('button.link', { type: 'button', class: 'admin' });
+      return h('li', {}, h('span.dot', { 'aria-hidden': 'true' }), h('span.name'), h('span.role.muted'), admin, kick);
     }, (li, m) => {
+      const role = m.user_id === conv.owner && conv.kind === 'group' ? 'owner' : m.role;
+      li.dataset.role = role;
       const on = m.user_id === store.me.id ? socket.state === 'online' : store.presence.get(m.user_id);
       li.querySelector('.dot').dataset.online = on === undefined ? 'unknown' : String(on);
       li.querySelector('.name').textContent = m.user_id === store.me.id ? `${store.name(m.user_id)} (you)` : store.name(m.user_id);
       li.querySelector('.role').textContent =
-        [m.role === 'owner' ? 'owner' : '', on === undefined ? '' : on ? 'online' : 'offline'].filter(Boolean).join(' · ');
+        [role === 'member' ? '' : role, on === undefined ? '' : on ? 'online' : 'offline'].filter(Boolean).join(' · ');
+      // The owner names and removes admins; an admin removes plain members.
+      const admin = li.querySelector('.admin');
+      admin.hidden = !(iOwn && conv.kind === 'group' && role !== 'owner');
+      admin.textContent = role === 'admin' ? 'Remove admin' : 'Make admin';
+      admin.setAttribute('aria-label', `${admin.textContent}: ${store.name(m.user_id)}`);
+      admin.onclick = () => busy(admin, () => store.setAdmin(conv, m.user_id, role !== 'admin'));
       const kick = li.querySelector('.kick');
-      kick.hidden = !(iOwn && conv.kind === 'group' && m.user_id !== store.me.id);
+      kick.hidden = !(conv.kind === 'group' && m.user_id !== store.me.id
+        && (iOwn || (mine === 'admin' && role === 'member')));
       kick.setAttribute('aria-label', `Remove ${store.name(m.user_id)}`);
       kick.onclick = () => {
         if (confirm(`Remove ${store.name(m.user_id)} from this conversation?`))
@@ -287,7 +343,12 @@ export function mountConversation(pane, conv, go) {
   function submit() {
     const value = text.value.trim();
     composerError.textContent = '';
-    if (!value) return;
+    const withFiles = !(mode && mode.kind === 'edit') && tray.count() > 0;
+    if (withFiles && tray.uploading()) {
+      composerError.textContent = 'Wait until the files are uploaded.';
+      return;
+    }
+    if (!value && !withFiles) return;
     if (new TextEncoder().encode(value).length > MAX_BYTES) {
       composerError.textContent = `Too long: a message holds at most ${MAX_BYTES} bytes.`;
       return;
@@ -300,7 +361,7 @@ export function mountConversation(pane, conv, go) {
       if (value !== m.text) act(store.change(conv, { type: 'edit', seq: m.seq, text: value }));
       return;
     }
-    store.send(conv, value, mode ? mode.m.seq : 0);
+    store.send(conv, value, mode ? mode.m.seq : 0, withFiles ? tray.take() : []);
     setMode(null);
     text.value = '';
     autosize();
@@ -353,7 +414,14 @@ export function mountConversation(pane, conv, go) {
   renderHead();
   renderMessages();
   requestAnimationFrame(autosize);
-  store.loadHistory(conv).catch((e) => {
+  store.loadHistory(conv).then(() => {
+    // A search result in this conversation was picked in another one.
+    const j = store.pendingJump;
+    if (j && j.conv === conv.id) {
+      store.pendingJump = null;
+      jumpTo(j.seq);
+    }
+  }, (e) => {
     notice.hidden = false;
     notice.textContent = e.userMessage;
   });
@@ -363,6 +431,9 @@ export function mountConversation(pane, conv, go) {
 
   return () => {
     alive = false;
+    files.clear();
+    tray.close();
+    stopDrops();
     store.removeEventListener('conv', onConv);
     store.removeEventListener('users', onUsers);
     store.removeEventListener('connection', onUsers);
