@@ -158,6 +158,33 @@ struct conversation_state {
     data.commit(std::move(batch), std::move(complete));
   }
 
+  /// Idempotency of sends and changes: a write `user` already made with
+  /// `client_msg_id` answers its first receipt (`created` false while it is
+  /// still in flight; as stored once durable). True when `rp` is answered;
+  /// else `*key` is the in-flight key to register (empty without an id).
+  bool answered_before(promise<send_receipt>& rp, const std::string& user,
+                       const std::string& client_msg_id, std::string* key) {
+    key->clear();
+    if (client_msg_id.empty())
+      return false;
+    *key = user + '/' + client_msg_id;
+    if (auto it = inflight_sends.find(*key); it != inflight_sends.end()) {
+      auto original = it->second;
+      original.created = false;
+      when_settled([rp, original]() mutable { rp.deliver(original); });
+      return true;
+    }
+    send_receipt prior;
+    auto rc = store->find_idempotent(id, user, client_msg_id, &prior);
+    if (rc == errc::not_found)
+      return false;
+    if (rc == errc::ok)
+      rp.deliver(prior);
+    else
+      rp.deliver(make_chat_error(errc::unavailable, "storage is not available"));
+    return true;
+  }
+
   /// Runs `f` once every write issued so far is durable.
   void when_settled(std::function<void()> f) {
     if (in_flight == 0)
@@ -631,25 +658,8 @@ void conversation_state::post(promise<send_receipt> rp, const std::string& user,
     return;
   }
   std::string key;
-  if (!client_msg_id.empty()) {
-    key = user + '/' + client_msg_id;
-    if (auto it = st.inflight_sends.find(key); it != st.inflight_sends.end()) {
-      auto original = it->second;
-      original.created = false;
-      st.when_settled([rp, original]() mutable { rp.deliver(original); });
-      return;
-    }
-    send_receipt prior;
-    auto rc = st.store->find_idempotent(st.id, user, client_msg_id, &prior);
-    if (rc == errc::ok) {
-      rp.deliver(prior);
-      return;
-    }
-    if (rc != errc::not_found) {
-      rp.deliver(make_chat_error(errc::unavailable, "storage is not available"));
-      return;
-    }
-  }
+  if (st.answered_before(rp, user, client_msg_id, &key))
+    return;
   // Only attachments uploaded to this conversation (and not removed):
   // their keys start with its id, so another conversation's are not found.
   std::vector<attachment_ref> refs;
@@ -695,30 +705,13 @@ void conversation_state::change(promise<send_receipt> rp, const std::string& use
   }
   // A retried change answers the first one's receipt and changes nothing
   // (send's idempotency: the same keys, in the same column, per user).
-  std::string key;
-  if (!c.client_msg_id.empty()) {
-    if (!validate::client_msg_id(c.client_msg_id)) {
-      rp.deliver(make_chat_error(errc::bad_request, "client_msg_id must be 1-64 bytes"));
-      return;
-    }
-    key = user + '/' + c.client_msg_id;
-    if (auto it = inflight_sends.find(key); it != inflight_sends.end()) {
-      auto original = it->second;
-      original.created = false;
-      when_settled([rp, original]() mutable { rp.deliver(original); });
-      return;
-    }
-    send_receipt prior;
-    auto rc = store->find_idempotent(id, user, c.client_msg_id, &prior);
-    if (rc == errc::ok) {
-      rp.deliver(prior);
-      return;
-    }
-    if (rc != errc::not_found) {
-      rp.deliver(make_chat_error(errc::unavailable, "storage is not available"));
-      return;
-    }
+  if (!c.client_msg_id.empty() && !validate::client_msg_id(c.client_msg_id)) {
+    rp.deliver(make_chat_error(errc::bad_request, "client_msg_id must be 1-64 bytes"));
+    return;
   }
+  std::string key;
+  if (answered_before(rp, user, c.client_msg_id, &key))
+    return;
   if (auto err = moderator ? caf::error{} : blocked()) {
     rp.deliver(err);
     return;
