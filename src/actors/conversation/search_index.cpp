@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <queue>
 #include <set>
 #include <vector>
@@ -349,26 +350,31 @@ errc run(const storage::store& db, const std::string& conv, const search_request
     for (auto& p : word_postings(db, conv, exact[driver], high))
       walk.add(std::move(p));
   } else {
-    std::set<std::string> fewest;
-    bool fewest_truncated = false;
-    for (const auto& p : req.prefixes) {
+    // A prefix's words: those of blocks, and those only edits gave (each
+    // walked in its own key range: no empty walks of the other kind).
+    struct expansion {
+      std::set<std::string> blocks, edited;
       bool truncated = false;
-      std::set<std::string> words;
-      expand(db, conv + '/', p, limits.max_expansions, words, &truncated);
-      expand(db, conv + "/~", p, limits.max_expansions, words, &truncated);
-      if (words.empty())
+      std::size_t size() const { return blocks.size() + edited.size(); }
+    };
+    std::optional<expansion> fewest;
+    for (const auto& p : req.prefixes) {
+      expansion e;
+      expand(db, conv + '/', p, limits.max_expansions, e.blocks, &e.truncated);
+      expand(db, conv + "/~", p, limits.max_expansions - std::min(limits.max_expansions, e.blocks.size()),
+             e.edited, &e.truncated);
+      if (e.size() == 0)
         return errc::ok;
-      if (fewest.empty() || words.size() < fewest.size()) {
-        fewest = std::move(words);
-        fewest_truncated = truncated;
-      }
+      if (!fewest || e.size() < fewest->size())
+        fewest = std::move(e);
     }
-    if (fewest.empty())
+    if (!fewest)
       return errc::ok; // nothing to walk (the parser never asks this)
-    out->partial = fewest_truncated; // some of its words are left out
-    for (const auto& w : fewest)
-      for (auto& p : word_postings(db, conv, w, high))
-        walk.add(std::move(p));
+    out->partial = fewest->truncated; // some of its words are left out
+    for (const auto& w : fewest->blocks)
+      walk.add(std::make_unique<postings>(db, block_prefix(conv, w), high, max_block_span));
+    for (const auto& w : fewest->edited)
+      walk.add(std::make_unique<postings>(db, edited_prefix(conv, w), high, 0));
   }
 
   while (true) {
