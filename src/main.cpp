@@ -94,6 +94,29 @@ std::size_t default_connection_cap(std::size_t fd_limit) {
   return fd_limit > reserve + 64 ? fd_limit - reserve : 64;
 }
 
+/// Logs the descriptor limit in force and warns when it cannot hold the
+/// connections `http_max_connections` allows: past it, accepts fail with
+/// "Too many open files" long before the cap turns clients away.
+void check_fd_limit(std::size_t fd_limit, std::size_t configured_cap, std::size_t cap) {
+  rlimit lim{};
+  const bool known = getrlimit(RLIMIT_NOFILE, &lim) == 0;
+  const auto hard = !known || lim.rlim_max == RLIM_INFINITY ? std::int64_t{-1} : static_cast<std::int64_t>(lim.rlim_max);
+  if (configured_cap == 0) {
+    chat::log::info("main", "descriptor limit",
+                    {{"nofile", fd_limit}, {"hard", hard}, {"max_connections", cap}});
+    return;
+  }
+  const std::size_t need = configured_cap + std::clamp<std::size_t>(configured_cap / 4, 64, 4096);
+  if (fd_limit >= need) {
+    chat::log::info("main", "descriptor limit", {{"nofile", fd_limit}, {"hard", hard}, {"max_connections", cap}});
+    return;
+  }
+  chat::log::warn("main",
+                  "descriptor limit below what http_max_connections needs: raise the hard limit "
+                  "(ulimit -n, systemd LimitNOFILE; README \"A million connections\")",
+                  {{"nofile", fd_limit}, {"hard", hard}, {"needed", need}, {"http_max_connections", configured_cap}});
+}
+
 /// `--print-routes`: the routes an http_server registers, one `METHOD
 /// /pattern` line each. The server is built exactly as when serving, with
 /// clients that name no actor (a handler is never called) and never started,
@@ -268,6 +291,7 @@ int main(int argc, char** argv) {
   hs.max_connections = cluster->http_max_connections != 0 ? cluster->http_max_connections
                                                            : default_connection_cap(fd_limit);
   hs.max_connections_per_address = cluster->http_max_connections_per_address;
+  check_fd_limit(fd_limit, cluster->http_max_connections, hs.max_connections);
   hs.cap_loopback = cluster->http_cap_loopback;
   hs.ws_inbound_frames = cluster->ws_inbound_frames;
   hs.attachment_max_bytes = cluster->attachment_max_bytes;

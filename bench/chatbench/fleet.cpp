@@ -175,12 +175,13 @@ void fleet::connect(std::function<frame_handler*(unsigned thread)> handler_of) {
 }
 
 asio::awaitable<std::shared_ptr<ws_connection>> fleet::open_ws(unsigned t, unsigned w, std::size_t client,
-                                                               std::size_t node, std::size_t tag) {
+                                                               std::size_t node, std::size_t tag,
+                                                               std::optional<asio::ip::address_v4> source) {
   auto& c = clients_.at(client);
   auto res = co_await http(t, w, node).call(http::verb::post, "/ws/ticket", {}, c.access_token, 200);
   const auto ticket = field(res.object("ticket"), "ticket", "POST /ws/ticket");
   auto ws = std::make_shared<ws_connection>(run_.executor(t), tag);
-  co_await ws->connect(endpoints_[node], common_.nodes[node].host_header(), ticket, common_.request_timeout);
+  co_await ws->connect(endpoints_[node], common_.nodes[node].host_header(), ticket, common_.request_timeout, source);
   co_return ws;
 }
 

@@ -51,9 +51,11 @@ public:
   /// One more connection of client `client` (its session): `POST /ws/ticket`
   /// on node `node`, upgrade there, `hello`. Runs on thread `thread` as phase
   /// worker `worker` (each worker has its own keep-alive HTTP connection per
-  /// node). Throws on failure. The connection is not reading yet.
+  /// node). Throws on failure. The connection is not reading yet. `source`:
+  /// the local address the WebSocket connects from (none: the kernel's).
   asio::awaitable<std::shared_ptr<ws_connection>> open_ws(unsigned thread, unsigned worker, std::size_t client,
-                                                          std::size_t node, std::size_t tag);
+                                                          std::size_t node, std::size_t tag,
+                                                          std::optional<asio::ip::address_v4> source = std::nullopt);
   /// Closes every client's WebSocket and HTTP connection (bounded).
   void close_all(std::chrono::milliseconds timeout);
 

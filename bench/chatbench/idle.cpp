@@ -135,12 +135,19 @@ json::object run_idle(const common_options& common, const idle_options& opts) {
       line.update("[%5.1fs] connected %llu / %zu", std::chrono::duration<double>(steady_clock::now() - t0).count(),
                   static_cast<unsigned long long>(total(&idle_thread::connected)), opts.connections);
   });
+  // connection j from 127.0.0.(2 + j % N), carried into the next octets past 255
+  auto source_of = [&](std::size_t j) -> std::optional<asio::ip::address_v4> {
+    if (opts.source_addresses == 0)
+      return std::nullopt;
+    const auto k = static_cast<std::uint32_t>(2 + j % opts.source_addresses);
+    return asio::ip::address_v4((127u << 24) | (k & 0xffffffu));
+  };
   const auto phase = run.run_phase(
     [&](unsigned t) { return by_thread[t].size(); }, common.concurrency,
     [&](unsigned t, unsigned w, std::size_t item) -> asio::awaitable<void> {
       const auto j = by_thread[t][item];
       const auto start = steady_clock::now();
-      auto ws = co_await f.open_ws(t, w, j % users, j % f.node_count(), j);
+      auto ws = co_await f.open_ws(t, w, j % users, j % f.node_count(), j, source_of(j));
       th[t]->connect_latency.record(static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(steady_clock::now() - start).count()));
       ws->start_reading(th[t].get());
@@ -214,6 +221,7 @@ json::object run_idle(const common_options& common, const idle_options& opts) {
   report["connected"] = connected;
   report["threads"] = run.size();
   report["concurrency"] = common.concurrency;
+  report["source_addresses"] = opts.source_addresses;
   report["connections_per_s"] = per_second(connected, phase.seconds);
   report["connect_latency_us"] = latency_json(connect_latency);
   json::array errors;

@@ -175,6 +175,10 @@ int main(int argc, char** argv) {
     ->check(CLI::Range(1, 1'000'000));
   i->add_option("--hold", idle.hold_seconds, "seconds to hold them idle before reading the RSS again")
     ->check(CLI::Range(0.0, 3600.0))->capture_default_str();
+  i->add_option("--source-addresses", idle.source_addresses,
+                "spread the websockets over N loopback source addresses (127.0.0.2, 127.0.0.3, ...), each with "
+                "its own ephemeral ports: past ~28,000 connections per node; 0: the kernel's choice")
+    ->check(CLI::Range(0, 1'000'000))->capture_default_str();
   i->add_option("--ping-timeout", ping_timeout, "seconds to wait for every connection's pong at the end")
     ->check(CLI::Range(0.1, 600.0))->capture_default_str();
 

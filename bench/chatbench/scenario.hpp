@@ -62,6 +62,7 @@ struct idle_options {
   std::size_t users = 0;            ///< 0: one user per 10 connections (at least 1)
   double hold_seconds = 5;          ///< idle time before RSS is read again
   std::chrono::milliseconds ping_timeout{10'000};
+  std::size_t source_addresses = 0; ///< 0: the kernel picks (127.0.0.1); N: 127.0.0.2 … N addresses, round-robin
 };
 
 /// Thrown by a scenario for a failure that ends the run (set-up failed, a

@@ -1,5 +1,7 @@
 #include "ws_connection.hpp"
 
+#include <netinet/in.h>
+
 #include <boost/beast/websocket/detail/hybi13.hpp>
 
 #include <random>
@@ -51,7 +53,8 @@ std::uint32_t ws_connection::next_mask() noexcept {
 }
 
 asio::awaitable<void> ws_connection::connect(tcp::endpoint endpoint, std::string host_header,
-                                             std::string_view ticket, std::chrono::milliseconds timeout) {
+                                             std::string_view ticket, std::chrono::milliseconds timeout,
+                                             std::optional<asio::ip::address_v4> source) {
   close_timeout_ = timeout;
   // one deadline for connect, upgrade and hello: it closes the socket, failing the pending step
   auto timed_out = std::make_shared<bool>(false);
@@ -72,6 +75,18 @@ asio::awaitable<void> ws_connection::connect(tcp::endpoint endpoint, std::string
                               (*timed_out ? std::string("timed out") : ec.message()));
   };
 
+  if (source) {
+    socket_.open(tcp::v4(), ec);
+    if (!ec) {
+      // the port is picked at connect, per (source, destination): no limit of
+      // ~28,000 ports per source address at bind time
+      int one = 1;
+      ::setsockopt(socket_.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+      socket_.bind(tcp::endpoint(*source, 0), ec);
+    }
+    if (ec)
+      throw fail("bind to the source address");
+  }
   co_await socket_.async_connect(endpoint, asio::redirect_error(asio::use_awaitable, ec));
   if (ec)
     throw fail("connect");

@@ -18,6 +18,7 @@
 #include <array>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,8 +41,11 @@ public:
 
   /// TCP connect (TCP_NODELAY), upgrade on `GET /ws?ticket=…`, read `hello`.
   /// Throws std::runtime_error (with the reason) on failure or after `timeout`.
+  /// `source`: the local address to connect from (idle --source-addresses:
+  /// every loopback address has its own ephemeral ports); none: the kernel's.
   asio::awaitable<void> connect(tcp::endpoint endpoint, std::string host_header, std::string_view ticket,
-                                std::chrono::milliseconds timeout);
+                                std::chrono::milliseconds timeout,
+                                std::optional<asio::ip::address_v4> source = std::nullopt);
 
   /// Starts the read loop; frames go to `handler` from now on.
   void start_reading(frame_handler* handler);

@@ -10,6 +10,7 @@ A missing binary is a failure naming the build command, never a skip.
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -157,6 +158,41 @@ def test_idle(chatbench, bench_node):
     fd = r["fd_limits"]
     assert fd["chatbench_soft"] == fd["chatbench_hard"]  # raised to the hard limit
     assert fd["server"][0]["pid"] == bench_node.proc.pid
+
+
+def _peers_of(port):
+    """Remote IPv4 addresses of the established TCP connections to `port` (/proc/net/tcp)."""
+    peers = set()
+    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+        f = line.split()
+        local, remote, state = f[1], f[2], f[3]
+        if state != "01" or int(local.split(":")[1], 16) != port:
+            continue
+        ip = bytes.fromhex(remote.split(":")[0])[::-1]   # little-endian on x86
+        peers.add(".".join(str(b) for b in ip))
+    return peers
+
+
+def test_idle_spreads_connections_over_source_addresses(chatbench, bench_node):
+    cmd = [chatbench, "idle", "--connections", "30", "--users", "6", "--hold", "3", "--source-addresses", "3",
+           "--url", bench_node.base_url, "--json", "-q"]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen = set()
+    try:
+        deadline = time.monotonic() + RUN_TIMEOUT
+        while p.poll() is None and time.monotonic() < deadline:
+            seen |= _peers_of(bench_node.http_port)
+            time.sleep(0.1)
+        out, err = p.communicate(timeout=RUN_TIMEOUT)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 0, err
+    r = json.loads(out)
+    assert r["connected"] == 30 and r["check"]["pongs"] == 30 and r["source_addresses"] == 3
+    # the websockets came from 127.0.0.2-4 (the HTTP set-up calls from the kernel's choice)
+    assert {"127.0.0.2", "127.0.0.3", "127.0.0.4"} <= seen, seen
+    assert "127.0.0.5" not in seen
 
 
 def test_durable(chatbench, bench_node):

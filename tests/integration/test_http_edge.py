@@ -1,6 +1,7 @@
 """The HTTP port against hostile or careless clients: strict request framing,
 the token checked before anything else, running out of descriptors,
 connection caps, and logs that a flood of bad input cannot flood."""
+import json
 import os
 import resource
 import socket
@@ -227,3 +228,61 @@ def test_out_of_descriptors_the_node_backs_off_and_serves_again(tmp_path):
             s.close()
     assert _eventually(lambda: n.call("GET", "/healthz").status == 200, timeout=10)
     n.stop_clean()
+
+
+# ------------------------------------------------------------------ descriptor limit at start
+
+def _log_lines(node, msg_prefix):
+    out = []
+    for line in node.log_text().splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if entry.get("msg", "").startswith(msg_prefix):
+            out.append(entry)
+    return out
+
+
+def _soft_nofile(pid):
+    for line in open(f"/proc/{pid}/limits"):
+        if line.startswith("Max open files"):
+            return int(line.split()[3])
+    raise AssertionError("no 'Max open files' line")
+
+
+def test_node_raises_its_soft_descriptor_limit_to_the_hard_one_and_logs_it(tmp_path):
+    def low_soft_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (128, 512))
+
+    n = Node(chatnode_binary(), tmp_path)
+    n.preexec_fn = low_soft_limit
+    n.start()
+    try:
+        assert _soft_nofile(n.proc.pid) == 512
+        lines = _log_lines(n, "descriptor limit")
+        assert len(lines) == 1 and lines[0]["level"] == "info", lines
+        assert lines[0]["nofile"] == 512 and lines[0]["hard"] == 512
+        assert 0 < lines[0]["max_connections"] < 512   # derived from the limit
+    finally:
+        n.stop_clean()
+
+
+def test_node_warns_when_its_descriptor_limit_cannot_hold_http_max_connections(tmp_path):
+    def low_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+
+    n = Node(chatnode_binary(), tmp_path, extra_cluster="http_max_connections = 100000\n")
+    n.preexec_fn = low_limit
+    n.start()
+    try:
+        lines = _log_lines(n, "descriptor limit below")
+        assert len(lines) == 1, n.log_text()[-2000:]
+        w = lines[0]
+        assert w["level"] == "warn"
+        assert w["nofile"] == 256 and w["http_max_connections"] == 100000
+        assert w["needed"] > 100000
+        assert "A million connections" in w["msg"]
+        assert n.call("GET", "/healthz").status == 200   # a warning, not a refusal
+    finally:
+        n.stop_clean()

@@ -1,8 +1,8 @@
 #pragma once
 // Asking an actor from outside the actor world (e.g. from an Asio thread)
-// without blocking: a short-lived actor sends the request and hands the
-// answer, or the failure as an api_error, to a callback. The callback runs on
-// a CAF thread and must only post elsewhere.
+// without blocking: the node's long-lived requester (requester.hpp) sends the
+// request and hands the answer, or the failure as an api_error, to a
+// callback. The callback runs on a CAF thread and must only post elsewhere.
 #include <chrono>
 #include <functional>
 #include <tuple>
@@ -12,10 +12,12 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
 
 #include "actors/atoms.hpp"
 #include "actors/rpc/errors.hpp"
 #include "actors/rpc/request_deadlines.hpp"
+#include "actors/rpc/requester.hpp"
 #include "schema/outcome.hpp"
 
 namespace chat {
@@ -90,13 +92,31 @@ void ask_within(caf::actor_system& sys, caf::timespan timeout, const Handle& des
   if (!dest) // the owning node is down: say so now rather than after a timeout
     return done(outcome<T>::failure(errc::unavailable,
                                     "the node owning this data is unreachable; try again"));
-  sys.spawn([dest, timeout, done = std::move(done),
-             args = std::make_tuple(std::move(xs)...)](caf::event_based_actor* self) mutable {
+  // The requester sends it without a CAF timeout and keeps the deadline in
+  // its swept table: whichever comes first, the answer or the deadline, is
+  // acted on.
+  requester_job job{[dest, timeout, done = std::move(done), args = std::make_tuple(std::move(xs)...)](
+                      caf::event_based_actor* self, requester_state& st) mutable {
     auto on_error = [done](caf::error& err) { done(outcome<T>::failure(to_api_error(err))); };
+    auto [table, request] = add_deadline(self, st, timeout, [on_error]() mutable {
+      caf::error err = caf::make_error(caf::sec::request_timeout);
+      on_error(err);
+    });
+    auto answered = [self, &st, done, table = table, request = request](outcome<T> r) {
+      if (table->settle(request))
+        done(std::move(r));
+      after_settle(self, st);
+    };
+    auto failed = [self, &st, on_error, table = table, request = request](caf::error& err) mutable {
+      if (table->settle(request))
+        on_error(err);
+      after_settle(self, st);
+    };
     std::apply([&](auto&&... a) {
-      detail::request_then<T>(self, dest, timeout, done, on_error, std::move(a)...);
+      detail::request_then<T>(self, dest, caf::infinite, answered, failed, std::move(a)...);
     }, args);
-  });
+  }};
+  send_to_requester(sys, std::move(job));
 }
 
 template <class T, class Handle, class... Ts>
