@@ -493,27 +493,58 @@ struct conversation_state {
   }
 
   void expire_batch() {
+    // The page and the index blocks it may free are read on the pool; the
+    // batch is built here, once no other write is in flight.
+    struct expiry_read {
+      errc rc = errc::ok;
+      message_page page;
+      std::vector<search::block_key> blocks;
+    };
+    const auto cutoff = retention::cutoff(header.retention_seconds, now_ms());
+    auto read = [data = data, conv = id, from = header.expired_before, upto = committed_seq,
+                 cutoff] {
+      expiry_read r;
+      r.rc = retention::read_page(conversation_store{data}, conv, from, &r.page);
+      std::set<std::string> terms;
+      std::uint64_t below = 0;
+      for (const auto& m : r.page.messages) {
+        if (r.rc != errc::ok || m.seq > upto || m.ts >= cutoff)
+          break;
+        terms.merge(search::terms_set(m));
+        below = m.seq + 1;
+      }
+      if (r.rc == errc::ok && below != 0)
+        r.rc = search::blocks_below(data, conv, terms, below, &r.blocks);
+      return r;
+    };
+    auto then = [this, cutoff](expiry_read r) {
+      when_settled([this, cutoff, r = std::move(r)] {
+        expiring = false;
+        if (r.rc == errc::ok && !retiring && exists)
+          expire_read(r.page, r.blocks, cutoff);
+      });
+    };
+    expiring = true;
+    read_then<expiry_read>(self, pending, *ctx->reads, std::move(read), std::move(then),
+                           [this](caf::error) { expiring = false; });
+  }
+
+  void expire_read(const message_page& page, const std::vector<search::block_key>& blocks,
+                   std::int64_t cutoff) {
     storage::write_batch batch;
     retention::expiry done;
-    std::vector<message_record> gone;
-    auto rc = retention::expire(*store, *files, id, header.expired_before, committed_seq,
-                                retention::cutoff(header.retention_seconds, now_ms()),
-                                [this](std::uint64_t seq) { return changing.count(seq) > 0; },
-                                [this, &batch, &gone](const message_view& v) {
-                                  message_record m;
-                                  m.seq = v.seq;
-                                  m.from = v.from;
-                                  m.text = v.text;
-                                  m.kind = v.kind;
-                                  m.deleted = v.deleted;
-                                  unread::index(batch, id, m.seq, m.from, v.mentions, {});
-                                  gone.push_back(std::move(m));
-                                },
-                                batch, &done);
+    std::vector<message_view> gone;
+    auto rc = retention::expire_page(page, *files, *store, header.expired_before, committed_seq,
+                                     cutoff,
+                                     [this](std::uint64_t seq) { return changing.count(seq) > 0; },
+                                     [this, &batch, &gone](const message_view& v) {
+                                       unread::index(batch, id, v.seq, v.from, v.mentions, {});
+                                       gone.push_back(v);
+                                     },
+                                     batch, &done);
     if (rc != errc::ok || done.removed == 0)
       return;
-    if (search::unindex_expired(data, batch, id, gone, done.expired_before) != errc::ok)
-      return;
+    search::unindex_expired(batch, id, gone, done.expired_before, blocks);
     header.expired_before = done.expired_before;
     store->put_header(batch, header);
     expiring = true;

@@ -45,6 +45,18 @@ errc expire(const conversation_store& store, attachment_refs& files, const std::
             const std::function<void(const message_view&)>& unindex, storage::write_batch& b,
             expiry* out);
 
+/// The page expire() works on: the oldest items from `from` on (read on
+/// the pool, then handed to expire_page on the actor).
+errc read_page(const conversation_store& store, const std::string& conv, std::uint64_t from,
+               message_page* out);
+
+/// expire() over a page read before.
+errc expire_page(const message_page& page, attachment_refs& files, const conversation_store& store,
+                 std::uint64_t from, std::uint64_t upto, std::int64_t cutoff,
+                 const std::function<bool(std::uint64_t)>& busy,
+                 const std::function<void(const message_view&)>& unindex, storage::write_batch& b,
+                 expiry* out);
+
 /// Drops from `page` what is older than `cutoff` (it may still be stored
 /// until the next expiry batch) and sets its `expired_before`.
 void hide_expired(message_page& page, std::int64_t cutoff, std::uint64_t expired_before);

@@ -219,36 +219,45 @@ void reindex_message(storage::write_batch& b, const std::string& conv,
     b.put(column::search_terms, edited_prefix(conv, w) + seq, {});
 }
 
-errc unindex_expired(const storage::store& db, storage::write_batch& b, const std::string& conv,
-                     const std::vector<message_record>& gone, std::uint64_t expired_before,
-                     std::size_t max_blocks) {
-  std::set<std::string> terms;
-  for (const auto& m : gone) {
-    if (!indexed(m))
-      continue;
-    for (auto& t : terms_of(m)) {
-      if (t[0] != '@')
-        b.del(column::search_terms, edited_prefix(conv, t) + storage::key_u64(m.seq));
-      terms.insert(std::move(t));
-    }
-  }
-  // A block's seqs are at most its key: keys below `expired_before` hold
-  // only removed messages.
+std::set<std::string> terms_set(const message_view& v) {
+  if ((!v.kind.empty() && v.kind != "message") || v.deleted)
+    return {};
+  std::set<std::string> out;
+  for (auto& w : tokenize(v.text))
+    out.insert(std::move(w));
+  out.insert(author_term(v.from));
+  return out;
+}
+
+errc blocks_below(const storage::store& db, const std::string& conv,
+                  const std::set<std::string>& terms, std::uint64_t below,
+                  std::vector<block_key>* out, std::size_t max_per_term) {
+  // A block's seqs are at most its key: keys below `below` hold only
+  // older messages.
   for (const auto& t : terms) {
     auto prefix = block_prefix(conv, t);
-    std::vector<std::string> keys;
     auto rc = db.scan_range(column::search_terms, prefix + storage::key_u64(0),
-                            prefix + storage::key_u64(expired_before), false, max_blocks,
+                            prefix + storage::key_u64(below), false, max_per_term,
                             [&](std::string_view key, std::string_view) {
-                              keys.emplace_back(key);
+                              out->push_back({std::string{key}, storage::parse_key_u64_suffix(key)});
                               return true;
                             });
     if (rc != errc::ok)
       return rc;
-    for (auto& k : keys)
-      b.del(column::search_terms, std::move(k));
   }
   return errc::ok;
+}
+
+void unindex_expired(storage::write_batch& b, const std::string& conv,
+                     const std::vector<message_view>& gone, std::uint64_t expired_before,
+                     const std::vector<block_key>& candidates) {
+  for (const auto& m : gone)
+    for (const auto& t : terms_set(m))
+      if (t[0] != '@')
+        b.del(column::search_terms, edited_prefix(conv, t) + storage::key_u64(m.seq));
+  for (const auto& c : candidates)
+    if (c.hi < expired_before)
+      b.del(column::search_terms, c.key);
 }
 
 errc run(const storage::store& db, const std::string& conv, const search_request& req,

@@ -12,6 +12,7 @@
 // the mark are checked one by one. Never a scan of the messages.
 #include <cstddef>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,12 +42,28 @@ std::vector<std::string> terms_of(const message_record& m);
 void reindex_message(storage::write_batch& b, const std::string& conv,
                      const message_record& before, const message_record& after);
 
-/// Retention removed `gone` (all below `expired_before`): drops their edited
-/// words and, per term they held, up to `max_blocks` blocks that hold only
-/// seqs below `expired_before`.
-errc unindex_expired(const storage::store& db, storage::write_batch& b, const std::string& conv,
-                     const std::vector<message_record>& gone, std::uint64_t expired_before,
-                     std::size_t max_blocks = 64);
+/// A block's key and the newest seq it may hold.
+struct block_key {
+  std::string key;
+  std::uint64_t hi = 0;
+};
+
+/// The blocks of `terms` keyed below `below`, up to `max_per_term` each:
+/// those hold only seqs below `below` (read on the pool before retention
+/// decides how far it goes).
+errc blocks_below(const storage::store& db, const std::string& conv,
+                  const std::set<std::string>& terms, std::uint64_t below,
+                  std::vector<block_key>* out, std::size_t max_per_term = 64);
+
+/// The terms of `m` (none for events and deleted messages).
+std::set<std::string> terms_set(const message_view& m);
+
+/// Retention removed `gone` (all below `expired_before`): drops their
+/// edited words, and those of `candidates` (blocks_below) keyed below
+/// `expired_before`.
+void unindex_expired(storage::write_batch& b, const std::string& conv,
+                     const std::vector<message_view>& gone, std::uint64_t expired_before,
+                     const std::vector<block_key>& candidates);
 
 /// Evaluates `req` over the messages of `conv` with seq <= `acknowledged`;
 /// the index holds every message up to `marked` (read_mark), later ones are

@@ -419,15 +419,23 @@ TEST_CASE("search: retention drops the blocks of removed messages") {
   for (int i = 0; i < 10; ++i)
     c.post("u_a", "early worm");
   c.flush(); // block key 20
-  std::vector<message_record> gone;
+  std::vector<message_view> gone;
+  std::set<std::string> terms;
   storage::write_batch b;
   for (std::uint64_t seq = 1; seq <= 10; ++seq) {
     message_record m;
     REQUIRE(c.store->get(c.conv, seq, &m) == errc::ok);
     c.store->erase(b, view_of(c.conv, m));
-    gone.push_back(m);
+    gone.push_back(view_of(c.conv, m));
+    terms.merge(search::terms_set(gone.back()));
   }
-  REQUIRE(search::unindex_expired(c.db->at(0), b, c.conv, gone, 11) == errc::ok);
+  CHECK(terms == std::set<std::string>{"early", "bird", "@u_a"});
+  // Read before retention knew how far it would go (up to 15, say): only
+  // the blocks below what it removed (11) go.
+  std::vector<search::block_key> blocks;
+  REQUIRE(search::blocks_below(c.db->at(0), c.conv, terms, 15, &blocks) == errc::ok);
+  CHECK(blocks.size() == 3);
+  search::unindex_expired(b, c.conv, gone, 11, blocks);
   c.commit(std::move(b));
   CHECK(c.keys(search::block_prefix(c.conv, "bird")) == 0);
   CHECK(c.keys(search::block_prefix(c.conv, "early")) == 1); // the block of 11-20 stays
