@@ -17,28 +17,13 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 cb="${CHATBENCH:-$repo/build/bench/chatbench/chatbench}"
 args=("$@")
 
+. "$repo/bench/bench_node.sh"
+
 run_one() { # label binary
-  local dir pid
-  dir="$(mktemp -d)"
-  (umask 077 && head -c 36 /dev/urandom | base64 > "$dir/secret")
-  cat > "$dir/node.conf" <<CONF
-[cluster]
-secret_file = secret
-password_cost = min
-rate_burst = 100000
-rate_per_second = 100000
-[n1]
-cluster_port = 7562
-http_port = 8562
-data_dir = data
-CONF
-  (cd "$dir" && exec taskset -c 0 "$2" --config node.conf --node n1 --log-level warn) &
-  pid=$!
-  for _ in $(seq 100); do curl -fs -m 1 http://127.0.0.1:8562/readyz >/dev/null && break; sleep 0.1; done
+  bench_node_start "$2" 7562 8562 || true
   echo "== $1 ($2)"
-  taskset -c 1 "$cb" "${args[@]}" --url http://127.0.0.1:8562 --pids "$pid" || true
-  kill "$pid"; wait "$pid" || true
-  rm -rf "$dir"
+  taskset -c 1 "$cb" "${args[@]}" --url http://127.0.0.1:8562 --pids "$node_pid" || true
+  bench_node_stop
 }
 
 for ((i = 1; i <= rounds; i++)); do

@@ -35,27 +35,12 @@ bench() { # port pid rate label
     --rate "$3" --seconds "$secs" --pids "$2" --json -q "${extra[@]}" > "$out/$4.json" || true
 }
 
+. "$repo/bench/bench_node.sh"
+
 run_chatnode() { # rate label
-  local dir pid
-  dir="$(mktemp -d)"
-  (umask 077 && head -c 36 /dev/urandom | base64 > "$dir/secret")
-  cat > "$dir/node.conf" <<CONF
-[cluster]
-secret_file = secret
-password_cost = min
-rate_burst = 100000
-rate_per_second = 100000
-[n1]
-cluster_port = 7563
-http_port = 8563
-data_dir = data
-CONF
-  (cd "$dir" && exec taskset -c 0 "$node_bin" --config node.conf --node n1 --log-level warn) &
-  pid=$!
-  wait_ready http://127.0.0.1:8563/readyz
-  bench 8563 "$pid" "$1" "$2"
-  kill "$pid"; wait "$pid" || true
-  rm -rf "$dir"
+  bench_node_start "$node_bin" 7563 8563
+  bench 8563 "$node_pid" "$1" "$2"
+  bench_node_stop
 }
 
 run_floor() { # rate label

@@ -3,16 +3,7 @@ conversation list shows the server's counts after login (own messages not
 counted), counts live messages on top, the tab title sums them, and opening
 the conversation clears them and marks the message that mentions the reader."""
 from chatclient import group_with, new_account, post_message
-from webui import PASSWORD, messages, wait_online
-
-
-def log_in(b, node, username):
-    b.d.get(node.base_url + "/")
-    b.fill("#login-username", username)
-    b.fill("#login-password", PASSWORD)
-    b.click("#login-submit")
-    b.one("#usernav")
-    wait_online(b)
+from webui import PASSWORD, log_in, messages, wait_online
 
 
 def test_list_badges_and_title_count_unread_and_mentions(node_factory, browser):

@@ -54,9 +54,6 @@ errc expire(const conversation_store& store, attachment_refs& files, const std::
             const std::function<bool(std::uint64_t)>& busy,
             const std::function<void(const message_view&)>& unindex, storage::write_batch& b,
             expiry* out) {
-  *out = {std::max<std::uint64_t>(from, 1), 0, false};
-  if (cutoff <= 0 || out->expired_before > upto)
-    return errc::ok;
   message_page page;
   if (auto rc = read_page(store, conv, from, &page); rc != errc::ok)
     return rc;
