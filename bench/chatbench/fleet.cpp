@@ -32,6 +32,11 @@ std::string random_hex(std::size_t n) {
   return s;
 }
 
+/// "Try again later" answers: the node was busy, not wrong.
+bool try_again(const std::string& error) {
+  return error.find("HTTP 503") != std::string::npos || error.find("(code 1013)") != std::string::npos;
+}
+
 std::string field(const json::object& o, std::string_view key, std::string_view what) {
   auto it = o.find(key);
   if (it == o.end() || !it->value().is_string())
@@ -208,13 +213,31 @@ void fleet::connect(std::function<frame_handler*(unsigned thread)> handler_of) {
     [this, &handlers](unsigned t, unsigned w, std::size_t item) -> asio::awaitable<void> {
       const auto index = by_thread_[t][item];
       auto& c = clients_[index];
-      auto ws = co_await open_ws(t, w, index, c.node, index);
+      // A node that is busy (a big room's presence frames) may answer "try
+      // again": 503 to the ticket or upgrade, close 1013 before hello. A
+      // client retries that after a pause; so does chatbench, a few times.
+      std::shared_ptr<ws_connection> ws;
+      for (unsigned attempt = 1;; ++attempt) {
+        std::string error;
+        try {
+          ws = co_await open_ws(t, w, index, c.node, index);
+          break;
+        } catch (const std::exception& e) {
+          error = e.what();
+          if (attempt == connect_attempts || !try_again(error))
+            throw;
+        }
+        connect_retries_.fetch_add(1, std::memory_order_relaxed);
+        asio::steady_timer pause(co_await asio::this_coro::executor, std::chrono::milliseconds(200 * attempt));
+        co_await pause.async_wait(asio::use_awaitable);
+      }
       ws->start_reading(handlers[t]);
       c.ws = std::move(ws);
     },
     common_.phase_timeout);
   check(r, "connect (ticket + websocket + hello)");
   timings_.connect_seconds = r.seconds;
+  timings_.connect_retries = connect_retries_.load();
 }
 
 asio::awaitable<std::shared_ptr<ws_connection>> fleet::open_ws(unsigned t, unsigned w, std::size_t client,

@@ -10,6 +10,7 @@
 #include "scenario.hpp"
 #include "ws_connection.hpp"
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,7 @@ struct setup_timings {
   double login_seconds = 0;      ///< register + login, all clients
   double rooms_seconds = 0;      ///< create with invitations + accept
   double connect_seconds = 0;    ///< ticket + upgrade + hello, all clients
+  std::uint64_t connect_retries = 0;  ///< connections tried again after a busy node's 503 / 1013
 };
 
 class fleet {
@@ -69,6 +71,8 @@ public:
 
   /// The server's bound on `invite` at creation (docs/protocol.md, "Input limits").
   static constexpr std::size_t max_create_invites = 100;
+  /// Tries per connection when the node answers "try again" (503, close 1013).
+  static constexpr unsigned connect_attempts = 5;
   /// Invitations one member sends per growth wave of a bigger room.
   static constexpr std::size_t invites_per_member = 50;
 
@@ -93,6 +97,7 @@ private:
   std::string run_id_;
   std::string password_;
   setup_timings timings_;
+  std::atomic<std::uint64_t> connect_retries_{0};
 };
 
 /// Resolves a node's host (refusing any non-loopback result).

@@ -127,6 +127,7 @@ json::object run_hugeroom(const common_options& common, const hugeroom_options& 
   report["setup"] = json::object{{"login_seconds", round_to(tm.login_seconds, 0.001)},
                                  {"room_seconds", round_to(tm.rooms_seconds, 0.001)},
                                  {"connect_seconds", round_to(tm.connect_seconds, 0.001)},
+                                 {"connect_retries", tm.connect_retries},
                                  {"connections_per_s", per_second(opts.members, tm.connect_seconds)}};
   if (r.close_codes.count(4008))
     line.note("note: the node closed " + std::to_string(r.close_codes.at(4008)) +
