@@ -12,6 +12,7 @@
 #include "runner.hpp"
 #include "scenario.hpp"
 
+#include <cstdlib>
 #include <thread>
 
 namespace chatbench {
@@ -21,6 +22,65 @@ struct stop_threads {
   runner& run;
   ~stop_threads() { run.stop(); }
 };
+
+/// The node's counters of interest from `GET /metrics` (blocking, bounded by
+/// `timeout`): relay deliveries and messages sent to other nodes. Empty when
+/// the node does not answer.
+struct node_counters {
+  bool ok = false;
+  double deliveries = 0, cross_node = 0;
+};
+
+node_counters scrape(const node_url& node, std::chrono::milliseconds timeout) {
+  node_counters out;
+  try {
+    asio::io_context ctx;
+    beast::tcp_stream stream(ctx);
+    beast::flat_buffer buf;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(16 * 1024 * 1024);
+    bool done = false;
+    asio::co_spawn(
+      ctx,
+      [&]() -> asio::awaitable<void> {
+        co_await stream.async_connect(resolve_loopback(node), asio::use_awaitable);
+        http::request<http::empty_body> req{http::verb::get, "/metrics", 11};
+        req.set(http::field::host, node.host_header());
+        co_await http::async_write(stream, req, asio::use_awaitable);
+        co_await http::async_read(stream, buf, parser, asio::use_awaitable);
+        done = true;
+      },
+      asio::detached);
+    ctx.run_for(timeout);  // bounded: what has not finished by then is dropped
+    if (!done || parser.get().result_int() != 200)
+      return out;
+    // Prometheus text: `name{labels} value` per line
+    auto value_of = [](std::string_view line, std::string_view name, double* v) {
+      if (line.substr(0, name.size()) != name || line.size() <= name.size() ||
+          (line[name.size()] != '{' && line[name.size()] != ' '))
+        return;
+      *v = std::strtod(std::string(line.substr(line.rfind(' ') + 1)).c_str(), nullptr);
+    };
+    std::string_view body = parser.get().body();
+    while (!body.empty()) {
+      const auto nl = body.find('\n');
+      const auto line = body.substr(0, nl);
+      value_of(line, "chat_deliveries_total", &out.deliveries);
+      value_of(line, "chat_cross_node_messages_total", &out.cross_node);
+      body = nl == std::string_view::npos ? std::string_view{} : body.substr(nl + 1);
+    }
+    out.ok = true;
+  } catch (const std::exception&) {
+  }
+  return out;
+}
+
+std::vector<node_counters> scrape_all(const common_options& common) {
+  std::vector<node_counters> out;
+  for (const auto& n : common.nodes)
+    out.push_back(scrape(n, common.request_timeout));
+  return out;
+}
 
 std::vector<proc_sample> sample_pids(const std::vector<int>& pids) {
   std::vector<proc_sample> out;
@@ -94,7 +154,9 @@ json::object run_hugeroom(const common_options& common, const hugeroom_options& 
   line.note("sending: 1 sender × " + format_number(opts.rate) + " msg/s → " +
             format_number(opts.rate * static_cast<double>(opts.members)) + " deliveries/s, for " +
             format_number(opts.seconds) + " s");
+  const auto counters_before = scrape_all(common);
   auto r = load.run_step(0, opts.rate, opts.seconds, opts.drain_timeout, "");
+  const auto counters_after = scrape_all(common);
   const auto foreign = load.foreign_messages();
   const auto other = load.other_frames();
   f.close_all(std::chrono::milliseconds(5000));
@@ -105,7 +167,18 @@ json::object run_hugeroom(const common_options& common, const hugeroom_options& 
     std::size_t members = 0;
     for (const auto& c : f.clients())
       members += c.node == n;
-    per_node.push_back(json::object{{"url", common.nodes[n].text()}, {"members", members}});
+    json::object o{{"url", common.nodes[n].text()}, {"members", members}};
+    // over the window + drain, from the node's /metrics: what its relay
+    // handed to local connections, and what it sent to other nodes (the
+    // conversation's node: one relay message per other node per message)
+    if (counters_before[n].ok && counters_after[n].ok && r.acked) {
+      const double acked = static_cast<double>(r.acked);
+      o["relay_deliveries_per_message"] =
+        round_to((counters_after[n].deliveries - counters_before[n].deliveries) / acked, 0.01);
+      o["cross_node_messages_per_message"] =
+        round_to((counters_after[n].cross_node - counters_before[n].cross_node) / acked, 0.01);
+    }
+    per_node.push_back(std::move(o));
   }
   const auto& tm = f.timings();
   json::object report;

@@ -239,6 +239,13 @@ def test_hugeroom(chatbench, bench_cluster):
     check_step(r, members=200)
     assert r["loss"]["expected_deliveries"] == 6 * 200
     assert r["check"]["foreign_messages"] == 0
+    # each node's relay handed every message to its own members; the
+    # conversation's node sent each message once per other node (2), whatever
+    # the member count (other nodes: nothing, but for stray cluster traffic)
+    per_node = r["members_per_node"]
+    assert [p["relay_deliveries_per_message"] for p in per_node] == [p["members"] for p in per_node]
+    cross = sorted(p["cross_node_messages_per_message"] for p in per_node)
+    assert 2 <= cross[2] < 3 and cross[1] < 1, per_node
     assert [c["pid"] for c in r["cpu_per_message"]] == [n.proc.pid for n in nodes]
     assert all(c["cpu_us_per_message"] >= 0 for c in r["cpu_per_message"])
     for n in nodes:
