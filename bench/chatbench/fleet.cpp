@@ -142,7 +142,7 @@ void fleet::prepare() {
   check(create, "create rooms");
   double seconds = create.seconds + accept(joiners);
 
-  // 4. bigger rooms grow in waves: every member invites up to
+  // 3. bigger rooms grow in waves: every member invites up to
   // invites_per_member of the rest (below the default post burst of 100 per
   // user and conversation), then they accept
   for (;;) {
@@ -181,7 +181,7 @@ void fleet::prepare() {
 }
 
 double fleet::accept(const std::vector<std::vector<std::size_t>>& joiners) {
-  // 3. every invited member accepts its invitation
+  // every invited member accepts its invitation
   auto join = run_.run_phase(
     [&](unsigned t) { return joiners[t].size(); }, common_.concurrency,
     [this, &joiners](unsigned t, unsigned w, std::size_t item) -> asio::awaitable<void> {
