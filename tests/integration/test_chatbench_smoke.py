@@ -252,6 +252,13 @@ def test_hugeroom(chatbench, bench_cluster):
         assert n.running, tail(n.log_path)
 
 
+def test_hugeroom_needs_two_members(chatbench):
+    """A room of one has no one to deliver to: refused before any connection."""
+    p = subprocess.run([chatbench, "hugeroom", "--members", "1", "--url", "http://127.0.0.1:9"],
+                       capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    assert p.returncode == 105 and "--members" in p.stderr, p.stderr
+
+
 def test_refuses_a_remote_url(chatbench):
     """Loopback only: another host is refused before any connection."""
     p = subprocess.run([chatbench, "rooms", "--url", "http://192.0.2.1:8080", "--seconds", "1"],
