@@ -32,6 +32,11 @@ std::string random_hex(std::size_t n) {
   return s;
 }
 
+/// "Try again later" answers: the node was busy, not wrong.
+bool try_again(const std::string& error) {
+  return error.find("HTTP 503") != std::string::npos || error.find("(code 1013)") != std::string::npos;
+}
+
 std::string field(const json::object& o, std::string_view key, std::string_view what) {
   auto it = o.find(key);
   if (it == o.end() || !it->value().is_string())
@@ -49,7 +54,6 @@ fleet::fleet(runner& run, const common_options& common, std::size_t clients, std
   rooms = std::min(rooms, clients);  // 0: no conversations
   by_thread_.resize(run.size());
   rooms_by_thread_.resize(run.size());
-  joiners_by_thread_.resize(run.size());
   http_.resize(run.size());
   for (auto& v : http_)
     v.resize(static_cast<std::size_t>(common.concurrency) * endpoints_.size());
@@ -69,10 +73,6 @@ fleet::fleet(runner& run, const common_options& common, std::size_t clients, std
   for (std::size_t r = 0; r < rooms; ++r) {
     rooms_[r].owner = rooms_[r].members.front();
     rooms_by_thread_[clients_[rooms_[r].owner].thread].push_back(r);
-    for (std::size_t k = 1; k < rooms_[r].members.size(); ++k) {
-      const auto m = rooms_[r].members[k];
-      joiners_by_thread_[clients_[m].thread].push_back(m);
-    }
   }
 }
 
@@ -115,15 +115,23 @@ void fleet::prepare() {
   if (rooms_.empty())
     return;
 
-  // 2. each room's owner creates it, inviting the other members
+  // 2. each room's owner creates it, inviting its next members (the server
+  // takes at most max_create_invites at creation)
+  std::vector<std::size_t> invited(rooms_.size(), 1);  // members[0, invited) are invited (or own it)
+  std::vector<std::vector<std::size_t>> joiners(run_.size());
+  for (std::size_t r = 0; r < rooms_.size(); ++r) {
+    invited[r] = std::min(rooms_[r].members.size(), 1 + max_create_invites);
+    for (std::size_t k = 1; k < invited[r]; ++k)
+      joiners[clients_[rooms_[r].members[k]].thread].push_back(rooms_[r].members[k]);
+  }
   auto create = run_.run_phase(
     [&](unsigned t) { return rooms_by_thread_[t].size(); }, common_.concurrency,
-    [this](unsigned t, unsigned w, std::size_t item) -> asio::awaitable<void> {
+    [this, &invited](unsigned t, unsigned w, std::size_t item) -> asio::awaitable<void> {
       const auto r = rooms_by_thread_[t][item];
       auto& room = rooms_[r];
       auto& owner = clients_[room.owner];
       json::array invite;
-      for (std::size_t k = 1; k < room.members.size(); ++k)
+      for (std::size_t k = 1; k < invited[r]; ++k)
         invite.push_back(json::value(clients_[room.members[k]].user_id));
       const auto body = json::serialize(
         json::object{{"title", "chatbench " + run_id_ + " room " + std::to_string(r)}, {"invite", std::move(invite)}});
@@ -132,12 +140,52 @@ void fleet::prepare() {
     },
     common_.phase_timeout);
   check(create, "create rooms");
+  double seconds = create.seconds + accept(joiners);
 
-  // 3. every other member accepts its invitation
+  // 3. bigger rooms grow in waves: every member invites up to
+  // invites_per_member of the rest (below the default post burst of 100 per
+  // user and conversation), then they accept
+  for (;;) {
+    std::vector<std::vector<invite_task>> tasks(run_.size());
+    for (auto& j : joiners)
+      j.clear();
+    bool any = false;
+    for (std::size_t r = 0; r < rooms_.size(); ++r) {
+      const auto& m = rooms_[r].members;
+      const std::size_t inviters = invited[r];
+      for (std::size_t i = 0; i < inviters && invited[r] < m.size(); ++i)
+        for (std::size_t n = 0; n < invites_per_member && invited[r] < m.size(); ++n) {
+          const auto invitee = m[invited[r]++];
+          tasks[clients_[m[i]].thread].push_back({r, m[i], invitee});
+          joiners[clients_[invitee].thread].push_back(invitee);
+          any = true;
+        }
+    }
+    if (!any)
+      break;
+    auto wave = run_.run_phase(
+      [&](unsigned t) { return tasks[t].size(); }, common_.concurrency,
+      [this, &tasks](unsigned t, unsigned w, std::size_t item) -> asio::awaitable<void> {
+        const auto& task = tasks[t][item];
+        auto& inviter = clients_[task.inviter];
+        const auto body = json::serialize(json::object{{"user_id", clients_[task.invitee].user_id}});
+        co_await http(t, w, inviter.node)
+          .call(http::verb::post, "/conversations/" + rooms_[task.room].conv + "/invitations", body,
+                inviter.access_token, 201, 200);
+      },
+      common_.phase_timeout);
+    check(wave, "invite");
+    seconds += wave.seconds + accept(joiners);
+  }
+  timings_.rooms_seconds = seconds;
+}
+
+double fleet::accept(const std::vector<std::vector<std::size_t>>& joiners) {
+  // every invited member accepts its invitation
   auto join = run_.run_phase(
-    [&](unsigned t) { return joiners_by_thread_[t].size(); }, common_.concurrency,
-    [this](unsigned t, unsigned w, std::size_t item) -> asio::awaitable<void> {
-      auto& c = clients_[joiners_by_thread_[t][item]];
+    [&](unsigned t) { return joiners[t].size(); }, common_.concurrency,
+    [this, &joiners](unsigned t, unsigned w, std::size_t item) -> asio::awaitable<void> {
+      auto& c = clients_[joiners[t][item]];
       const auto& conv = rooms_[c.room].conv;
       auto& h = http(t, w, c.node);
       auto res = co_await h.call(http::verb::get, "/invitations", {}, c.access_token, 200);
@@ -153,7 +201,7 @@ void fleet::prepare() {
     },
     common_.phase_timeout);
   check(join, "accept invitations");
-  timings_.rooms_seconds = create.seconds + join.seconds;
+  return join.seconds;
 }
 
 void fleet::connect(std::function<frame_handler*(unsigned thread)> handler_of) {
@@ -165,13 +213,31 @@ void fleet::connect(std::function<frame_handler*(unsigned thread)> handler_of) {
     [this, &handlers](unsigned t, unsigned w, std::size_t item) -> asio::awaitable<void> {
       const auto index = by_thread_[t][item];
       auto& c = clients_[index];
-      auto ws = co_await open_ws(t, w, index, c.node, index);
+      // A node that is busy (a big room's presence frames) may answer "try
+      // again": 503 to the ticket or upgrade, close 1013 before hello. A
+      // client retries that after a pause; so does chatbench, a few times.
+      std::shared_ptr<ws_connection> ws;
+      for (unsigned attempt = 1;; ++attempt) {
+        std::string error;
+        try {
+          ws = co_await open_ws(t, w, index, c.node, index);
+          break;
+        } catch (const std::exception& e) {
+          error = e.what();
+          if (attempt == connect_attempts || !try_again(error))
+            throw;
+        }
+        connect_retries_.fetch_add(1, std::memory_order_relaxed);
+        asio::steady_timer pause(co_await asio::this_coro::executor, std::chrono::milliseconds(200 * attempt));
+        co_await pause.async_wait(asio::use_awaitable);
+      }
       ws->start_reading(handlers[t]);
       c.ws = std::move(ws);
     },
     common_.phase_timeout);
   check(r, "connect (ticket + websocket + hello)");
   timings_.connect_seconds = r.seconds;
+  timings_.connect_retries = connect_retries_.load();
 }
 
 asio::awaitable<std::shared_ptr<ws_connection>> fleet::open_ws(unsigned t, unsigned w, std::size_t client,

@@ -1,14 +1,16 @@
 #pragma once
 // The users, group conversations and WebSockets a scenario runs with, set up
 // over the public API only: register + login every client, create the rooms
-// (owner invites its members at creation), members accept, then ticket +
-// WebSocket + hello per client. Each phase is timed and bounded.
+// (owner invites up to 100 members at creation), members accept; a bigger
+// room grows in waves (every member invites a few more, they accept); then
+// ticket + WebSocket + hello per client. Each phase is timed and bounded.
 #include "asio.hpp"
 #include "http_client.hpp"
 #include "runner.hpp"
 #include "scenario.hpp"
 #include "ws_connection.hpp"
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +36,7 @@ struct setup_timings {
   double login_seconds = 0;      ///< register + login, all clients
   double rooms_seconds = 0;      ///< create with invitations + accept
   double connect_seconds = 0;    ///< ticket + upgrade + hello, all clients
+  std::uint64_t connect_retries = 0;  ///< connections tried again after a busy node's 503 / 1013
 };
 
 class fleet {
@@ -66,7 +69,19 @@ public:
   const std::vector<std::size_t>& clients_of(unsigned thread) const { return by_thread_.at(thread); }
   const setup_timings& timings() const { return timings_; }
 
+  /// The server's bound on `invite` at creation (docs/protocol.md, "Input limits").
+  static constexpr std::size_t max_create_invites = 100;
+  /// Tries per connection when the node answers "try again" (503, close 1013).
+  static constexpr unsigned connect_attempts = 5;
+  /// Invitations one member sends per growth wave of a bigger room.
+  static constexpr std::size_t invites_per_member = 50;
+
 private:
+  struct invite_task {
+    std::size_t room, inviter, invitee;  ///< room index, client indices
+  };
+  /// Accept phase: joiners[thread] accept their invitation; returns its seconds.
+  double accept(const std::vector<std::vector<std::size_t>>& joiners);
   http_client& http(unsigned thread, unsigned worker, std::size_t node);
   void check(const phase_result& r, std::string_view phase);
 
@@ -77,12 +92,12 @@ private:
   std::vector<room_state> rooms_;
   std::vector<std::vector<std::size_t>> by_thread_;
   std::vector<std::vector<std::size_t>> rooms_by_thread_;   ///< rooms whose owner is on the thread
-  std::vector<std::vector<std::size_t>> joiners_by_thread_; ///< non-owners on the thread
   /// [thread][worker * nodes + node], created lazily by the worker that uses it
   std::vector<std::vector<std::unique_ptr<http_client>>> http_;
   std::string run_id_;
   std::string password_;
   setup_timings timings_;
+  std::atomic<std::uint64_t> connect_retries_{0};
 };
 
 /// Resolves a node's host (refusing any non-loopback result).

@@ -182,6 +182,29 @@ int main(int argc, char** argv) {
   i->add_option("--ping-timeout", ping_timeout, "seconds to wait for every connection's pong at the end")
     ->check(CLI::Range(0.1, 600.0))->capture_default_str();
 
+  // hugeroom
+  cli_common huge_common;
+  huge_common.concurrency = 64;
+  hugeroom_options huge;
+  double huge_drain = 5;
+  auto* h = app.add_subcommand(
+    "hugeroom", "one conversation of N members over all nodes, one sender: every member gets every message, "
+                "send -> delivery latency, each node's CPU per message");
+  add_common(*h, huge_common);
+  h->add_option("--members", huge.members, "members of the one room, one websocket each")
+    ->check(CLI::Range(2, 1'000'000))->capture_default_str();
+  h->add_option("--rate", huge.rate, "messages/s from the one sender (open loop)")
+    ->check(CLI::Range(0.01, 100'000.0))->capture_default_str();
+  h->add_option("--seconds", huge.seconds, "length of the measured run")->check(CLI::Range(0.1, 3600.0))
+    ->capture_default_str();
+  h->add_option("--idle-seconds", huge.idle_seconds,
+                "with --pids: quiet seconds before sending to measure the nodes' idle CPU, taken off the CPU per "
+                "message (cpu_us_per_message_net); 0: none")
+    ->check(CLI::Range(0.0, 600.0))->capture_default_str();
+  h->add_option("--text-bytes", huge.text_bytes, "message text size")->check(CLI::Range(1, 4096))->capture_default_str();
+  h->add_option("--drain-timeout", huge_drain, "seconds to wait for the last deliveries")
+    ->check(CLI::Range(0.0, 600.0))->capture_default_str();
+
   common_options common;
   try {
     app.parse(argc, argv);
@@ -193,6 +216,8 @@ int main(int argc, char** argv) {
       common = to_common(max_common);
     else if (i->parsed())
       common = to_common(idle_common);
+    else if (h->parsed())
+      common = to_common(huge_common);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
@@ -214,6 +239,10 @@ int main(int argc, char** argv) {
       idle.ping_timeout = to_ms(ping_timeout);
       watchdog guard(budget(common, idle.hold_seconds + ping_timeout + 15));
       print(common, run_idle(common, idle));
+    } else if (h->parsed()) {
+      huge.drain_timeout = to_ms(huge_drain);
+      watchdog guard(budget(common, huge.seconds + huge.idle_seconds + huge_drain + 4.0 * common.phase_timeout.count() / 1000));
+      print(common, run_hugeroom(common, huge));
     }
   } catch (const std::exception& e) { // scenario_failure included
     std::fprintf(stderr, "chatbench: %s\n", e.what());

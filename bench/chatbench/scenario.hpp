@@ -1,7 +1,7 @@
 #pragma once
 // What every scenario shares: the command-line options common to all, and
 // the entry point each scenario file provides (durable.cpp, rooms.cpp,
-// max.cpp, idle.cpp; rooms and max share the open-loop engine room_load).
+// max.cpp, idle.cpp, hugeroom.cpp; rooms and max share the open-loop engine room_load).
 #include "target.hpp"
 
 #include <boost/json/object.hpp>
@@ -65,12 +65,23 @@ struct idle_options {
   std::size_t source_addresses = 0; ///< 0: the kernel picks (127.0.0.1); N: 127.0.0.2 … N addresses, round-robin
 };
 
+struct hugeroom_options {
+  std::size_t members = 10'000;     ///< all in one conversation, one websocket each
+  double rate = 1;                  ///< messages/s from the one sender (open loop)
+  double seconds = 10;
+  double idle_seconds = 3;          ///< the nodes' idle CPU, measured before sending (with --pids)
+  std::size_t text_bytes = 100;
+  std::chrono::milliseconds drain_timeout{5'000};
+};
+
 /// Thrown by a scenario for a failure that ends the run (set-up failed, a
 /// phase timed out); main prints it and exits with status 2.
 struct scenario_failure : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// hugeroom: one conversation of N members over all nodes, one sender.
+boost::json::object run_hugeroom(const common_options& common, const hugeroom_options& opts);
 /// Runs the durable scenario; returns its report (see bench/README.md).
 boost::json::object run_durable(const common_options& common, const durable_options& opts);
 /// rooms: R rooms × K members, S senders per room at a fixed rate (open loop).

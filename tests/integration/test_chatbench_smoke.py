@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from cluster_harness import Cluster
 from harness import REPO, Node, chatnode_binary, tail
 
 RUN_TIMEOUT = 40  # seconds per chatbench run; each is a few seconds
@@ -206,6 +207,56 @@ def test_durable(chatbench, bench_node):
     assert c["missing_deliveries"] == 0 and c["deliveries_total"] == c["expected_deliveries"] > 0
     assert c["unanswered"] == 0 and c["seq_gaps"] == 0 and c["disconnects"] == 0
     check_server(r["server"])
+
+
+@pytest.fixture(scope="module")
+def bench_cluster(tmp_path_factory):
+    """Three nodes with the default limits: hugeroom must set up within them."""
+    c = Cluster(chatnode_binary(), tmp_path_factory.mktemp("bench_cluster"))
+    c.start()
+    yield c
+    c.stop_all_clean()
+
+
+def test_hugeroom(chatbench, bench_cluster):
+    """One room of 200 members over three nodes (more than the 100 invitations
+    a creation takes: the room grows in a second wave), one sender at 2/s:
+    every member gets every message, on every node."""
+    nodes = list(bench_cluster)
+    cmd = [chatbench, "hugeroom", "--members", "200", "--rate", "2", "--seconds", "3", "--json", "-q",
+           "--pids", ",".join(str(n.proc.pid) for n in nodes)]
+    for n in nodes:
+        cmd += ["--url", n.base_url]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    assert p.returncode == 0, (f"chatbench exited with {p.returncode}: {' '.join(cmd)}\n{p.stderr}\n"
+                               + "\n".join(tail(n.log_path) for n in nodes))
+    r = json.loads(p.stdout)
+    assert r["scenario"] == "hugeroom" and r["members"] == 200 and r["connections"] == 200
+    assert sorted(m["members"] for m in r["members_per_node"]) == [66, 67, 67]
+    assert r["conversation"].startswith("c_")
+    # 2/s for 3 s, each message to all 200 members (the sender included)
+    assert r["check"]["scheduled"] == 6 and r["sends"] == 6
+    check_step(r, members=200)
+    assert r["loss"]["expected_deliveries"] == 6 * 200
+    assert r["check"]["foreign_messages"] == 0
+    # each node's relay handed every message to its own members; the
+    # conversation's node sent each message once per other node (2), whatever
+    # the member count (other nodes: nothing, but for stray cluster traffic)
+    per_node = r["members_per_node"]
+    assert [p["relay_deliveries_per_message"] for p in per_node] == [p["members"] for p in per_node]
+    cross = sorted(p["cross_node_messages_per_message"] for p in per_node)
+    assert 2 <= cross[2] < 3 and cross[1] < 1, per_node
+    assert [c["pid"] for c in r["cpu_per_message"]] == [n.proc.pid for n in nodes]
+    assert all(c["cpu_us_per_message"] >= 0 for c in r["cpu_per_message"])
+    for n in nodes:
+        assert n.running, tail(n.log_path)
+
+
+def test_hugeroom_needs_two_members(chatbench):
+    """A room of one has no one to deliver to: refused before any connection."""
+    p = subprocess.run([chatbench, "hugeroom", "--members", "1", "--url", "http://127.0.0.1:9"],
+                       capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    assert p.returncode == 105 and "--members" in p.stderr, p.stderr
 
 
 def test_refuses_a_remote_url(chatbench):
