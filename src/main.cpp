@@ -252,6 +252,7 @@ int main(int argc, char** argv) {
   rs.chat.attachment_max_bytes = cluster->attachment_max_bytes;
   rs.chat.attachment_grace = std::chrono::seconds(cluster->attachment_grace);
   rs.chat.retention_min = cluster->retention_min;
+  rs.chat.presence_max_members = cluster->presence_max_members;
   rs.chat.direct_id_key = chat::security::derive_key(*secret, "direct-conversation");
   // A node-wide actor that dies stops the node (actors/supervisor.hpp).
   std::atomic<int> exit_code{0};

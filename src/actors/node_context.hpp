@@ -35,6 +35,9 @@ struct chat_settings {
   std::chrono::seconds attachment_grace{86400};
   /// The shortest retention period an owner may set (0 = forever is always allowed).
   std::int64_t retention_min = 3600;
+  /// A conversation with more members passes on no presence: each member
+  /// coming online would otherwise be one frame to every other member.
+  std::size_t presence_max_members = 1000;
   /// Keys the direct conversation ids (derived from the cluster secret), so
   /// nobody outside can compute the id of a pair.
   std::string direct_id_key;

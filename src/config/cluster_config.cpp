@@ -52,6 +52,8 @@ std::optional<bool> lifetime_key(std::string_view key, std::string_view value,
     return parse_int<std::int64_t>(value, 1, 86400 * 365, cfg.attachment_grace);
   if (key == "retention_min")
     return parse_int<std::int64_t>(value, 1, 86400 * 365, cfg.retention_min);
+  if (key == "presence_max_members")
+    return parse_int<std::size_t>(value, 0, 1'000'000, cfg.presence_max_members);
   return std::nullopt;
 }
 

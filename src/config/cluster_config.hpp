@@ -47,6 +47,7 @@ struct cluster_config {
   std::size_t attachment_max_bytes = 10 << 20; ///< largest attachment upload; more → 413
   std::int64_t attachment_grace = 86400; ///< seconds an upload no message names is kept
   std::int64_t retention_min = 3600;     ///< shortest retention_seconds an owner may set
+  std::size_t presence_max_members = 1000; ///< larger conversations carry no presence
 
   // Cluster port: TLS and admission (docs/architecture.md "The cluster port").
   std::string tls_ca;       ///< CA every peer's certificate must chain to; set: TLS on

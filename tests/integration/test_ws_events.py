@@ -102,3 +102,19 @@ def test_presence_reaches_members_of_a_direct_conversation(node, ws_open):
     wa.close()
     assert wb.expect("presence", user=a.id)["online"] is False
 
+
+
+def test_no_presence_through_a_conversation_past_presence_max_members(node_factory, ws_open):
+    node = node_factory(extra_cluster="presence_max_members = 2\n")
+    a, b, c = (new_account(node.api) for _ in range(3))
+    group_with(a, b, c, title="three")                   # past the bound: carries no presence
+    wb = ws_open(node, b)
+    wa = ws_open(node, a, "a1")
+    wb.no_frame_of("presence", within=1.0, user=a.id)
+    wa.close()
+    wb.no_frame_of("presence", within=1.0, user=a.id)
+    group_with(a, b, title="two")                        # within it: presence again
+    wa = ws_open(node, a, "a2")
+    assert wb.expect("presence", user=a.id)["online"] is True
+    wa.close()
+    assert wb.expect("presence", user=a.id)["online"] is False

@@ -1377,7 +1377,7 @@ conversation_impl::behavior_type conversation(conversation_actor self, node_ref 
     },
     [self](presence_atom, const std::string& user, bool online) {
       auto& st = self->state;
-      if (!st.gate(user))
+      if (!st.gate(user) && st.members.size() <= st.ctx->settings.presence_max_members)
         st.deliver(presence_frame(user, online), user);
     },
 
