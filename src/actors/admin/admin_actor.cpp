@@ -183,17 +183,25 @@ void ask_session_owner(admin_self self, What what, const std::string& sid,
           [done](caf::error& err) { done(err); });
 }
 
+/// The auth authority of `user_id`'s home node; when it is unreachable,
+/// `rp` is answered `unavailable` and the handle is null.
+template <class T>
+auth_api home_authority(admin_self self, const std::string& user_id, promise<T>& rp) {
+  auto authority = caf::actor_cast<auth_api>(
+    cluster::authority_for_user(*self->state.deps.ctx, user_id));
+  if (!authority)
+    rp.deliver(make_chat_error(errc::unavailable, "the user's home node is unreachable"));
+  return authority;
+}
+
 promise<user_sessions> cmd_sessions(admin_self self, const std::string& who) {
   auto rp = self->make_response_promise<user_sessions>();
   resolve_user(self, who, [self, rp](caf::expected<user_view> user) mutable {
     if (failed(rp, user))
       return;
-    auto authority = caf::actor_cast<auth_api>(
-      cluster::authority_for_user(*self->state.deps.ctx, user->id));
-    if (!authority) {
-      rp.deliver(make_chat_error(errc::unavailable, "the user's home node is unreachable"));
+    auto authority = home_authority(self, user->id, rp);
+    if (!authority)
       return;
-    }
     auto u = std::move(*user);
     self->request(authority, admin_timeout, admin_atom::value, sessions_atom::value, u.id)
       .then(
@@ -393,12 +401,9 @@ promise<moderation_result> cmd_block_user(admin_self self, const std::string& wh
   resolve_user(self, who, [self, rp, on](caf::expected<user_view> user) mutable {
     if (failed(rp, user))
       return;
-    auto authority = caf::actor_cast<auth_api>(
-      cluster::authority_for_user(*self->state.deps.ctx, user->id));
-    if (!authority) {
-      rp.deliver(make_chat_error(errc::unavailable, "the user's home node is unreachable"));
+    auto authority = home_authority(self, user->id, rp);
+    if (!authority)
       return;
-    }
     auto u = std::move(*user);
     self->request(authority, admin_timeout, admin_atom::value, block_atom::value, u.id, on)
       .then(

@@ -8,6 +8,7 @@
 #include <cereal/types/string.hpp>
 #include <cereal/types/vector.hpp>
 
+#include "test_store.hpp"
 #include "actors/conversation/attachment_refs.hpp"
 #include "actors/conversation/attachment_store.hpp"
 #include "actors/conversation/conversation_store.hpp"
@@ -17,63 +18,9 @@
 #include "storage/database.hpp"
 
 using namespace chat;
-namespace fs = std::filesystem;
+using namespace chat::test;
 
 namespace {
-
-/// message_record as version 2 wrote it (before attachments).
-struct message_record_v2 {
-  std::uint64_t seq = 0;
-  std::string msg_id, from, text;
-  std::int64_t ts = 0;
-  std::string client_msg_id, kind;
-  std::uint64_t target = 0, reply_to = 0;
-  std::int64_t edited_at = 0;
-  bool deleted = false;
-  std::vector<reaction_record> reactions;
-
-  template <class Archive>
-  void serialize(Archive& ar, std::uint32_t) {
-    ar(seq, msg_id, from, text, ts, client_msg_id, kind, target, reply_to, edited_at, deleted,
-       reactions);
-  }
-};
-
-/// conversation_record as version 1 wrote it (before retention).
-struct conversation_record_v1 {
-  std::string id;
-  bool direct = false;
-  std::string title, owner;
-  std::int64_t created_at = 0;
-
-  template <class Archive>
-  void serialize(Archive& ar, std::uint32_t) {
-    ar(id, direct, title, owner, created_at);
-  }
-};
-
-struct temp_db {
-  fs::path dir = fs::temp_directory_path() / ("chat-refs-" + random_base32(8));
-  std::unique_ptr<storage::database> db;
-
-  temp_db() {
-    storage::options opts;
-    opts.path = dir.string();
-    opts.group_commit = false;
-    std::string error;
-    db = storage::database::open(opts, &error);
-    REQUIRE(db);
-  }
-  ~temp_db() {
-    db->close();
-    fs::remove_all(dir);
-  }
-  void commit(storage::write_batch b) {
-    errc rc = errc::internal;
-    db->commit(std::move(b), [&](errc r) { rc = r; });
-    REQUIRE(rc == errc::ok);
-  }
-};
 
 attachment_record upload(temp_db& t, const std::string& conv, std::size_t size,
                          std::int64_t created_at) {
@@ -87,8 +34,6 @@ attachment_record upload(temp_db& t, const std::string& conv, std::size_t size,
 
 } // namespace
 
-CEREAL_CLASS_VERSION(message_record_v2, 2)
-CEREAL_CLASS_VERSION(conversation_record_v1, 1)
 
 TEST_CASE("records stored before attachments and retention still load",
           "[conversation][attachments]") {

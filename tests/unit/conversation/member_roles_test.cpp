@@ -6,11 +6,13 @@
 #include <cereal/cereal.hpp>
 #include <cereal/types/string.hpp>
 
+#include "test_store.hpp"
 #include "actors/conversation/member_roles.hpp"
 #include "actors/conversation/message_changes.hpp"
 #include "storage/codec.hpp"
 
 using namespace chat;
+using chat::test::conversation_record_v1;
 
 namespace {
 
@@ -34,17 +36,6 @@ struct user_record_v1 {
   }
 };
 
-struct conversation_record_v1 {
-  std::string id;
-  bool direct = false;
-  std::string title, owner;
-  std::int64_t created_at = 0;
-  template <class Archive>
-  void serialize(Archive& ar, std::uint32_t) {
-    ar(id, direct, title, owner, created_at);
-  }
-};
-
 member_record member(std::string id, std::int64_t joined, bool admin = false, bool owner = false) {
   member_record m{std::move(id), owner, joined};
   m.admin = admin;
@@ -55,7 +46,6 @@ member_record member(std::string id, std::int64_t joined, bool admin = false, bo
 
 CEREAL_CLASS_VERSION(member_record_v1, 1)
 CEREAL_CLASS_VERSION(user_record_v1, 1)
-CEREAL_CLASS_VERSION(conversation_record_v1, 1)
 
 TEST_CASE("records stored before moderation load with its fields unset", "[conversation][roles]") {
   member_record m;

@@ -10,6 +10,7 @@
 #include <cereal/types/string.hpp>
 #include <cereal/types/vector.hpp>
 
+#include "test_store.hpp"
 #include "actors/conversation/conversation_store.hpp"
 #include "actors/conversation/mentions.hpp"
 #include "actors/conversation/unread_counts.hpp"
@@ -18,32 +19,9 @@
 #include "storage/database.hpp"
 
 using namespace chat;
-namespace fs = std::filesystem;
 using names = std::vector<std::string>;
 
-namespace {
 
-/// message_record as version 2 wrote it (before mentions).
-struct message_record_v2 {
-  std::uint64_t seq = 0;
-  std::string msg_id, from, text;
-  std::int64_t ts = 0;
-  std::string client_msg_id, kind;
-  std::uint64_t target = 0, reply_to = 0;
-  std::int64_t edited_at = 0;
-  bool deleted = false;
-  std::vector<reaction_record> reactions;
-
-  template <class Archive>
-  void serialize(Archive& ar, std::uint32_t) {
-    ar(seq, msg_id, from, text, ts, client_msg_id, kind, target, reply_to, edited_at, deleted,
-       reactions);
-  }
-};
-
-} // namespace
-
-CEREAL_CLASS_VERSION(message_record_v2, 2)
 
 TEST_CASE("names: @name after a non-name character, 3-32 of a-z 0-9 _ . -", "[mentions]") {
   CHECK(mentions::names_in("hi @bob and @carol_1.") == names{"bob", "carol_1"});
@@ -72,7 +50,7 @@ TEST_CASE("resolution: only known names, in order of first mention", "[mentions]
 
 TEST_CASE("a message stored by version 2 loads without mentions; version 3 round-trips",
           "[mentions]") {
-  message_record_v2 old;
+  test::message_record_v2 old;
   old.seq = 4;
   old.text = "hi @bob";
   old.reply_to = 2;
@@ -90,21 +68,11 @@ TEST_CASE("a message stored by version 2 loads without mentions; version 3 round
 
 TEST_CASE("counts: others' undeleted messages and mentions after the read marker",
           "[mentions]") {
-  auto dir = fs::temp_directory_path() / ("chat-unread-" + random_base32(8));
-  storage::options opts;
-  opts.path = dir.string();
-  opts.group_commit = false;
-  std::string error;
-  auto db = storage::database::open(opts, &error);
-  REQUIRE(db);
-  auto data = db->at(0);
+  test::temp_db t;
+  auto data = t.db->at(0);
   conversation_store store{data};
   std::string conv = make_id(id_kind::conversation, 3);
-  auto commit = [&](storage::write_batch b) {
-    errc rc = errc::internal;
-    db->commit(std::move(b), [&](errc r) { rc = r; });
-    REQUIRE(rc == errc::ok);
-  };
+  auto commit = [&](storage::write_batch b) { t.commit(std::move(b)); };
   auto msg = [](std::uint64_t seq, std::string from, names mentioned = {}) {
     message_record m{seq, "m", std::move(from), "x", 1, {}};
     m.mentions = std::move(mentioned);
@@ -156,6 +124,4 @@ TEST_CASE("counts: others' undeleted messages and mentions after the read marker
   REQUIRE(unread::count(data, conv, "u_c", 6 + unread::count_scan_limit + 9, &n) == errc::ok);
   CHECK(n.unread_capped);
   CHECK(n.unread <= unread::count_scan_limit);
-  db->close();
-  fs::remove_all(dir);
 }

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "test_store.hpp"
 #include "actors/conversation/conversation_store.hpp"
 #include "actors/conversation/search_backlog.hpp"
 #include "actors/conversation/search_blocks.hpp"
@@ -17,7 +18,6 @@
 #include "storage/keys.hpp"
 
 using namespace chat;
-namespace fs = std::filesystem;
 using strings = std::vector<std::string>;
 
 TEST_CASE("tokenize: ASCII folded, split on punctuation, UTF-8 kept, deduplicated") {
@@ -96,8 +96,8 @@ TEST_CASE("cursor round trip") {
 namespace {
 
 struct indexed_conversation {
-  fs::path dir = fs::temp_directory_path() / ("chat-search-" + random_base32(8));
-  std::unique_ptr<storage::database> db;
+  test::temp_db t;
+  storage::database* db = t.db.get();
   std::unique_ptr<conversation_store> store;
   std::string conv = make_id(id_kind::conversation, 3);
   std::string other = make_id(id_kind::conversation, 3);
@@ -107,24 +107,10 @@ struct indexed_conversation {
   search::index_backlog backlog, other_backlog;
 
   explicit indexed_conversation(bool flushed = true) : flush_before_find(flushed) {
-    storage::options opts;
-    opts.path = dir.string();
-    opts.group_commit = false;
-    std::string error;
-    db = storage::database::open(opts, &error);
-    REQUIRE(db);
     store = std::make_unique<conversation_store>(db->at(0));
   }
-  ~indexed_conversation() {
-    db->close();
-    fs::remove_all(dir);
-  }
 
-  void commit(storage::write_batch batch) {
-    errc rc = errc::internal;
-    db->commit(std::move(batch), [&](errc r) { rc = r; });
-    REQUIRE(rc == errc::ok);
-  }
+  void commit(storage::write_batch batch) { t.commit(std::move(batch)); }
 
   message_record post(std::string from, std::string text, std::int64_t ts = 1000) {
     message_record m{++last, "m" + std::to_string(last), std::move(from), std::move(text), ts, {}};
