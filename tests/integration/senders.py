@@ -65,7 +65,7 @@ def http_sender(acct):
             r = post_message(acct, conv, cmid, client_msg_id=cmid)
         except OSError as e:
             return f"no answer: {e!r}", None
-        if r.status == 201:
+        if r.status in (200, 201):         # 200: a resend of a stored message
             return "ok", r.json["seq"]
         if r.status == 503 and (r.json or {}).get("error", {}).get("code") == "unavailable":
             return "unavailable", None

@@ -5,6 +5,7 @@ nodes works; no acknowledged message is lost or stored twice; a node that
 returns, even on an empty data dir, catches up; a graceful restart of each
 node in turn shows clients no error at all."""
 import shutil
+import threading
 import time
 
 from chatclient import all_messages, login, post_message, register, unique_name
@@ -102,10 +103,75 @@ def test_kill9_of_a_leader_fails_over_and_the_node_catches_up(fresh_cluster, ws_
     won = sum(metric(n, "chat_raft_elections_won_total") for n in (n1, n2))
     assert won >= 1, "no election won on the survivors"
     assert metric(n1, "chat_raft_commit_seconds_count") > 0
-    deadline = time.monotonic() + 3                # gauges are set a few times a second
+    wait_until_each_leads_one(cluster, timeout=3)  # gauges are set a few times a second
+
+
+def wait_until_each_leads_one(cluster, timeout=15):
+    """Waits until every node leads its own group (its preferred leader)."""
+    deadline = time.monotonic() + timeout
     while [metric(n, "chat_raft_groups_led") for n in cluster] != [1, 1, 1]:
         assert time.monotonic() < deadline, "groups led per node are not 1, 1, 1"
         time.sleep(0.1)
+
+
+def test_a_send_in_flight_when_its_leader_dies_is_answered_at_once(fresh_cluster, ws_open):
+    """A send that reached its leader just before the leader died (stopped,
+    then killed -9) is answered once the node's loss is known: over WebSocket
+    `unavailable` at once (it may or may not have been stored), over HTTP
+    after the failover (finding the conversation is asked again of the new
+    leader). Not after the 5 s timeout. Resent with its client_msg_id, each
+    is stored exactly once."""
+    cluster = fresh_cluster
+    n1, n2, n3 = cluster
+    a1 = cluster.account(n1)
+    a2 = cluster.account(n2)
+    conv = group_owned_by(cluster, n3, a1, a2, title="led by n3")
+    wait_until_each_leads_one(cluster)
+    w1 = ws_open(n1, a1, "a1@n1")
+    senders = {"ws": ws_sender(w1), "http": http_sender(via(a2, n2))}
+    acked = {}
+    for name, send in senders.items():     # n1's session now holds n3's actor
+        outcome, acked[f"warm-up-{name}"] = send(conv, f"warm-up-{name}")
+        assert outcome == "ok"
+
+    answers = {}
+
+    def send_in_flight(name):
+        outcome, seq = senders[name](conv, f"in-flight-{name}")
+        answers[name] = (outcome, seq, time.monotonic())
+
+    cluster.pause(n3)
+    threads = [threading.Thread(target=send_in_flight, args=(name,)) for name in senders]
+    for t in threads:
+        t.start()
+    time.sleep(1.0)                        # both wait on the stopped leader
+    assert not answers, f"answered by a stopped leader: {answers}"
+    killed_at = time.monotonic()
+    cluster.kill9(n3)
+    for t in threads:
+        t.join(10)
+    late = {name: round(at - killed_at, 2) for name, (_, _, at) in answers.items()
+            if at - killed_at > FAILOVER_LIMIT}
+    assert set(answers) == set(senders) and not late, \
+        f"answers {answers}, seconds after the kill: {late}"
+    assert answers["ws"][0] == "unavailable", answers
+    assert answers["http"][0] == "ok", answers
+
+    # The client resends with the same id; whatever the first try did, the
+    # message is stored once, with the seq the resend reports.
+    for name, send in senders.items():
+        cmid = f"in-flight-{name}"
+        deadline = time.monotonic() + FAILOVER_LIMIT + 3
+        while True:
+            outcome, seq = send(conv, cmid)
+            if outcome == "ok":
+                break
+            assert time.monotonic() < deadline, f"{name}: resend still {outcome}"
+            time.sleep(0.2)
+        if answers[name][0] == "ok":
+            assert seq == answers[name][1], "the resend got another seq"
+        acked[cmid] = seq
+    assert_stored_once_with_their_seq(a2, conv, acked)
 
 
 def metric(node, name):

@@ -66,15 +66,21 @@ void auth_client::authenticate(std::string access_token, reply<principal> done) 
   // A live authority answers this from memory at once; a silent one gets a
   // short timeout, leaving the rest of the caller's budget for the request.
   // It only reads, so an authority that went silent (its node was stopping
-  // while its group moved) is asked once more, wherever the group is now.
+  // while its group moved) or was lost with the question in flight is asked
+  // once more, wherever the group is now. The retry waits for a new leader
+  // only for what is left of leader_wait, so the check ends within
+  // leader_wait + check_timeout.
   auto who = principal{claims->sub, claims->sid};
+  auto asked_at = std::chrono::steady_clock::now();
   std::function<void(outcome<principal>)> again
-    = [pimpl = pimpl_, s = *shard, who, done](outcome<principal> r) {
+    = [pimpl = pimpl_, s = *shard, who, done, asked_at](outcome<principal> r) {
         if (r.ok() || r.error.code != errc::unavailable)
           return done(std::move(r));
-        // No waiting this time: with no leader known the answer stays `unavailable`.
-        ask_within<principal>(pimpl->sys, check_timeout, pimpl->peers->authority(s), done,
-                              authn_atom::value, who);
+        auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - asked_at);
+        auto wait = std::max(std::chrono::milliseconds(leader_wait) - spent,
+                             std::chrono::milliseconds(0));
+        pimpl->ask_owner_waiting<principal>(check_timeout, wait, s, done, authn_atom::value, who);
       };
   pimpl_->ask_owner_within<principal>(check_timeout, *shard, std::move(again), authn_atom::value,
                                       who);

@@ -34,8 +34,16 @@ public:
   template <class T, class... Ts>
   void ask_owner_within(caf::timespan timeout, std::uint32_t shard,
                         std::function<void(outcome<T>)> done, Ts... xs) const {
-    auto wait = peers->layout().replicated() ? std::chrono::milliseconds(leader_wait)
-                                             : std::chrono::milliseconds(0);
+    ask_owner_waiting<T>(timeout, leader_wait, shard, std::move(done), std::move(xs)...);
+  }
+
+  /// ask_owner_within waiting at most `wait` for a leader (when replicated).
+  template <class T, class... Ts>
+  void ask_owner_waiting(caf::timespan timeout, std::chrono::milliseconds wait,
+                         std::uint32_t shard, std::function<void(outcome<T>)> done,
+                         Ts... xs) const {
+    if (!peers->layout().replicated())
+      wait = std::chrono::milliseconds(0);
     ask_when_found<T>(sys, timeout, std::function<auth_api()>{[p = peers, shard] {
                         return p->authority(shard);
                       }},

@@ -162,23 +162,42 @@ void await_leader(directory_actor self, caf::typed_response_promise<T> rp, std::
   self->delayed_send(self, find_poll, resume_atom::value, id);
 }
 
-/// Hands the current request about `id` to the owning node's directory; the
-/// answer goes straight back to the original sender.
+/// Hands the current request about `id` to the owning node's directory and
+/// relays the answer. A group between two leaders (no owner reachable, or
+/// the owner lost with the request in flight: lost_request.hpp) waits for
+/// the next leader when replicated, else fails at once.
 template <class T, class... Ts>
 caf::result<T> forward(directory_actor self, const directory_api& owner, const std::string& id,
                        id_kind kind, Ts&&... xs) {
+  const auto& ctx = *self->state.ctx;
+  auto shard = shard_of_id(id, kind, ctx.shards);
+  const bool can_wait = shard && ctx.peers->layout().replicated();
+  if (!owner && !can_wait)
+    return make_chat_error(errc::unavailable, "the node owning this is unreachable; try again");
+  auto rp = self->make_response_promise<T>();
+  auto msg = std::make_tuple(std::forward<Ts>(xs)...);
+  auto wait_for_leader = [self, rp, shard, msg]() mutable {
+    await_leader(self, rp, *shard, std::chrono::steady_clock::now() + leader_wait, msg);
+  };
   if (!owner) {
-    const auto& ctx = *self->state.ctx;
-    auto shard = shard_of_id(id, kind, ctx.shards);
-    if (!shard || !ctx.peers->layout().replicated())
-      return make_chat_error(errc::unavailable, "the node owning this is unreachable; try again");
-    auto rp = self->make_response_promise<T>();
-    await_leader(self, rp, *shard, std::chrono::steady_clock::now() + leader_wait,
-                 std::make_tuple(std::forward<Ts>(xs)...));
+    wait_for_leader();
     return rp;
   }
-  auto rp = self->make_response_promise<T>();
-  rp.delegate(owner, std::forward<Ts>(xs)...);
+  auto req = std::apply([&](auto&... a) { return self->request(owner, ask_timeout, a...); }, msg);
+  auto guard = guard_remote_request(self, owner, req.id());
+  req.then(
+    [rp, guard](T& answer) mutable {
+      guard.release();
+      rp.deliver(std::move(answer));
+    },
+    [rp, guard, can_wait, wait_for_leader](caf::error& err) mutable {
+      guard.release();
+      // Finding an actor is idempotent: asked again of the next leader.
+      if (can_wait && (err == lost_request_error() || err == caf::sec::request_receiver_down))
+        wait_for_leader();
+      else
+        rp.deliver(std::move(err));
+    });
   metrics::node().cross_node_sends.inc();
   return rp;
 }

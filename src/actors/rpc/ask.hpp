@@ -16,6 +16,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/rpc/errors.hpp"
+#include "actors/rpc/lost_request.hpp"
 #include "actors/rpc/request_deadlines.hpp"
 #include "actors/rpc/requester.hpp"
 #include "schema/outcome.hpp"
@@ -39,11 +40,26 @@ template <class T, class Self, class Handle, class Timeout, class Done, class On
 void request_then(Self* self, const Handle& dest, const Timeout& timeout, Done done,
                   OnError on_error, Ts&&... xs) {
   auto req = self->request(dest, timeout, std::forward<Ts>(xs)...);
+  // Released by whichever handler runs (any copy detaches the one watcher).
+  auto guard = guard_remote_request(self, dest, req.id());
+  auto failed = [guard, on_error](caf::error& err) mutable {
+    guard.release();
+    on_error(err);
+  };
   if constexpr (std::is_same_v<T, none_t>)
-    req.then([done](done_atom) mutable { done(outcome<none_t>::success({})); }, on_error);
+    req.then(
+      [guard, done](done_atom) mutable {
+        guard.release();
+        done(outcome<none_t>::success({}));
+      },
+      failed);
   else
-    req.then([done](T& value) mutable { done(outcome<T>::success(std::move(value))); },
-             on_error);
+    req.then(
+      [guard, done](T& value) mutable {
+        guard.release();
+        done(outcome<T>::success(std::move(value)));
+      },
+      failed);
 }
 
 } // namespace detail
